@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { toLatinDigits } from './digits.js';
+
+/** Longest message body, counted in Unicode code points after NFC normalisation. */
+export const MAX_BODY_LENGTH = 4000;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_GROUP_MEMBERS = 1000;
+
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export const IdSchema = z.uuid();
+
+/** A message body: NFC-normalised, not blank, at most MAX_BODY_LENGTH code points, no NUL. */
+export const BodySchema = z
+  .string()
+  .transform((s) => s.normalize('NFC'))
+  .refine((s) => s.trim().length > 0, { message: 'must not be empty' })
+  .refine((s) => [...s].length <= MAX_BODY_LENGTH, { message: `must be at most ${MAX_BODY_LENGTH} characters` })
+  .refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+export const NameSchema = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .refine((s) => s.length >= 1 && [...s].length <= 64, { message: 'must be 1 to 64 characters' })
+  .refine((s) => !CONTROL_CHARS.test(s), { message: 'must not contain control characters' });
+
+export const ClientMsgIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'letters, digits, "_", "-", ".", ":" only');
+
+/** A sequence number: the position of a message in its conversation, from 1. */
+export const SeqSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+// ---- entities --------------------------------------------------------------------------------
+
+export const RoleSchema = z.enum(['customer', 'agent', 'admin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const UserSchema = z.object({
+  id: IdSchema,
+  name: z.string().nullable(),
+  role: RoleSchema,
+  lastSeenAt: z.string().nullable(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+/** The signed-in user's own record: the only place a phone number is shown. */
+export const MeSchema = UserSchema.extend({ phone: z.string() });
+export type Me = z.infer<typeof MeSchema>;
+
+export const MessageKindSchema = z.enum(['text', 'system']);
+export const MessageSchema = z.object({
+  id: IdSchema,
+  conversationId: IdSchema,
+  seq: z.int(),
+  senderId: IdSchema.nullable(),
+  clientMsgId: z.string().nullable(),
+  kind: MessageKindSchema,
+  body: z.string().nullable(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const ConversationKindSchema = z.enum(['direct', 'group', 'support']);
+export type ConversationKind = z.infer<typeof ConversationKindSchema>;
+export const MemberRoleSchema = z.enum(['owner', 'admin', 'member', 'customer', 'agent']);
+export type MemberRole = z.infer<typeof MemberRoleSchema>;
+export const SupportStatusSchema = z.enum(['open', 'pending', 'resolved', 'closed']);
+
+export const MemberSchema = z.object({
+  userId: IdSchema,
+  name: z.string().nullable(),
+  role: MemberRoleSchema,
+  lastReadSeq: z.int(),
+  joinedAt: z.string(),
+});
+export type Member = z.infer<typeof MemberSchema>;
+
+export const ConversationSchema = z.object({
+  id: IdSchema,
+  kind: ConversationKindSchema,
+  title: z.string().nullable(),
+  subject: z.string().nullable(),
+  status: SupportStatusSchema.nullable(),
+  assigneeId: IdSchema.nullable(),
+  createdAt: z.string(),
+  lastSeq: z.int(),
+  lastReadSeq: z.int(),
+  unreadCount: z.int(),
+  muted: z.boolean(),
+  lastMessage: MessageSchema.nullable(),
+  members: z.array(MemberSchema),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+// ---- HTTP requests ---------------------------------------------------------------------------
+
+export const OtpRequestSchema = z.object({ phone: z.string().max(40) });
+export const VerifyRequestSchema = z.object({
+  phone: z.string().max(40),
+  code: z
+    .string()
+    .max(16)
+    .transform((s) => toLatinDigits(s).replace(/\s/g, '')),
+});
+export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(200) });
+export const AuthTokensSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  accessTokenExpiresAt: z.string(),
+  user: MeSchema,
+});
+export type AuthTokens = z.infer<typeof AuthTokensSchema>;
+export const OtpSentSchema = z.object({ sent: z.literal(true), expiresInSeconds: z.int(), retryAfterSeconds: z.int() });
+
+export const UpdateMeSchema = z.object({ name: NameSchema });
+export const LookupQuerySchema = z.object({ phone: z.string().max(40) });
+
+export const CreateConversationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('direct'), userId: IdSchema }),
+  z.object({
+    kind: z.literal('group'),
+    title: NameSchema,
+    memberIds: z.array(IdSchema).max(MAX_GROUP_MEMBERS - 1).default([]),
+  }),
+  z.object({ kind: z.literal('support'), subject: NameSchema.optional() }),
+]);
+export type CreateConversation = z.infer<typeof CreateConversationSchema>;
+
+export const ListConversationsQuerySchema = z.object({
+  kind: ConversationKindSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  before: z.iso.datetime({ offset: true }).optional(),
+});
+export const ConversationPageSchema = z.object({
+  items: z.array(ConversationSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const AddMembersSchema = z.object({ userIds: z.array(IdSchema).min(1).max(100) });
+export const MemberParamsSchema = z.object({ id: IdSchema, userId: IdSchema });
+export const ConversationParamsSchema = z.object({ id: IdSchema });
+export const MessageParamsSchema = z.object({ id: IdSchema, messageId: IdSchema });
+
+const CursorSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const ListMessagesQuerySchema = z
+  .object({
+    before: CursorSchema.optional(),
+    after: CursorSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, {
+    message: 'give either before or after, not both',
+  });
+export const MessagePageSchema = z.object({ items: z.array(MessageSchema), nextCursor: z.int().nullable() });
+
+export const SendMessageSchema = z.object({ clientMsgId: ClientMsgIdSchema, body: BodySchema });
+export const EditMessageSchema = z.object({ body: BodySchema });
+export const MarkReadSchema = z.object({ seq: SeqSchema });
+
+// ---- socket payloads -------------------------------------------------------------------------
+
+export const MessageSendPayloadSchema = SendMessageSchema.extend({ conversationId: IdSchema });
+export type MessageSendPayload = z.input<typeof MessageSendPayloadSchema>;
+export const TypingPayloadSchema = z.object({ conversationId: IdSchema });
+export const ReadPayloadSchema = z.object({ conversationId: IdSchema, seq: SeqSchema });
+export const SyncPayloadSchema = z.object({
+  /** conversationId → the highest seq the client holds; conversations left out are synced from 0. */
+  since: z.record(IdSchema, SeqSchema).default({}),
+  /** Most messages returned per conversation; the reply says when there is more. */
+  limit: z.int().min(1).max(1000).default(500),
+});
+export const AuthRefreshPayloadSchema = z.object({ token: z.string().min(1).max(4096) });
+export const PresenceQueryPayloadSchema = z.object({ userIds: z.array(IdSchema).min(1).max(500) });
+
+export const PresenceSchema = z.object({
+  userId: IdSchema,
+  status: z.enum(['online', 'offline']),
+  lastSeenAt: z.string().nullable(),
+});
+export type Presence = z.infer<typeof PresenceSchema>;
+
+export const SyncConversationSchema = z.object({
+  conversationId: IdSchema,
+  messages: z.array(MessageSchema),
+  hasMore: z.boolean(),
+  lastReadSeq: z.int(),
+});
+export type SyncConversation = z.infer<typeof SyncConversationSchema>;

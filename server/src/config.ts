@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const url = z.url();
+
+/**
+ * Every setting, read once from the environment. One line per variable says what it does; the
+ * README's configuration table repeats these.
+ */
+const EnvSchema = z.object({
+  /** development | production | test. Production refuses unsafe defaults. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Address and port the HTTP and Socket.IO server listens on. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  /** Where the embedded database and generated development secrets live. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
+  DATABASE_URL: url.optional(),
+  /** Most PostgreSQL connections this process opens. */
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  /** A statement running longer than this is cancelled by PostgreSQL. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100).default(5000),
+  /** How long to wait for a PostgreSQL connection before answering 503 db/unavailable. */
+  DATABASE_CONNECT_TIMEOUT_MS: int(100).default(2000),
+  /** HMAC key that signs access tokens and hashes sign-in codes; at least 32 characters. */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** Access token lifetime. */
+  JWT_ACCESS_TTL_SECONDS: int(10).default(900),
+  /** Refresh token lifetime; each refresh rotates it. */
+  JWT_REFRESH_TTL_DAYS: int(1).default(30),
+  /** Tolerated difference between this server's clock and the token issuer's. */
+  JWT_CLOCK_SKEW_SECONDS: int(0, 600).default(30),
+  /** Time a socket with an expired token has to send `auth:refresh` before it is closed. */
+  SOCKET_AUTH_GRACE_SECONDS: int(1, 600).default(30),
+  /** Largest Socket.IO frame accepted, in bytes. */
+  SOCKET_MAX_PAYLOAD_BYTES: int(1024).default(65536),
+  /** Largest HTTP request body accepted, in bytes. */
+  HTTP_BODY_LIMIT_BYTES: int(1024).default(65536),
+  /** Trust X-Forwarded-For from a proxy in front (needed for per-IP limits behind nginx). */
+  TRUST_PROXY: bool.default(false),
+  /** Sign-in code lifetime and wrong attempts allowed. */
+  OTP_TTL_SECONDS: int(30, 3600).default(120),
+  OTP_MAX_ATTEMPTS: int(1, 20).default(5),
+  /** Sign-in codes one IP address may request, and verifications it may try, per hour. */
+  OTP_REQUESTS_PER_IP_HOUR: int(1).default(30),
+  OTP_VERIFY_PER_IP_HOUR: int(1).default(60),
+  /** Phone look-ups one user may make per hour (limits enumeration). */
+  LOOKUP_PER_USER_HOUR: int(1).default(30),
+  /** log (development: prints each SMS) or kavenegar; default kavenegar when its key is set. */
+  SMS_PROVIDER: z.enum(['log', 'kavenegar']).optional(),
+  KAVENEGAR_API_KEY: z.string().min(1).optional(),
+  /** Name of the verify/lookup template that carries the sign-in code. */
+  KAVENEGAR_OTP_TEMPLATE: z.string().min(1).default('abrik-otp'),
+  /** Sender line for plain SMS (sms/send); the account's default line when unset. */
+  KAVENEGAR_SENDER: z.string().min(1).optional(),
+  KAVENEGAR_BASE_URL: url.default('https://api.kavenegar.com'),
+  KAVENEGAR_TIMEOUT_MS: int(100).default(10000),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Time a SIGTERM'd process has to drain before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: int(100).default(10000),
+  /** Origins allowed to call the API from a browser besides this server's own (comma-separated). */
+  CORS_ORIGINS: z.string().default(''),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'SMS_PROVIDER'> {
+  JWT_SECRET: string;
+  SMS_PROVIDER: 'log' | 'kavenegar';
+  isProduction: boolean;
+  dataDir: string;
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment, listing every bad variable at once. In development, a missing JWT
+ * secret is generated once into DATA_DIR so `npm start` just works; production refuses to start
+ * without real secrets or on the log SMS provider.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const smsProvider = env.SMS_PROVIDER ?? (env.KAVENEGAR_API_KEY ? 'kavenegar' : 'log');
+  if (smsProvider === 'kavenegar' && !env.KAVENEGAR_API_KEY) {
+    problems.push('KAVENEGAR_API_KEY: required when SMS_PROVIDER=kavenegar');
+  }
+  if (isProduction && smsProvider === 'log') {
+    problems.push('SMS_PROVIDER: the log provider prints sign-in codes; set KAVENEGAR_API_KEY in production');
+  }
+  if (isProduction && !env.JWT_SECRET) {
+    problems.push('JWT_SECRET: required in production (at least 32 random characters)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    ...env,
+    SMS_PROVIDER: smsProvider,
+    JWT_SECRET: env.JWT_SECRET ?? developmentSecret(dataDir),
+    isProduction,
+    dataDir,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+}
+
+/** A JWT secret made once per data directory, so tokens survive restarts in development. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret?: string };
+    if (stored.jwtSecret && stored.jwtSecret.length >= 32) return stored.jwtSecret;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const jwtSecret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${JSON.stringify({ jwtSecret }, null, 2)}\n`, { mode: 0o600 });
+  return jwtSecret;
+}

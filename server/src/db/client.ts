@@ -1,0 +1,155 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+// biome-ignore lint/suspicious/noExplicitAny: the transaction type differs per driver; callers use its query API only.
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
+/** A database handle or a transaction: repositories accept either, so services choose the scope. */
+export type Executor = Db | Tx;
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Serialises migrations when several instances start at once (pg_advisory_lock key). */
+const MIGRATION_LOCK_KEY = 7_241_901;
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Runs `select 1`, failing after timeoutMs. */
+  ping(timeoutMs?: number): Promise<void>;
+  migrate(): Promise<void>;
+  /** Number of migrations the code ships that the database has not applied. */
+  pendingMigrations(): Promise<number>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url?: string | undefined;
+  dataDir: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  logger: Logger;
+  /** Where PGlite keeps its files; defaults to DATA_DIR/pglite. `memory://` keeps nothing. */
+  pglitePath?: string;
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? createPostgres(options, options.url) : createPglite(options);
+}
+
+function shippedMigrationCount(): number {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
+
+async function appliedMigrationCount(db: Db): Promise<number> {
+  const exists = await db.execute<{ present: boolean }>(
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  if (!exists.rows[0]?.present) return 0;
+  const result = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function createPostgres(options: DatabaseOptions, url: string): Database {
+  const log = options.logger.child({ component: 'db' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + 1000,
+    application_name: 'abrik',
+    keepAlive: true,
+  });
+  // An idle connection dropped by the server must not crash the process: the pool replaces it.
+  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'));
+  const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+
+  return {
+    db,
+    kind: 'postgres',
+    async ping(timeoutMs = options.connectTimeoutMs) {
+      await withTimeout(pool.query('select 1'), timeoutMs, 'database ping');
+    },
+    async migrate() {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs });
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      } finally {
+        await client.end();
+      }
+    },
+    async pendingMigrations() {
+      return Math.max(0, shippedMigrationCount() - (await appliedMigrationCount(db)));
+    },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: options.poolSize,
+    }),
+    close: () => pool.end(),
+  };
+}
+
+async function createPglite(options: DatabaseOptions): Promise<Database> {
+  const dir = options.pglitePath ?? join(options.dataDir, 'pglite');
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    async ping(timeoutMs = options.connectTimeoutMs) {
+      await withTimeout(client.query('select 1'), timeoutMs, 'database ping');
+    },
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+    },
+    async pendingMigrations() {
+      return Math.max(0, shippedMigrationCount() - (await appliedMigrationCount(db)));
+    },
+    // One embedded connection: report it as a pool of one.
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
+const seq = (name: string) => bigint(name, { mode: 'number' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** E.164, normalised by `normalizePhone`. */
+    phone: text('phone').notNull().unique(),
+    name: text('name'),
+    role: text('role', { enum: ['customer', 'agent', 'admin'] })
+      .notNull()
+      .default('customer'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, precision: 3 }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [check('users_role_check', sql`${t.role} in ('customer', 'agent', 'admin')`)],
+);
+
+/** One pending sign-in code per phone; the code itself is never stored, only its HMAC. */
+export const otpCodes = pgTable('otp_codes', {
+  phone: text('phone').primaryKey(),
+  codeHash: text('code_hash').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Refresh tokens, stored as SHA-256 hashes. Each refresh writes a new row in the same family and
+ * marks the old one rotated; presenting a rotated token again revokes the whole family.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: uuid('family_id').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    rotatedAt: timestamp('rotated_at', { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('sessions_family_idx').on(t.familyId), index('sessions_user_idx').on(t.userId)],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['direct', 'group', 'support'] }).notNull(),
+    title: text('title'),
+    subject: text('subject'),
+    /** For direct conversations: the two user ids, sorted and joined, so a pair has one. */
+    directKey: text('direct_key').unique(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Support only: open | pending | resolved | closed; routing comes with the support issue. */
+    status: text('status', { enum: ['open', 'pending', 'resolved', 'closed'] }),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    priority: integer('priority'),
+    firstReplyAt: timestamp('first_reply_at', { withTimezone: true, precision: 3 }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true, precision: 3 }),
+    /** Highest seq given to a message here; the next message takes last_seq + 1. */
+    lastSeq: seq('last_seq').notNull().default(0),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('conversations_kind_check', sql`${t.kind} in ('direct', 'group', 'support')`),
+    index('conversations_support_queue_idx')
+      .on(t.status, t.lastMessageAt)
+      .where(sql`${t.kind} = 'support'`),
+  ],
+);
+
+export const members = pgTable(
+  'members',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'admin', 'member', 'customer', 'agent'] })
+      .notNull()
+      .default('member'),
+    lastReadSeq: seq('last_read_seq').notNull().default(0),
+    muted: boolean('muted').notNull().default(false),
+    joinedAt: timestamp('joined_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.userId] }), index('members_user_idx').on(t.userId)],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: seq('seq').notNull(),
+    /** Null for system messages. */
+    senderId: uuid('sender_id').references(() => users.id, { onDelete: 'set null' }),
+    clientMsgId: text('client_msg_id'),
+    kind: text('kind', { enum: ['text', 'system', 'note', 'attachment'] })
+      .notNull()
+      .default('text'),
+    body: text('body'),
+    createdAt: createdAt(),
+    editedAt: timestamp('edited_at', { withTimezone: true, precision: 3 }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_seq_idx').on(t.conversationId, t.seq),
+    uniqueIndex('messages_sender_client_msg_idx').on(t.senderId, t.clientMsgId),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;

@@ -1,0 +1,108 @@
+import type { ErrorCode } from '@abrik/protocol';
+
+export const LOCALES = ['fa', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+interface Catalog {
+  errors: Record<ErrorCode, string>;
+  otpSms: (code: string) => string;
+}
+
+const fa: Catalog = {
+  errors: {
+    'validation/invalid': 'درخواست نامعتبر است.',
+    'http/not_found': 'چنین نشانی‌ای وجود ندارد.',
+    'http/method_not_allowed': 'این روش برای این نشانی مجاز نیست.',
+    'http/payload_too_large': 'درخواست بیش از حد بزرگ است.',
+    'http/unsupported_media_type': 'نوع محتوای درخواست پشتیبانی نمی‌شود.',
+    'auth/invalid_phone': 'شمارهٔ تلفن همراه معتبر نیست.',
+    'auth/invalid_code': 'کد واردشده درست نیست.',
+    'auth/code_expired': 'کد منقضی شده است؛ کد تازه‌ای بگیرید.',
+    'auth/too_many_attempts': 'تلاش‌های نادرست بیش از حد بود؛ کد تازه‌ای بگیرید.',
+    'auth/unauthenticated': 'برای این کار باید وارد شوید.',
+    'auth/token_expired': 'نشست شما منقضی شده است.',
+    'auth/invalid_token': 'توکن دسترسی معتبر نیست.',
+    'auth/invalid_refresh_token': 'نشست شما معتبر نیست؛ دوباره وارد شوید.',
+    'auth/forbidden': 'اجازهٔ این کار را ندارید.',
+    rate_limited: 'درخواست‌ها بیش از حد مجاز است؛ کمی بعد دوباره تلاش کنید.',
+    'sms/provider_error': 'ارسال پیامک ممکن نشد؛ کمی بعد دوباره تلاش کنید.',
+    'user/not_found': 'کاربری با این مشخصات پیدا نشد.',
+    'user/phone_taken': 'این شماره متعلق به کاربر دیگری است.',
+    'conversation/not_found': 'گفتگو پیدا نشد.',
+    'conversation/forbidden': 'اجازهٔ این کار را در این گفتگو ندارید.',
+    'conversation/not_group': 'این کار فقط در گفتگوی گروهی ممکن است.',
+    'conversation/invalid_members': 'یک یا چند عضو انتخاب‌شده وجود ندارند.',
+    'conversation/self_direct': 'نمی‌توانید با خودتان گفتگوی دونفره بسازید.',
+    'conversation/too_many_members': 'تعداد اعضای گروه از حد مجاز بیشتر است.',
+    'member/not_found': 'این کاربر عضو گفتگو نیست.',
+    'message/not_found': 'پیام پیدا نشد.',
+    'message/forbidden': 'فقط پیام‌های خودتان را می‌توانید تغییر دهید.',
+    'message/deleted': 'این پیام حذف شده است.',
+    'message/empty': 'پیام خالی است.',
+    'db/unavailable': 'پایگاه داده در دسترس نیست؛ کمی بعد دوباره تلاش کنید.',
+    'server/shutting_down': 'سرور در حال راه‌اندازی دوباره است؛ لحظه‌ای بعد تلاش کنید.',
+    internal: 'خطای داخلی رخ داد.',
+  },
+  otpSms: (code) => `کد ورود شما به آبریک: ${code}\nاین کد را به کسی ندهید.`,
+};
+
+const en: Catalog = {
+  errors: {
+    'validation/invalid': 'The request is not valid.',
+    'http/not_found': 'There is nothing at this address.',
+    'http/method_not_allowed': 'This method is not allowed here.',
+    'http/payload_too_large': 'The request is too large.',
+    'http/unsupported_media_type': 'This content type is not supported.',
+    'auth/invalid_phone': 'This is not a valid mobile phone number.',
+    'auth/invalid_code': 'The code is not correct.',
+    'auth/code_expired': 'The code has expired; ask for a new one.',
+    'auth/too_many_attempts': 'Too many wrong attempts; ask for a new code.',
+    'auth/unauthenticated': 'You need to sign in for this.',
+    'auth/token_expired': 'Your session has expired.',
+    'auth/invalid_token': 'The access token is not valid.',
+    'auth/invalid_refresh_token': 'Your session is not valid; please sign in again.',
+    'auth/forbidden': 'You are not allowed to do this.',
+    rate_limited: 'Too many requests; please try again later.',
+    'sms/provider_error': 'The SMS could not be sent; please try again later.',
+    'user/not_found': 'No such user.',
+    'user/phone_taken': 'This phone number belongs to another user.',
+    'conversation/not_found': 'Conversation not found.',
+    'conversation/forbidden': 'You are not allowed to do this in this conversation.',
+    'conversation/not_group': 'This is possible in group conversations only.',
+    'conversation/invalid_members': 'One or more of the chosen members do not exist.',
+    'conversation/self_direct': 'You cannot start a direct conversation with yourself.',
+    'conversation/too_many_members': 'The group would have too many members.',
+    'member/not_found': 'This user is not a member of the conversation.',
+    'message/not_found': 'Message not found.',
+    'message/forbidden': 'You can change only your own messages.',
+    'message/deleted': 'This message has been deleted.',
+    'message/empty': 'The message is empty.',
+    'db/unavailable': 'The database is unavailable; please try again shortly.',
+    'server/shutting_down': 'The server is restarting; please try again in a moment.',
+    internal: 'An internal error occurred.',
+  },
+  otpSms: (code) => `Your Abrik sign-in code: ${code}\nDo not share it with anyone.`,
+};
+
+const catalogs: Record<Locale, Catalog> = { fa, en };
+
+export function t(locale: Locale): Catalog {
+  return catalogs[locale];
+}
+
+/** Picks fa or en from an Accept-Language header (or a bare tag); Persian when nothing matches. */
+export function negotiateLocale(header: string | undefined | null): Locale {
+  if (!header) return 'fa';
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { lang: tag.split('-')[0] ?? '', q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { lang, q } of ranked) {
+    if (q > 0 && (LOCALES as readonly string[]).includes(lang)) return lang as Locale;
+  }
+  return 'fa';
+}

@@ -1,0 +1,50 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line: credentials, codes and phone numbers. */
+const REDACT = [
+  'phone',
+  'code',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'password',
+  'apiKey',
+  'secret',
+  '*.phone',
+  '*.code',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.apiKey',
+  '*.secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+];
+
+export interface LoggerOptions {
+  level: string;
+  destination?: DestinationStream;
+}
+
+/** The root logger; use `logger.child({component})` so every line says which part wrote it. */
+export function createLogger({ level, destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination ?? pino.destination({ sync: false }),
+  );
+}
+
+/** Strips the query string from a URL for logging: queries may carry phone numbers. */
+export function safeUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q)}?…`;
+}
