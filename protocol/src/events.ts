@@ -53,7 +53,7 @@ export interface ClientToServerEvents {
   read: (payload: z.input<typeof ReadPayloadSchema>, ack?: AckFn<{ seq: number }>) => void;
   sync: (
     payload: z.input<typeof SyncPayloadSchema>,
-    ack: AckFn<{ conversations: SyncConversation[] }>,
+    ack: AckFn<{ conversations: SyncConversation[]; removed: string[] }>,
   ) => void;
   'auth:refresh': (
     payload: z.input<typeof AuthRefreshPayloadSchema>,

@@ -2,8 +2,9 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { toLatinDigits } from './digits.js';
 
 const DEFAULT_COUNTRY = 'IR';
-// Separators people type inside a number: spaces (incl. no-break and zero-width), dashes, dots, brackets.
-const SEPARATORS = /[\s\u00a0\u200c\u200d\u200e\u200f\u202a-\u202e\-.()]/g;
+// Separators people type or paste inside a number: spaces, format characters (zero-width joiners,
+// direction marks), dashes, dots, brackets.
+const SEPARATORS = /[\s\p{Cf}\-.()]/gu;
 
 /**
  * Normalises a phone number typed by a person to E.164 (`+989121234567`), or returns null when it

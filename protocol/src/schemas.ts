@@ -6,7 +6,7 @@ export const MAX_BODY_LENGTH = 4000;
 export const MAX_PAGE_SIZE = 100;
 export const MAX_GROUP_MEMBERS = 1000;
 
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_CHARS = /\p{Cc}/u;
 
 export const IdSchema = z.uuid();
 
@@ -15,7 +15,9 @@ export const BodySchema = z
   .string()
   .transform((s) => s.normalize('NFC'))
   .refine((s) => s.trim().length > 0, { message: 'must not be empty' })
-  .refine((s) => [...s].length <= MAX_BODY_LENGTH, { message: `must be at most ${MAX_BODY_LENGTH} characters` })
+  .refine((s) => [...s].length <= MAX_BODY_LENGTH, {
+    message: `must be at most ${MAX_BODY_LENGTH} characters`,
+  })
   .refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
 
 export const NameSchema = z
@@ -93,7 +95,9 @@ export const ConversationSchema = z.object({
   unreadCount: z.int(),
   muted: z.boolean(),
   lastMessage: MessageSchema.nullable(),
+  /** Every member in `GET /conversations/:id`; in lists, members of direct and support conversations only. */
   members: z.array(MemberSchema),
+  memberCount: z.int(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -115,7 +119,11 @@ export const AuthTokensSchema = z.object({
   user: MeSchema,
 });
 export type AuthTokens = z.infer<typeof AuthTokensSchema>;
-export const OtpSentSchema = z.object({ sent: z.literal(true), expiresInSeconds: z.int(), retryAfterSeconds: z.int() });
+export const OtpSentSchema = z.object({
+  sent: z.literal(true),
+  expiresInSeconds: z.int(),
+  retryAfterSeconds: z.int(),
+});
 
 export const UpdateMeSchema = z.object({ name: NameSchema });
 export const LookupQuerySchema = z.object({ phone: z.string().max(40) });
@@ -125,7 +133,10 @@ export const CreateConversationSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('group'),
     title: NameSchema,
-    memberIds: z.array(IdSchema).max(MAX_GROUP_MEMBERS - 1).default([]),
+    memberIds: z
+      .array(IdSchema)
+      .max(MAX_GROUP_MEMBERS - 1)
+      .default([]),
   }),
   z.object({ kind: z.literal('support'), subject: NameSchema.optional() }),
 ]);
@@ -134,7 +145,8 @@ export type CreateConversation = z.infer<typeof CreateConversationSchema>;
 export const ListConversationsQuerySchema = z.object({
   kind: ConversationKindSchema.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().max(100).optional(),
 });
 export const ConversationPageSchema = z.object({
   items: z.array(ConversationSchema),

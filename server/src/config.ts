@@ -48,6 +48,9 @@ const EnvSchema = z.object({
   /** Sign-in code lifetime and wrong attempts allowed. */
   OTP_TTL_SECONDS: int(30, 3600).default(120),
   OTP_MAX_ATTEMPTS: int(1, 20).default(5),
+  /** A phone may ask for a new code once per interval, and this many times an hour. */
+  OTP_PHONE_INTERVAL_SECONDS: int(1, 3600).default(60),
+  OTP_PHONE_PER_HOUR: int(1).default(5),
   /** Sign-in codes one IP address may request, and verifications it may try, per hour. */
   OTP_REQUESTS_PER_IP_HOUR: int(1).default(30),
   OTP_VERIFY_PER_IP_HOUR: int(1).default(60),

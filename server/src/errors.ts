@@ -36,7 +36,13 @@ export class NotFoundError extends AppError {
 }
 export class RateLimitError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, 'rate_limited', undefined, { retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+    super(
+      429,
+      'rate_limited',
+      undefined,
+      { retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
   }
 }
 export class DatabaseUnavailableError extends AppError {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -18,6 +18,12 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
 /** A database handle or a transaction: repositories accept either, so services choose the scope. */
 export type Executor = Db | Tx;
+
+/** Runs raw SQL and returns its rows; both drivers answer `{rows}`. */
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /** Serialises migrations when several instances start at once (pg_advisory_lock key). */
@@ -65,18 +71,25 @@ function shippedMigrationCount(): number {
 }
 
 async function appliedMigrationCount(db: Db): Promise<number> {
-  const exists = await db.execute<{ present: boolean }>(
+  const [exists] = await queryRows<{ present: boolean }>(
+    db,
     sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
   );
-  if (!exists.rows[0]?.present) return 0;
-  const result = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-  return Number(result.rows[0]?.n ?? 0);
+  if (!exists?.present) return 0;
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -98,7 +111,9 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
     keepAlive: true,
   });
   // An idle connection dropped by the server must not crash the process: the pool replaces it.
-  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'));
+  pool.on('error', (error) =>
+    log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'),
+  );
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
 
   return {
@@ -108,7 +123,10 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
       await withTimeout(pool.query('select 1'), timeoutMs, 'database ping');
     },
     async migrate() {
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs });
+      const client = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: options.connectTimeoutMs,
+      });
       await client.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -86,9 +86,7 @@ export const conversations = pgTable(
   },
   (t) => [
     check('conversations_kind_check', sql`${t.kind} in ('direct', 'group', 'support')`),
-    index('conversations_support_queue_idx')
-      .on(t.status, t.lastMessageAt)
-      .where(sql`${t.kind} = 'support'`),
+    index('conversations_support_queue_idx').on(t.status, t.lastMessageAt).where(sql`${t.kind} = 'support'`),
   ],
 );
 

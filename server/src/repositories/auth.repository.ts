@@ -38,12 +38,18 @@ export class AuthRepository {
   }
 
   async hasOtp(phone: string): Promise<boolean> {
-    const rows = await this.db.select({ phone: otpCodes.phone }).from(otpCodes).where(eq(otpCodes.phone, phone));
+    const rows = await this.db
+      .select({ phone: otpCodes.phone })
+      .from(otpCodes)
+      .where(eq(otpCodes.phone, phone));
     return rows.length > 0;
   }
 
   async deleteExpiredOtps(now: Date): Promise<number> {
-    const rows = await this.db.delete(otpCodes).where(lt(otpCodes.expiresAt, now)).returning({ p: otpCodes.phone });
+    const rows = await this.db
+      .delete(otpCodes)
+      .where(lt(otpCodes.expiresAt, now))
+      .returning({ p: otpCodes.phone });
     return rows.length;
   }
 
@@ -80,7 +86,10 @@ export class AuthRepository {
   }
 
   async deleteExpiredSessions(now: Date): Promise<number> {
-    const rows = await this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
+    const rows = await this.db
+      .delete(sessions)
+      .where(lt(sessions.expiresAt, now))
+      .returning({ id: sessions.id });
     return rows.length;
   }
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
+import { type Executor, queryRows } from '../db/client.js';
 import { type ConversationRow, conversations, type MemberRow, members, users } from '../db/schema.js';
 
 export type MemberRole = MemberRow['role'];
@@ -71,7 +71,11 @@ export class ConversationRepository {
       .where(and(eq(members.conversationId, conversationId), eq(members.userId, userId)));
   }
 
-  async getMembership(conversationId: string, userId: string, db: Executor = this.db): Promise<MemberRow | undefined> {
+  async getMembership(
+    conversationId: string,
+    userId: string,
+    db: Executor = this.db,
+  ): Promise<MemberRow | undefined> {
     const [row] = await db
       .select()
       .from(members)
@@ -96,6 +100,16 @@ export class ConversationRepository {
       .from(members)
       .where(eq(members.conversationId, conversationId));
     return Number(row?.n ?? 0);
+  }
+
+  async countMembersOf(conversationIds: string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: members.conversationId, n: sql<number>`count(*)::int` })
+      .from(members)
+      .where(inArray(members.conversationId, conversationIds))
+      .groupBy(members.conversationId);
+    return new Map(rows.map((r) => [r.id, Number(r.n)]));
   }
 
   /** The user's conversations, most recently active first, with unread counts and last message id. */
@@ -142,21 +156,25 @@ export class ConversationRepository {
 
   /** Everyone who shares at least one conversation with the user (the user excluded). */
   async contactsOf(userId: string): Promise<string[]> {
-    const rows = await this.db.execute<{ user_id: string }>(sql`
-      select distinct other.user_id from members mine
-      join members other on other.conversation_id = mine.conversation_id
-      where mine.user_id = ${userId} and other.user_id <> ${userId}`);
-    return rows.rows.map((r) => r.user_id);
+    const rows = await queryRows<{ user_id: string }>(
+      this.db,
+      sql`select distinct other.user_id from members mine
+        join members other on other.conversation_id = mine.conversation_id
+        where mine.user_id = ${userId} and other.user_id <> ${userId}`,
+    );
+    return rows.map((r) => r.user_id);
   }
 
   /** Of the given users, those who share a conversation with the user. */
   async sharedWith(userId: string, others: string[]): Promise<string[]> {
     if (others.length === 0) return [];
-    const rows = await this.db.execute<{ user_id: string }>(sql`
-      select distinct other.user_id from members mine
-      join members other on other.conversation_id = mine.conversation_id
-      where mine.user_id = ${userId} and other.user_id in ${others}`);
-    return rows.rows.map((r) => r.user_id);
+    const rows = await queryRows<{ user_id: string }>(
+      this.db,
+      sql`select distinct other.user_id from members mine
+        join members other on other.conversation_id = mine.conversation_id
+        where mine.user_id = ${userId} and other.user_id in ${others}`,
+    );
+    return rows.map((r) => r.user_id);
   }
 
   /**
@@ -168,24 +186,32 @@ export class ConversationRepository {
     userId: string,
     seq: number,
   ): Promise<{ lastReadSeq: number; advanced: boolean } | undefined> {
-    const result = await this.db.execute<{ last_read_seq: string | number; previous: string | number }>(sql`
+    const [row] = await queryRows<{ last_read_seq: string | number; previous: string | number }>(
+      this.db,
+      sql`
       with prev as (
         select last_read_seq from members where conversation_id = ${conversationId} and user_id = ${userId}
       )
       update members set last_read_seq = greatest(members.last_read_seq,
         least(${seq}::bigint, (select last_seq from conversations where id = ${conversationId})))
       where conversation_id = ${conversationId} and user_id = ${userId}
-      returning members.last_read_seq, (select last_read_seq from prev) as previous`);
-    const row = result.rows[0];
+      returning members.last_read_seq, (select last_read_seq from prev) as previous`,
+    );
     if (!row) return undefined;
     const lastReadSeq = Number(row.last_read_seq);
     return { lastReadSeq, advanced: lastReadSeq > Number(row.previous) };
   }
 
   /** For each of the user's conversations: its last seq and the user's read marker. */
-  async syncState(userId: string): Promise<{ conversationId: string; lastSeq: number; lastReadSeq: number }[]> {
+  async syncState(
+    userId: string,
+  ): Promise<{ conversationId: string; lastSeq: number; lastReadSeq: number }[]> {
     const rows = await this.db
-      .select({ conversationId: members.conversationId, lastSeq: conversations.lastSeq, lastReadSeq: members.lastReadSeq })
+      .select({
+        conversationId: members.conversationId,
+        lastSeq: conversations.lastSeq,
+        lastReadSeq: members.lastReadSeq,
+      })
       .from(members)
       .innerJoin(conversations, eq(conversations.id, members.conversationId))
       .where(eq(members.userId, userId));

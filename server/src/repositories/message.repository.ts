@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../db/client.js';
 import { conversations, type MessageRow, members, messages } from '../db/schema.js';
 
 export interface NewMessage {
@@ -26,16 +26,21 @@ export class MessageRepository {
     const membership = memberId
       ? sql`and exists (select 1 from ${members} where ${members.conversationId} = ${conversationId} and ${members.userId} = ${memberId})`
       : sql``;
-    const result = await tx.execute<{ last_seq: string | number; now: Date | string }>(sql`
+    const [row] = await queryRows<{ last_seq: string | number; now: Date | string }>(
+      tx,
+      sql`
       update ${conversations} set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
       where id = ${conversationId} ${membership}
-      returning last_seq, last_message_at as now`);
-    const row = result.rows[0];
+      returning last_seq, last_message_at as now`,
+    );
     return row ? { seq: Number(row.last_seq), createdAt: new Date(row.now) } : undefined;
   }
 
   /** Inserts the message; undefined when (sender, clientMsgId) exists already. */
-  async insert(tx: Executor, message: NewMessage & { seq: number; createdAt: Date }): Promise<MessageRow | undefined> {
+  async insert(
+    tx: Executor,
+    message: NewMessage & { seq: number; createdAt: Date },
+  ): Promise<MessageRow | undefined> {
     const [row] = await tx.insert(messages).values(message).onConflictDoNothing().returning();
     return row;
   }
@@ -56,6 +61,27 @@ export class MessageRepository {
     return row;
   }
 
+  async getByIds(ids: string[]): Promise<MessageRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(messages).where(inArray(messages.id, ids));
+  }
+
+  /** Live messages from others after the reader's marker. */
+  async countUnread(conversationId: string, readerId: string, lastReadSeq: number): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.conversationId, conversationId),
+          gt(messages.seq, lastReadSeq),
+          isNull(messages.deletedAt),
+          or(isNull(messages.senderId), ne(messages.senderId, readerId)),
+        ),
+      );
+    return Number(row?.n ?? 0);
+  }
+
   /** A page of history: newest first below `before`, oldest first above `after`, else the newest. */
   async listPage(
     conversationId: string,
@@ -71,7 +97,12 @@ export class MessageRepository {
   }
 
   /** Changes the body of a live message sent by `senderId`. */
-  async updateBody(conversationId: string, id: string, senderId: string, body: string): Promise<MessageRow | undefined> {
+  async updateBody(
+    conversationId: string,
+    id: string,
+    senderId: string,
+    body: string,
+  ): Promise<MessageRow | undefined> {
     const [row] = await this.db
       .update(messages)
       .set({ body, editedAt: sql`now()` })

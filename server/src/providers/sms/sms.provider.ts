@@ -21,7 +21,13 @@ export class SmsProviderError extends AppError {
     readonly transient: boolean,
     detail: string,
   ) {
-    super(transient ? 503 : 502, 'sms/provider_error', `${provider}: ${detail}`, undefined, transient ? { 'retry-after': '30' } : {});
+    super(
+      transient ? 503 : 502,
+      'sms/provider_error',
+      `${provider}: ${detail}`,
+      undefined,
+      transient ? { 'retry-after': '30' } : {},
+    );
     this.name = 'SmsProviderError';
   }
 }

@@ -1,0 +1,66 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolStats } from './db/client.js';
+
+/** Prometheus metrics of one process, on a registry of its own (tests run several apps at once). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly realtimeConnections = new Gauge({
+    name: 'realtime_connections',
+    help: 'Open Socket.IO connections on this instance',
+    registers: [this.registry],
+  });
+
+  readonly messagesTotal = new Counter({
+    name: 'messages_total',
+    help: 'Messages stored, by the way they arrived',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly messagePersistDuration = new Histogram({
+    name: 'message_persist_duration_seconds',
+    help: 'Time from receiving a message to its committed transaction',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly realtimeEventsRejected = new Counter({
+    name: 'realtime_events_rejected_total',
+    help: 'Socket events refused: unknown event, invalid payload, not allowed, or throttled',
+    labelNames: ['event', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly errorsTotal = new Counter({
+    name: 'app_errors_total',
+    help: 'Errors answered to clients, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(poolStats: () => PoolStats) {
+    collectDefaultMetrics({ register: this.registry });
+    const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(poolStats()));
+        },
+      });
+    pool('db_pool_connections_total', 'Database connections open in the pool', (s) => s.total);
+    pool('db_pool_connections_idle', 'Database connections idle in the pool', (s) => s.idle);
+    pool('db_pool_requests_waiting', 'Queries waiting for a database connection', (s) => s.waiting);
+    pool('db_pool_connections_max', 'Most connections the pool may open', (s) => s.max);
+  }
+}

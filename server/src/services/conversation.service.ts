@@ -1,0 +1,258 @@
+import { type Conversation, type CreateConversation, MAX_GROUP_MEMBERS } from '@abrik/protocol';
+import type { Db } from '../db/client.js';
+import type { ConversationRow, MessageRow } from '../db/schema.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { ConversationRepository, ListCursor } from '../repositories/conversation.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
+import type { UserRepository } from '../repositories/user.repository.js';
+import { type Actor, requireAccess } from './access.js';
+import { toConversation } from './dto.js';
+import type { DomainEvents } from './events.js';
+
+const encodeCursor = (c: ListCursor) =>
+  Buffer.from(`${c.lastMessageAt.toISOString()}|${c.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): ListCursor {
+  const [at = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const lastMessageAt = new Date(at);
+  if (Number.isNaN(lastMessageAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new ValidationError('validation/invalid', [
+      { path: ['cursor'], message: 'not a cursor from this API' },
+    ]);
+  }
+  return { lastMessageAt, id };
+}
+
+/** Conversations: creating them, listing them, membership and read markers. */
+export class ConversationService {
+  constructor(
+    private readonly db: Db,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly users: UserRepository,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** Creates a conversation; a direct one that exists for the pair is returned with `created: false`. */
+  async create(
+    actor: Actor,
+    input: CreateConversation,
+  ): Promise<{ conversation: Conversation; created: boolean }> {
+    let row: ConversationRow;
+    let created = true;
+    switch (input.kind) {
+      case 'direct': {
+        if (input.userId === actor.id) throw new ValidationError('conversation/self_direct');
+        if (!(await this.users.getById(input.userId))) throw new NotFoundError('user/not_found');
+        const directKey = [actor.id, input.userId].sort().join(':');
+        const existing = await this.conversations.getByDirectKey(directKey);
+        if (existing) {
+          row = existing;
+          created = false;
+          break;
+        }
+        const inserted = await this.db.transaction(async (tx) => {
+          const conv = await this.conversations.insert(tx, {
+            kind: 'direct',
+            directKey,
+            createdBy: actor.id,
+          });
+          if (!conv) return undefined; // created by the other person a moment ago
+          await this.conversations.addMembers(tx, conv.id, [
+            { userId: actor.id, role: 'member' },
+            { userId: input.userId, role: 'member' },
+          ]);
+          return conv;
+        });
+        if (inserted) {
+          row = inserted;
+          this.events.publish('members.added', { conversationId: row.id, userIds: [actor.id, input.userId] });
+        } else {
+          row = (await this.conversations.getByDirectKey(directKey))!;
+          created = false;
+        }
+        break;
+      }
+      case 'group': {
+        const others = [...new Set(input.memberIds)].filter((id) => id !== actor.id);
+        if (others.length + 1 > MAX_GROUP_MEMBERS) throw new ValidationError('conversation/too_many_members');
+        const existing = await this.users.existingIds(others);
+        if (existing.length !== others.length) {
+          const missing = others.filter((id) => !existing.includes(id));
+          throw new ValidationError('conversation/invalid_members', { missing });
+        }
+        row = await this.db.transaction(async (tx) => {
+          const conv = (await this.conversations.insert(tx, {
+            kind: 'group',
+            title: input.title,
+            createdBy: actor.id,
+          }))!;
+          await this.conversations.addMembers(tx, conv.id, [
+            { userId: actor.id, role: 'owner' },
+            ...others.map((userId) => ({ userId, role: 'member' as const })),
+          ]);
+          return conv;
+        });
+        this.events.publish('members.added', { conversationId: row.id, userIds: [actor.id, ...others] });
+        break;
+      }
+      case 'support': {
+        if (actor.role !== 'customer') throw new ForbiddenError('auth/forbidden');
+        row = await this.db.transaction(async (tx) => {
+          const conv = (await this.conversations.insert(tx, {
+            kind: 'support',
+            subject: input.subject ?? null,
+            status: 'open',
+            createdBy: actor.id,
+          }))!;
+          await this.conversations.addMembers(tx, conv.id, [{ userId: actor.id, role: 'customer' }]);
+          return conv;
+        });
+        this.events.publish('members.added', { conversationId: row.id, userIds: [actor.id] });
+        break;
+      }
+    }
+    return { conversation: await this.get(actor, row.id), created };
+  }
+
+  async get(actor: Actor, conversationId: string): Promise<Conversation> {
+    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    const lastReadSeq = membership?.lastReadSeq ?? 0;
+    const [members, [last], unreadCount] = await Promise.all([
+      this.conversations.listMembers([conversationId]),
+      this.messages.listPage(conversationId, { limit: 1 }),
+      this.messages.countUnread(conversationId, actor.id, lastReadSeq),
+    ]);
+    return toConversation(conversation, {
+      lastReadSeq,
+      unreadCount,
+      muted: membership?.muted ?? false,
+      lastMessage: last ?? null,
+      members,
+      memberCount: members.length,
+    });
+  }
+
+  /** The actor's conversations, most recently active first. */
+  async list(
+    actor: Actor,
+    query: { kind?: ConversationRow['kind'] | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Conversation[]; nextCursor: string | null }> {
+    const rows = await this.conversations.listForUser(actor.id, {
+      kind: query.kind,
+      limit: query.limit,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const ids = rows.map((r) => r.conversation.id);
+    const small = rows.filter((r) => r.conversation.kind !== 'group').map((r) => r.conversation.id);
+    const [members, lastMessages, counts] = await Promise.all([
+      this.conversations.listMembers(small),
+      this.messages.getByIds(rows.map((r) => r.lastMessageId).filter((id): id is string => id !== null)),
+      this.conversations.countMembersOf(ids),
+    ]);
+    const membersBy = groupBy(members, (m) => m.conversationId);
+    const lastById = new Map<string, MessageRow>(lastMessages.map((m) => [m.id, m]));
+    const items = rows.map((r) =>
+      toConversation(r.conversation, {
+        lastReadSeq: r.membership.lastReadSeq,
+        unreadCount: r.unreadCount,
+        muted: r.membership.muted,
+        lastMessage: r.lastMessageId ? (lastById.get(r.lastMessageId) ?? null) : null,
+        members: membersBy.get(r.conversation.id) ?? [],
+        memberCount: counts.get(r.conversation.id) ?? 0,
+      }),
+    );
+    const last = rows.at(-1);
+    const nextCursor =
+      rows.length === query.limit && last
+        ? encodeCursor({ lastMessageAt: last.conversation.lastMessageAt, id: last.conversation.id })
+        : null;
+    return { items, nextCursor };
+  }
+
+  /** Adds members to a group; only its owner and admins may. Returns the ids actually added. */
+  async addMembers(actor: Actor, conversationId: string, userIds: string[]): Promise<string[]> {
+    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
+    if (membership?.role !== 'owner' && membership?.role !== 'admin') {
+      throw new ForbiddenError('conversation/forbidden');
+    }
+    const wanted = [...new Set(userIds)];
+    const existing = await this.users.existingIds(wanted);
+    if (existing.length !== wanted.length) {
+      throw new ValidationError('conversation/invalid_members', {
+        missing: wanted.filter((id) => !existing.includes(id)),
+      });
+    }
+    const added = await this.db.transaction(async (tx) => {
+      const count = await this.conversations.countMembers(conversationId, tx);
+      if (count + wanted.length > MAX_GROUP_MEMBERS)
+        throw new ValidationError('conversation/too_many_members');
+      return this.conversations.addMembers(
+        tx,
+        conversationId,
+        wanted.map((userId) => ({ userId, role: 'member' as const })),
+      );
+    });
+    if (added.length > 0) this.events.publish('members.added', { conversationId, userIds: added });
+    return added;
+  }
+
+  /**
+   * Removes a member from a group. Anyone may leave; owner and admins may remove members, and
+   * only the owner may remove an admin. When the owner leaves, the longest-standing admin (or
+   * member) becomes owner.
+   */
+  async removeMember(actor: Actor, conversationId: string, userId: string): Promise<void> {
+    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
+    if (!membership) throw new NotFoundError('conversation/not_found');
+    const target = await this.conversations.getMembership(conversationId, userId);
+    if (!target) throw new NotFoundError('member/not_found');
+    const leaving = userId === actor.id;
+    if (!leaving) {
+      const canRemove =
+        membership.role === 'owner' || (membership.role === 'admin' && target.role === 'member');
+      if (!canRemove) throw new ForbiddenError('conversation/forbidden');
+    }
+    await this.db.transaction(async (tx) => {
+      await this.conversations.removeMember(tx, conversationId, userId);
+      if (target.role === 'owner') {
+        const rest = await this.conversations.listMembers([conversationId], tx);
+        const heir = rest.find((m) => m.role === 'admin') ?? rest[0];
+        if (heir) await this.conversations.setMemberRole(tx, conversationId, heir.userId, 'owner');
+      }
+    });
+    this.events.publish('members.removed', { conversationId, userIds: [userId] });
+  }
+
+  /** Moves the actor's read marker forward; receipts go to the other members. */
+  async markRead(actor: Actor, conversationId: string, seq: number): Promise<{ lastReadSeq: number }> {
+    const result = await this.conversations.markRead(conversationId, actor.id, seq);
+    if (!result) {
+      // Not a member: agents reading a support conversation keep no marker; others may not see it.
+      await requireAccess(this.conversations, actor, conversationId);
+      return { lastReadSeq: 0 };
+    }
+    if (result.advanced) {
+      this.events.publish('read.advanced', { conversationId, userId: actor.id, seq: result.lastReadSeq });
+    }
+    return { lastReadSeq: result.lastReadSeq };
+  }
+
+  /** Ids of the conversations whose room a connection of this user joins. */
+  conversationIdsOf(userId: string): Promise<string[]> {
+    return this.conversations.conversationIdsOf(userId);
+  }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

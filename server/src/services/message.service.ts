@@ -1,0 +1,162 @@
+import type { Message, SyncConversation } from '@abrik/protocol';
+import type { Db } from '../db/client.js';
+import type { MessageRow } from '../db/schema.js';
+import { AppError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
+import { type Actor, requireAccess, servesSupport } from './access.js';
+import { toMessage } from './dto.js';
+import type { DomainEvents } from './events.js';
+
+export interface MessageMetrics {
+  /** A message was stored; `seconds` is the time its transaction took. */
+  persisted(seconds: number): void;
+}
+
+/** Thrown inside the send transaction to roll back the seq it took when the message is a retry. */
+class DuplicateMessage extends Error {}
+
+/** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
+export class MessageService {
+  constructor(
+    private readonly db: Db,
+    private readonly messages: MessageRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly events: DomainEvents,
+    private readonly metrics: MessageMetrics = { persisted: () => {} },
+  ) {}
+
+  /**
+   * Stores a message and returns its ack. The same (sender, clientMsgId) sent again returns the
+   * first message with `duplicate: true` and stores nothing. Resolves only after commit.
+   */
+  async send(
+    actor: Actor,
+    input: { conversationId: string; clientMsgId: string; body: string },
+  ): Promise<{ message: Message; duplicate: boolean }> {
+    const started = performance.now();
+    let stored: MessageRow | undefined;
+    try {
+      stored = await this.insert(actor, input);
+      if (!stored) {
+        // Not a member. Agents and admins may answer any support conversation: they join it.
+        const { conversation, membership } = await requireAccess(
+          this.conversations,
+          actor,
+          input.conversationId,
+        );
+        if (!membership && servesSupport(actor, conversation)) {
+          await this.conversations.addMembers(this.db, conversation.id, [
+            { userId: actor.id, role: 'agent' },
+          ]);
+          this.events.publish('members.added', { conversationId: conversation.id, userIds: [actor.id] });
+          stored = await this.insert(actor, input);
+        }
+        if (!stored) throw new NotFoundError('conversation/not_found');
+      }
+    } catch (error) {
+      if (!(error instanceof DuplicateMessage)) throw error;
+      const first = await this.messages.getByClientMsgId(actor.id, input.clientMsgId);
+      if (!first) throw new AppError(409, 'validation/invalid', 'clientMsgId is in use');
+      return { message: toMessage(first), duplicate: true };
+    }
+    this.metrics.persisted((performance.now() - started) / 1000);
+    this.events.publish('message.created', { message: stored });
+    return { message: toMessage(stored), duplicate: false };
+  }
+
+  /** One transaction: membership check + next seq, then the row. Undefined when not a member. */
+  private insert(actor: Actor, input: { conversationId: string; clientMsgId: string; body: string }) {
+    return this.db.transaction(async (tx) => {
+      const slot = await this.messages.allocateSeq(tx, input.conversationId, actor.id);
+      if (!slot) return undefined;
+      const row = await this.messages.insert(tx, {
+        conversationId: input.conversationId,
+        senderId: actor.id,
+        clientMsgId: input.clientMsgId,
+        kind: 'text',
+        body: input.body,
+        seq: slot.seq,
+        createdAt: slot.createdAt,
+      });
+      if (!row) throw new DuplicateMessage();
+      return row;
+    });
+  }
+
+  /**
+   * A page of history. Without `after`: the newest messages (below `before` when given) and a
+   * cursor to pass as `before` for older ones. With `after`: the messages following that seq and
+   * a cursor to pass as `after`. Items are always in ascending seq order.
+   */
+  async history(
+    actor: Actor,
+    conversationId: string,
+    query: { before?: number | undefined; after?: number | undefined; limit: number },
+  ): Promise<{ items: Message[]; nextCursor: number | null }> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const rows = await this.messages.listPage(conversationId, query);
+    const items = (query.after !== undefined ? rows : rows.reverse()).map(toMessage);
+    const full = rows.length === query.limit;
+    const nextCursor = !full ? null : query.after !== undefined ? items.at(-1)!.seq : items[0]!.seq;
+    return { items, nextCursor };
+  }
+
+  async edit(actor: Actor, conversationId: string, messageId: string, body: string): Promise<Message> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const row = await this.messages.updateBody(conversationId, messageId, actor.id, body);
+    if (!row) throw await this.whyNotChangeable(actor, conversationId, messageId);
+    this.events.publish('message.updated', { message: row });
+    return toMessage(row);
+  }
+
+  /** Soft-deletes an own message; deleting it again is a no-op. */
+  async delete(actor: Actor, conversationId: string, messageId: string): Promise<void> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const row = await this.messages.softDelete(conversationId, messageId, actor.id);
+    if (row) {
+      this.events.publish('message.deleted', { message: row });
+      return;
+    }
+    const error = await this.whyNotChangeable(actor, conversationId, messageId);
+    if (!(error instanceof AppError && error.code === 'message/deleted')) throw error;
+  }
+
+  /**
+   * What a reconnecting client missed: for each of its conversations with messages after the seq
+   * it holds, up to `limit` of them. `removed` lists conversations it asked about and may no
+   * longer see.
+   */
+  async sync(
+    actor: Actor,
+    since: Record<string, number>,
+    limit: number,
+  ): Promise<{ conversations: SyncConversation[]; removed: string[] }> {
+    const state = await this.conversations.syncState(actor.id);
+    const mine = new Set(state.map((s) => s.conversationId));
+    const removed = Object.keys(since).filter((id) => !mine.has(id));
+    const behind = state.filter((s) => s.lastSeq > (since[s.conversationId] ?? 0));
+    const conversations = await Promise.all(
+      behind.map(async (s) => {
+        const rows = await this.messages.listPage(s.conversationId, {
+          after: since[s.conversationId] ?? 0,
+          limit: limit + 1,
+        });
+        return {
+          conversationId: s.conversationId,
+          messages: rows.slice(0, limit).map(toMessage),
+          hasMore: rows.length > limit,
+          lastReadSeq: s.lastReadSeq,
+        };
+      }),
+    );
+    return { conversations, removed };
+  }
+
+  private async whyNotChangeable(actor: Actor, conversationId: string, messageId: string): Promise<AppError> {
+    const existing = await this.messages.getById(conversationId, messageId);
+    if (!existing) return new NotFoundError('message/not_found');
+    if (existing.senderId !== actor.id) return new ForbiddenError('message/forbidden');
+    return new AppError(409, 'message/deleted');
+  }
+}

@@ -1,0 +1,157 @@
+import { Writable } from 'node:stream';
+import { maskPhone } from '@abrik/protocol';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { LogSmsProvider } from '../../src/providers/sms/log.provider.js';
+import type { SmsProvider } from '../../src/providers/sms/sms.provider.js';
+import { type BackendName, createTestDatabase, type TestDatabase } from './databases.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+export interface TestAppOptions {
+  backend?: BackendName;
+  /** Environment variables on top of the test defaults. */
+  env?: Record<string, string>;
+  /** Replaces the log SMS provider (e.g. Kavenegar against the fake server). */
+  sms?: SmsProvider;
+  now?: () => number;
+  presenceOfflineGraceMs?: number;
+  typingThrottleMs?: number;
+}
+
+export interface AuthResult {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: string;
+  user: { id: string; name: string | null; role: string; phone: string };
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  database: TestDatabase;
+  /** Every log line the app wrote (JSON strings), SMS lines of the log provider included. */
+  logs: string[];
+  /** The last sign-in code the log SMS provider "sent" to this E.164 phone. */
+  lastCode(phone: string): string | undefined;
+  /** fetch against the app; JSON bodies are encoded and the reply decoded. */
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Signs a phone in through the real OTP flow and returns its tokens. */
+  signIn(phone: string, name?: string): Promise<AuthResult>;
+  close(): Promise<void>;
+}
+
+let phoneCounter = 0;
+/** A fresh, valid Iranian mobile number per call, unique across the test process. */
+export function uniquePhone(): string {
+  phoneCounter += 1;
+  const n = (process.pid % 1000) * 10_000 + phoneCounter;
+  return `+98912${String(n).padStart(7, '0')}`;
+}
+
+/** Starts the whole app (HTTP + Socket.IO) on an ephemeral port over a fresh database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase(options.backend ?? 'pglite');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(line);
+      done();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'debug',
+    DATA_DIR: '/tmp/abrik-test-unused',
+    OTP_PHONE_INTERVAL_SECONDS: '1',
+    OTP_PHONE_PER_HOUR: '100',
+    OTP_REQUESTS_PER_IP_HOUR: '10000',
+    OTP_VERIFY_PER_IP_HOUR: '10000',
+    LOOKUP_PER_USER_HOUR: '1000',
+    SHUTDOWN_TIMEOUT_MS: '4000',
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  });
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: sink });
+  const sms = options.sms ?? new LogSmsProvider((line) => logs.push(line.trimEnd()));
+  const app = await createApp(config, {
+    logger,
+    sms,
+    ...(database.pglitePath ? { pglitePath: database.pglitePath } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    presenceOfflineGraceMs: options.presenceOfflineGraceMs ?? 0,
+    typingThrottleMs: options.typingThrottleMs ?? 0,
+  });
+  const url = await app.listen();
+
+  const lastCode = (phone: string) => {
+    const masked = maskPhone(phone);
+    for (let i = logs.length - 1; i >= 0; i--) {
+      const line = logs[i]!;
+      if (!line.includes('"sms.log"')) continue;
+      const parsed = JSON.parse(line) as { to?: string; otp?: string };
+      if (parsed.to === masked && parsed.otp) return parsed.otp;
+    }
+    return undefined;
+  };
+
+  const request: TestApp['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+
+  const signIn = async (phone: string, name?: string): Promise<AuthResult> => {
+    const otp = await request('POST', '/api/v1/auth/otp', { body: { phone } });
+    if (otp.status !== 200)
+      throw new Error(`otp for sign-in failed: ${otp.status} ${JSON.stringify(otp.body)}`);
+    const code = lastCode(phone);
+    const verified = await request('POST', '/api/v1/auth/verify', { body: { phone, code } });
+    if (verified.status !== 200)
+      throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+    const result = verified.body as AuthResult;
+    if (name) {
+      const renamed = await request('PATCH', '/api/v1/users/me', {
+        token: result.accessToken,
+        body: { name },
+      });
+      result.user = renamed.body;
+    }
+    return result;
+  };
+
+  return {
+    app,
+    url,
+    database,
+    logs,
+    lastCode,
+    request,
+    signIn,
+    async close() {
+      await app.stop();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The shared PostgreSQL the suites create their own databases in. */
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type BackendName = 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  backend: BackendName;
+  /** DATABASE_URL for PostgreSQL; undefined for PGlite. */
+  url: string | undefined;
+  /** PGlite location for the app (`memory://`), undefined for PostgreSQL. */
+  pglitePath: string | undefined;
+  drop(): Promise<void>;
+}
+
+let postgresReachable: Promise<boolean> | undefined;
+
+async function canReachPostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * The storage backends a suite runs on: always PGlite, and PostgreSQL when it answers. Under
+ * CI=true a PostgreSQL that does not answer fails the run instead of being skipped.
+ */
+export async function backends(): Promise<BackendName[]> {
+  postgresReachable ??= canReachPostgres();
+  if (await postgresReachable) return ['pglite', 'postgres'];
+  if (process.env.CI === 'true') {
+    throw new Error(
+      `CI=true but PostgreSQL at ${ADMIN_DATABASE_URL} does not answer; the PostgreSQL suites must run`,
+    );
+  }
+  process.stderr.write(
+    `PostgreSQL at ${ADMIN_DATABASE_URL} does not answer: its suites are left out (not in CI)\n`,
+  );
+  return ['pglite'];
+}
+
+/** The backends as a top-level-await list for `describe.each`. */
+export const BACKENDS = await backends();
+
+/** A fresh, empty database on the backend, dropped by `drop()`. */
+export async function createTestDatabase(backend: BackendName): Promise<TestDatabase> {
+  if (backend === 'pglite') {
+    return { backend, url: undefined, pglitePath: 'memory://', drop: async () => {} };
+  }
+  const name = `abrik_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    backend,
+    url: url.toString(),
+    pglitePath: undefined,
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
