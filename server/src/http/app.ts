@@ -51,6 +51,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only: other bodies answer 415.
+  app.removeContentTypeParser(['text/plain']);
   app.decorateRequest('actor', null);
   app.decorateRequest('locale', 'fa');
 

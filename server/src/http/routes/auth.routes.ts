@@ -35,12 +35,12 @@ export async function authRoutes(app: FastifyInstance, deps: { auth: AuthService
       },
     },
     async (request) => {
-      const { expiresInSeconds } = await deps.auth.requestCode(
+      const { expiresInSeconds, retryAfterSeconds } = await deps.auth.requestCode(
         request.body.phone,
         request.ip,
         request.locale,
       );
-      return { sent: true as const, expiresInSeconds, retryAfterSeconds: 60 };
+      return { sent: true as const, expiresInSeconds, retryAfterSeconds };
     },
   );
 

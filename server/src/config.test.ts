@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const secret = 'x'.repeat(40);
+
+describe(loadConfig.name, () => {
+  it('starts with no configuration at all, on PGlite and the log SMS provider', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'abrik-config-'));
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.SMS_PROVIDER).toBe('log');
+    expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('keeps the generated development secret across restarts, in the data directory', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'abrik-config-'));
+    const first = loadConfig({ DATA_DIR: dataDir }).JWT_SECRET;
+    expect(loadConfig({ DATA_DIR: dataDir }).JWT_SECRET).toBe(first);
+    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret).toBe(first);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'not a url', JWT_SECRET: 'short', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(names.sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'LOG_LEVEL', 'PORT']);
+    }
+  });
+
+  it('refuses production without a JWT secret or with the log SMS provider', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*|SMS_PROVIDER/);
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      const names = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+      expect(names).toEqual(['JWT_SECRET', 'SMS_PROVIDER']);
+    }
+    const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, KAVENEGAR_API_KEY: 'key' });
+    expect(prod.SMS_PROVIDER).toBe('kavenegar');
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, SMS_PROVIDER: 'log' })).toThrow(
+      ConfigError,
+    );
+  });
+
+  it('requires a Kavenegar key when Kavenegar is chosen', () => {
+    expect(() => loadConfig({ SMS_PROVIDER: 'kavenegar', JWT_SECRET: secret })).toThrow(/KAVENEGAR_API_KEY/);
+  });
+
+  it('reads booleans and lists', () => {
+    const config = loadConfig({
+      JWT_SECRET: secret,
+      TRUST_PROXY: 'true',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
