@@ -2,7 +2,6 @@
 export const ERROR_CODES = [
   'validation/invalid',
   'http/not_found',
-  'http/method_not_allowed',
   'http/payload_too_large',
   'http/unsupported_media_type',
   'auth/invalid_phone',
@@ -17,7 +16,6 @@ export const ERROR_CODES = [
   'rate_limited',
   'sms/provider_error',
   'user/not_found',
-  'user/phone_taken',
   'conversation/not_found',
   'conversation/forbidden',
   'conversation/not_group',
@@ -28,7 +26,6 @@ export const ERROR_CODES = [
   'message/not_found',
   'message/forbidden',
   'message/deleted',
-  'message/empty',
   'db/unavailable',
   'server/shutting_down',
   'internal',

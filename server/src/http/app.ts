@@ -18,6 +18,7 @@ import { errorBody, httpErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { homeRoutes } from './routes/home.routes.js';
 import { userRoutes } from './routes/user.routes.js';
 
 export interface HttpDeps {
@@ -105,6 +106,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     isDraining: deps.isDraining,
   });
+  await app.register(homeRoutes);
   await app.register(authRoutes, { auth: deps.auth });
   await app.register(async (scope) => {
     // onRequest, so a caller without a valid token learns that before anything else is checked.

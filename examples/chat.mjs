@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// A terminal chat client for trying Abrik Chat: signs in with an SMS code, opens a direct
+// conversation with another phone number and chats over Socket.IO.
+//
+//   node examples/chat.mjs --me 09121111111 --to 09122222222 [--url http://localhost:3000] [--lang en]
+//
+// With the development server (`npm start`) the code is printed in the server's log
+// (a line with "component":"sms.log"). Type a message and Enter to send; Ctrl+C to quit.
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { io } from 'socket.io-client';
+
+const { values } = parseArgs({
+  options: {
+    me: { type: 'string' },
+    to: { type: 'string' },
+    url: { type: 'string', default: 'http://localhost:3000' },
+    lang: { type: 'string', default: 'fa' },
+    code: { type: 'string' },
+  },
+});
+if (!values.me || !values.to) {
+  console.error('usage: node examples/chat.mjs --me <your phone> --to <their phone> [--url URL] [--code CODE]');
+  process.exit(2);
+}
+const base = values.url.replace(/\/$/, '');
+const rl = createInterface({ input: process.stdin, output: process.stdout });
+
+async function api(method, path, body, token) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      'accept-language': values.lang,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error(`${res.status} ${data.error.code}: ${data.error.message}`);
+  return data;
+}
+
+let code = values.code;
+if (!code) {
+  await api('POST', '/api/v1/auth/otp', { phone: values.me });
+  code = await rl.question('code from the SMS (development: the server log): ');
+}
+const session = await api('POST', '/api/v1/auth/verify', { phone: values.me, code: code.trim() });
+const token = session.accessToken;
+if (!session.user.name) {
+  const name = await rl.question('your name: ');
+  if (name.trim()) await api('PATCH', '/api/v1/users/me', { name: name.trim() }, token);
+}
+const peer = await api('GET', `/api/v1/users/lookup?phone=${encodeURIComponent(values.to)}`, undefined, token).catch(
+  (error) => {
+    console.error(`${values.to}: ${error.message} (they must sign in once first)`);
+    process.exit(1);
+  },
+);
+const conversation = await api('POST', '/api/v1/conversations', { kind: 'direct', userId: peer.id }, token);
+console.log(`chatting with ${peer.name ?? values.to} in ${conversation.id}`);
+
+const socket = io(base, { auth: { token, lang: values.lang }, transports: ['websocket'] });
+let lastSeq = conversation.lastSeq;
+const show = (m) => {
+  if (m.conversationId !== conversation.id) return;
+  lastSeq = Math.max(lastSeq, m.seq);
+  const who = m.senderId === session.user.id ? 'me' : (peer.name ?? 'them');
+  console.log(`[${m.seq}] ${who}: ${m.body ?? '(deleted)'}`);
+};
+const history = await api('GET', `/api/v1/conversations/${conversation.id}/messages?limit=20`, undefined, token);
+history.items.forEach(show);
+
+socket.on('connect', async () => {
+  // After a reconnect, fetch what was missed while away.
+  const reply = await socket.emitWithAck('sync', { since: { [conversation.id]: lastSeq } });
+  if (reply.ok) for (const c of reply.conversations) c.messages.forEach(show);
+});
+socket.on('connect_error', (error) => console.error(`connection failed: ${error.message}`));
+socket.on('message:new', (m) => {
+  if (m.senderId !== session.user.id) show(m);
+  socket.emit('read', { conversationId: conversation.id, seq: m.seq });
+});
+socket.on('typing', (e) => e.conversationId === conversation.id && process.stdout.write('… typing\n'));
+socket.on('auth:expired', async () => {
+  const fresh = await api('POST', '/api/v1/auth/refresh', { refreshToken: session.refreshToken });
+  session.refreshToken = fresh.refreshToken;
+  socket.auth.token = fresh.accessToken;
+  await socket.emitWithAck('auth:refresh', { token: fresh.accessToken });
+});
+
+let n = 0;
+rl.on('line', async (line) => {
+  if (!line.trim()) return;
+  const reply = await socket.timeout(10_000).emitWithAck('message:send', {
+    conversationId: conversation.id,
+    clientMsgId: `cli-${Date.now()}-${n++}`,
+    body: line,
+  });
+  if (reply.ok) show(reply.message);
+  else console.error(`not sent: ${reply.error.message}`);
+});
+rl.on('close', () => {
+  socket.close();
+  process.exit(0);
+});
