@@ -236,14 +236,22 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
     expect(tooLong).toMatchObject({ ok: false, error: { code: 'validation/invalid' } });
     const nul = await call(a, 'message:send', { conversationId, clientMsgId: 'nul', body: 'a\u0000b' });
     expect(nul).toMatchObject({ ok: false, error: { code: 'validation/invalid' } });
-    (a as unknown as { emit: (e: string, p: unknown) => void }).emit('no:such:event', { x: 1 });
-    a.emit('message:send', { conversationId, clientMsgId: 'no-ack', body: 'fire and forget' } as never);
+    const untyped = a as unknown as { emit: (e: string, p: unknown) => void };
+    untyped.emit('no:such:event', { x: 1 });
+    untyped.emit('message:send', { conversationId, clientMsgId: 'no-ack', body: 'fire and forget' });
     const metrics = await t.request('GET', '/metrics');
     await eventually(async () => {
       const m = await t.request('GET', '/metrics');
       return /realtime_events_rejected_total\{event="no:such:event",reason="unknown_event"\} 1/.test(m.body);
     });
     expect(metrics.status).toBe(200);
+    // A send without an ack function is still stored (the client just cannot learn the seq).
+    await eventually(async () => {
+      const page = await t.request('GET', `/api/v1/conversations/${conversationId}/messages?limit=5`, {
+        token: alice.accessToken,
+      });
+      return page.body.items.some((m: Message) => m.clientMsgId === 'no-ack');
+    });
     // Still serving afterwards.
     const ok = await call(a, 'message:send', {
       conversationId,
@@ -256,7 +264,11 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
   it('closes a connection that sends a frame over the size limit, and keeps serving others', async () => {
     const a = await socketOf(alice);
     const closed = new Promise<string>((resolve) => a.once('disconnect', (reason) => resolve(reason)));
-    a.emit('message:send', { conversationId, clientMsgId: 'huge', body: 'x'.repeat(200_000) } as never);
+    (a as unknown as { emit: (e: string, p: unknown) => void }).emit('message:send', {
+      conversationId,
+      clientMsgId: 'huge',
+      body: 'x'.repeat(200_000),
+    });
     expect(await closed).toMatch(/transport (close|error)/);
     const b = await socketOf(bob);
     expect(

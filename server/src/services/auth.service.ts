@@ -155,14 +155,17 @@ export class AuthService {
     const user = await this.users.getById(session.userId);
     if (!user) throw new UnauthorizedError('auth/invalid_refresh_token');
 
-    return this.db.transaction(async (tx) => {
-      if (!(await this.auth.markRotated(session.id, tx))) {
-        // Another request rotated it a moment ago: that is reuse too.
-        await this.auth.revokeFamily(session.familyId);
-        throw new UnauthorizedError('auth/invalid_refresh_token');
-      }
+    const issued = await this.db.transaction(async (tx) => {
+      // Another request rotated it a moment ago: that is reuse too (handled below, outside the
+      // transaction: PGlite runs one transaction at a time, so no other query may run inside).
+      if (!(await this.auth.markRotated(session.id, tx))) return undefined;
       return this.issue(user, session.familyId, tx);
     });
+    if (!issued) {
+      await this.auth.revokeFamily(session.familyId);
+      throw new UnauthorizedError('auth/invalid_refresh_token');
+    }
+    return issued;
   }
 
   /** Ends the session the refresh token belongs to (its whole family). */
