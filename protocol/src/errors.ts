@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'message/not_found',
   'message/forbidden',
   'message/deleted',
+  'message/client_id_conflict',
   'db/unavailable',
   'server/shutting_down',
   'internal',

@@ -15,7 +15,15 @@ const encodeCursor = (c: ListCursor) =>
 function decodeCursor(cursor: string): ListCursor {
   const [at = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const lastMessageAt = new Date(at);
-  if (Number.isNaN(lastMessageAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+  // Only what encodeCursor writes: a canonical ISO time PostgreSQL can read, and a real UUID.
+  // Anything looser (36 dashes, year +275760, year 0) reached the query and failed with a 500.
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) ||
+    Number.isNaN(lastMessageAt.getTime()) ||
+    lastMessageAt.getTime() < 0 ||
+    lastMessageAt.toISOString() !== at ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+  ) {
     throw new ValidationError('validation/invalid', [
       { path: ['cursor'], message: 'not a cursor from this API' },
     ]);

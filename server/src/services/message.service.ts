@@ -57,7 +57,11 @@ export class MessageService {
     } catch (error) {
       if (!(error instanceof DuplicateMessage)) throw error;
       const first = await this.messages.getByClientMsgId(actor.id, input.clientMsgId);
-      if (!first) throw new AppError(409, 'validation/invalid', 'clientMsgId is in use');
+      // A retry answers with the first ack; the same id reused for another conversation is a
+      // client bug, refused loudly rather than answered with a message from elsewhere.
+      if (!first || first.conversationId !== input.conversationId) {
+        throw new AppError(409, 'message/client_id_conflict');
+      }
       return { message: toMessage(first), duplicate: true };
     }
     this.metrics.persisted((performance.now() - started) / 1000);
