@@ -142,9 +142,18 @@ export const CreateConversationSchema = z.discriminatedUnion('kind', [
 ]);
 export type CreateConversation = z.infer<typeof CreateConversationSchema>;
 
+/** A whole number from a query string, written in ASCII, Persian or Arabic-Indic digits. */
+const queryInt = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? toLatinDigits(v.trim()) : v),
+    z.coerce.number().int().min(min).max(max),
+  );
+const CursorSchema = queryInt(0, Number.MAX_SAFE_INTEGER);
+const LimitSchema = queryInt(1, MAX_PAGE_SIZE);
+
 export const ListConversationsQuerySchema = z.object({
   kind: ConversationKindSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  limit: LimitSchema.default(50),
   /** The `nextCursor` of the previous page. */
   cursor: z.string().max(100).optional(),
 });
@@ -158,12 +167,11 @@ export const MemberParamsSchema = z.object({ id: IdSchema, userId: IdSchema });
 export const ConversationParamsSchema = z.object({ id: IdSchema });
 export const MessageParamsSchema = z.object({ id: IdSchema, messageId: IdSchema });
 
-const CursorSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ListMessagesQuerySchema = z
   .object({
     before: CursorSchema.optional(),
     after: CursorSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    limit: LimitSchema.default(50),
   })
   .refine((q) => q.before === undefined || q.after === undefined, {
     message: 'give either before or after, not both',

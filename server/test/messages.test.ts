@@ -303,6 +303,17 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
       expect(small.nextCursor).toBe(2);
     });
 
+    it('reads paging numbers written in Persian or Arabic-Indic digits', async () => {
+      const persian = await page(
+        alice,
+        conversationId,
+        `?before=${encodeURIComponent('۵')}&limit=${encodeURIComponent('۳')}`,
+      );
+      expect(persian.items.map((m) => m.body)).toEqual(['m2', 'm3', 'm4']);
+      const arabic = await page(alice, conversationId, `?after=${encodeURIComponent('١١٧')}`);
+      expect(arabic.items.map((m) => m.seq)).toEqual([118, 119, 120]);
+    });
+
     it('walks forward with after', async () => {
       const first = await page(alice, conversationId, '?after=0&limit=100');
       expect(first.items.map((m) => m.seq)).toEqual(range(1, 100));
