@@ -10,6 +10,8 @@ describe(isDatabaseUnavailable.name, () => {
     Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
     Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('x'), { code: '08006' }) }),
     new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]),
+    new Error('Query read timeout'),
+    Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
     new DatabaseUnavailableError(),
   ])('recognises %s', (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { isDatabaseUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import * as schema from './schema.js';
 
@@ -98,6 +99,38 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
+/**
+ * drizzle-orm's pooled transaction() (0.45) runs BEGIN before the try/finally that releases the
+ * client, so a BEGIN that fails (connection lost, Query read timeout) leaks the client for good
+ * and the pool shrinks until it hangs, shutdown included (drizzle-orm#6241, #6114). It also
+ * releases without the error, so a client whose query timed out (still busy on the server,
+ * possibly inside the transaction) is handed out again. Here a failed BEGIN releases the client,
+ * and a client that saw a connection-level error is destroyed instead of reused.
+ */
+function guardTransactionClient(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let released = false;
+  let broken: Error | undefined;
+  const releaseOnce = (error?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    delete (client as { query?: unknown }).query;
+    release(error || broken);
+  };
+  client.query = ((...args: unknown[]) => {
+    const result = (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
+    if (!result || typeof (result as Promise<unknown>).then !== 'function') return result;
+    return (result as Promise<unknown>).then(undefined, (error: unknown) => {
+      if (isDatabaseUnavailable(error)) broken ??= error as Error;
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+      if (typeof text === 'string' && /^\s*begin\b/i.test(text)) releaseOnce(error as Error);
+      throw error;
+    });
+  }) as typeof client.query;
+  client.release = releaseOnce;
+  return client;
+}
+
 function createPostgres(options: DatabaseOptions, url: string): Database {
   const log = options.logger.child({ component: 'db' });
   const pool = new pg.Pool({
@@ -114,6 +147,10 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
   pool.on('error', (error) =>
     log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'),
   );
+  // Drizzle checks clients out with connect() (no callback) for transactions only.
+  const connect = pool.connect.bind(pool);
+  pool.connect = ((callback?: Parameters<typeof connect>[0]) =>
+    callback ? connect(callback) : connect().then(guardTransactionClient)) as typeof pool.connect;
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
 
   return {

@@ -92,11 +92,12 @@ export class AuthService {
 
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = new Date(this.now() + this.settings.otpTtlSeconds * 1000);
-    await this.auth.putOtp(phone, this.hashCode(phone, code), expiresAt);
     try {
+      await this.auth.putOtp(phone, this.hashCode(phone, code), expiresAt);
       await this.sms.sendOtp(phone, code, locale);
     } catch (error) {
-      // The code never reached the person: forget it and give the limits back, so they can retry.
+      // The code never reached the person (SMS refused, or the database was down): forget it and
+      // give the limits back, so they can retry at once.
       await this.auth.deleteOtp(phone).catch(() => {});
       await Promise.all([this.perPhoneMinute.refund(phone), this.perPhoneHour.refund(phone)]).catch(() => {});
       throw error;

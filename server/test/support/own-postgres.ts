@@ -20,6 +20,12 @@ export interface OwnPostgres {
   stop(): Promise<void>;
   /** Starts the stopped cluster again on the same port and waits until it answers queries. */
   start(): Promise<void>;
+  /**
+   * Freezes every process of the cluster (SIGSTOP): connections stay open but nothing answers,
+   * like a database host that hangs. `thaw()` (SIGCONT) resumes them.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops the cluster (if running) and deletes its directory. Safe to call more than once. */
   destroy(): Promise<void>;
 }
@@ -136,6 +142,15 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Clusters not destroyed yet. Should a suite die before its afterAll finishes (a hung hook), the
+ * process exit stops them immediately and deletes their files, so no postgres is left behind.
+ */
+const undestroyed = new Map<string, () => void>();
+process.once('exit', () => {
+  for (const cleanup of undestroyed.values()) cleanup();
+});
+
 /** initdb's a cluster into a fresh temp directory and starts it on a free port. */
 export async function startOwnPostgres(): Promise<OwnPostgres> {
   const toolchain = findPostgresToolchain();
@@ -178,7 +193,8 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     // pg_ctl -w waits for the postmaster; make sure TCP connections are accepted too.
     const deadline = Date.now() + 30_000;
     while (!(await answers(url()))) {
-      if (Date.now() > deadline) throw new Error(`own PostgreSQL on port ${port} never answered:\n${logTail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`own PostgreSQL on port ${port} never answered:\n${logTail()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -207,7 +223,53 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     throw error;
   }
 
+  /** The postmaster and its children (the backends and auxiliary processes). */
+  const processes = (): number[] => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'.
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [postmaster, ...children];
+  };
+  const frozen: number[] = [];
+  const thaw = () => {
+    for (const pid of frozen.splice(0)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone already
+      }
+    }
+  };
+
+  undestroyed.set(dir, () => {
+    thaw();
+    try {
+      const path = join(toolchain.bin, 'pg_ctl');
+      const args = ['-D', data, '-m', 'immediate', '-w', 'stop'];
+      if (toolchain.runAs)
+        execFileSync('runuser', ['-u', toolchain.runAs.user, '--', path, ...args], {
+          cwd: dir,
+          stdio: 'ignore',
+        });
+      else execFileSync(path, args, { cwd: dir, stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   const stop = async () => {
+    thaw();
     if (!running) return;
     await run(toolchain, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'], dir);
     running = false;
@@ -218,6 +280,14 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     port,
     dir,
     stop,
+    freeze() {
+      if (!running) throw new Error('own PostgreSQL is not running');
+      for (const pid of processes()) {
+        process.kill(pid, 'SIGSTOP');
+        frozen.push(pid);
+      }
+    },
+    thaw,
     async start() {
       if (destroyed) throw new Error('own PostgreSQL was destroyed');
       if (running) return;
@@ -232,6 +302,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        undestroyed.delete(dir);
       }
     },
   };
