@@ -20,7 +20,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.me || !values.to) {
-  console.error('usage: node examples/chat.mjs --me <your phone> --to <their phone> [--url URL] [--code CODE]');
+  console.error(
+    'usage: node examples/chat.mjs --me <your phone> --to <their phone> [--url URL] [--code CODE]',
+  );
   process.exit(2);
 }
 const base = values.url.replace(/\/$/, '');
@@ -52,12 +54,15 @@ if (!session.user.name) {
   const name = await rl.question('your name: ');
   if (name.trim()) await api('PATCH', '/api/v1/users/me', { name: name.trim() }, token);
 }
-const peer = await api('GET', `/api/v1/users/lookup?phone=${encodeURIComponent(values.to)}`, undefined, token).catch(
-  (error) => {
-    console.error(`${values.to}: ${error.message} (they must sign in once first)`);
-    process.exit(1);
-  },
-);
+const peer = await api(
+  'GET',
+  `/api/v1/users/lookup?phone=${encodeURIComponent(values.to)}`,
+  undefined,
+  token,
+).catch((error) => {
+  console.error(`${values.to}: ${error.message} (they must sign in once first)`);
+  process.exit(1);
+});
 const conversation = await api('POST', '/api/v1/conversations', { kind: 'direct', userId: peer.id }, token);
 console.log(`chatting with ${peer.name ?? values.to} in ${conversation.id}`);
 
@@ -69,7 +74,12 @@ const show = (m) => {
   const who = m.senderId === session.user.id ? 'me' : (peer.name ?? 'them');
   console.log(`[${m.seq}] ${who}: ${m.body ?? '(deleted)'}`);
 };
-const history = await api('GET', `/api/v1/conversations/${conversation.id}/messages?limit=20`, undefined, token);
+const history = await api(
+  'GET',
+  `/api/v1/conversations/${conversation.id}/messages?limit=20`,
+  undefined,
+  token,
+);
 history.items.forEach(show);
 
 socket.on('connect', async () => {
