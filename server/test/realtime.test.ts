@@ -44,6 +44,14 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
     await expect(connect(t.url, 'not-a-jwt')).rejects.toMatchObject({ data: { code: 'auth/invalid_token' } });
   });
 
+  it('has joined every conversation room by the time the handshake completes', async () => {
+    // Otherwise a client that syncs at once could miss a message committed in between.
+    const b = await socketOf(bob);
+    const rooms = t.app.gateway.io.of('/').adapter.rooms;
+    expect(rooms.get(`conv:${conversationId}`)?.has(b.id!)).toBe(true);
+    expect(rooms.get(`user:${bob.user.id}`)?.has(b.id!)).toBe(true);
+  });
+
   it('acks a stored message, then delivers it to the other member in real time', async () => {
     const [a, b] = await Promise.all([socketOf(alice), socketOf(bob)]);
     const incoming = next(b, 'message:new', (m) => m.clientMsgId === 'rt-1');

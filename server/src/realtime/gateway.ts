@@ -104,6 +104,13 @@ export class RealtimeGateway {
         tokenExpiresAt: claims.expiresAt,
         typingAt: new Map(),
       };
+      // Rooms are joined before the handshake completes, so the client cannot send `sync` (or
+      // anything) before it receives every broadcast of its conversations: nothing falls between
+      // the sync read and the first live event. The user room comes first, so a conversation the
+      // user is added to while its ids load still reaches this socket (members.added joins it).
+      await socket.join(userRoom(claims.userId));
+      const ids = await this.deps.conversations.conversationIdsOf(claims.userId);
+      await socket.join(ids.map(conversationRoom));
       next();
     } catch (error) {
       const appError = toAppError(error);
@@ -116,7 +123,6 @@ export class RealtimeGateway {
   private onConnection(socket: AbrikSocket): void {
     const { actor } = socket.data;
     this.deps.metrics.realtimeConnections.inc();
-    void socket.join(userRoom(actor.id));
     this.scheduleExpiry(socket);
     this.register(socket);
     this.deps.presence.connected(actor.id);
@@ -125,16 +131,6 @@ export class RealtimeGateway {
       clearTimeout(socket.data.expiryTimer);
       this.deps.presence.disconnected(actor.id);
     });
-    this.deps.conversations
-      .conversationIdsOf(actor.id)
-      .then((ids) => socket.join(ids.map(conversationRoom)))
-      .catch((error: unknown) => {
-        this.log.warn(
-          { err: error, userId: actor.id },
-          'could not load conversation rooms; closing the socket so the client reconnects',
-        );
-        socket.conn.close();
-      });
   }
 
   private register(socket: AbrikSocket): void {
