@@ -54,15 +54,19 @@ if (!session.user.name) {
   const name = await rl.question('your name: ');
   if (name.trim()) await api('PATCH', '/api/v1/users/me', { name: name.trim() }, token);
 }
-const peer = await api(
-  'GET',
-  `/api/v1/users/lookup?phone=${encodeURIComponent(values.to)}`,
-  undefined,
-  token,
-).catch((error) => {
-  console.error(`${values.to}: ${error.message} (they must sign in once first)`);
-  process.exit(1);
-});
+// The other person must have signed in once; wait for them if they have not yet.
+let peer;
+for (let announced = false; !peer; ) {
+  try {
+    peer = await api('GET', `/api/v1/users/lookup?phone=${encodeURIComponent(values.to)}`, undefined, token);
+  } catch (error) {
+    // Look-ups are rate-limited (against enumeration): poll slowly, and wait when told to.
+    if (!/^(404|429)/.test(error.message)) throw error;
+    if (!announced) console.log(`waiting for ${values.to} to sign in…`);
+    announced = true;
+    await new Promise((r) => setTimeout(r, error.message.startsWith('429') ? 60_000 : 10_000));
+  }
+}
 const conversation = await api('POST', '/api/v1/conversations', { kind: 'direct', userId: peer.id }, token);
 console.log(`chatting with ${peer.name ?? values.to} in ${conversation.id}`);
 
