@@ -17,8 +17,10 @@ export interface TestDatabase {
 
 let postgresReachable: Promise<boolean> | undefined;
 
-async function canReachPostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
+/** True when a PostgreSQL at `url` accepts a connection and answers `select 1`. */
+export async function postgresAnswers(url: string, timeoutMs = 3000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query('select 1');
@@ -35,7 +37,7 @@ async function canReachPostgres(): Promise<boolean> {
  * CI=true a PostgreSQL that does not answer fails the run instead of being skipped.
  */
 export async function backends(): Promise<BackendName[]> {
-  postgresReachable ??= canReachPostgres();
+  postgresReachable ??= postgresAnswers(ADMIN_DATABASE_URL);
   if (await postgresReachable) return ['pglite', 'postgres'];
   if (process.env.CI === 'true') {
     throw new Error(

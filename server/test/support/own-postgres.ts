@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { postgresAnswers } from './databases.js';
 
 /**
  * A throw-away PostgreSQL cluster of a test's own, which the test may stop and start (the shared
@@ -128,20 +128,6 @@ function run(
   });
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /**
  * Clusters not destroyed yet. Should a suite die before its afterAll finishes (a hung hook), the
  * process exit stops them immediately and deletes their files, so no postgres is left behind.
@@ -192,7 +178,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     running = true;
     // pg_ctl -w waits for the postmaster; make sure TCP connections are accepted too.
     const deadline = Date.now() + 30_000;
-    while (!(await answers(url()))) {
+    while (!(await postgresAnswers(url(), 1000))) {
       if (Date.now() > deadline)
         throw new Error(`own PostgreSQL on port ${port} never answered:\n${logTail()}`);
       await new Promise((r) => setTimeout(r, 100));
