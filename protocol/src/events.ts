@@ -6,6 +6,7 @@ import type {
   MessageSendPayload,
   Presence,
   PresenceQueryPayloadSchema,
+  PresenceSetPayloadSchema,
   ReadPayloadSchema,
   SyncConversation,
   SyncPayloadSchema,
@@ -42,6 +43,8 @@ export interface ServerToClientEvents {
   presence: (presence: Presence) => void;
   /** The access token has expired: send `auth:refresh` within the grace period or be disconnected. */
   'auth:expired': (event: { graceSeconds: number }) => void;
+  /** Something may have been missed (e.g. this instance lost Redis for a while): send `sync`. */
+  resync: (event: { reason: string }) => void;
   'conversation:joined': (event: { conversationId: string }) => void;
   'conversation:left': (event: { conversationId: string }) => void;
 }
@@ -59,6 +62,8 @@ export interface ClientToServerEvents {
     payload: z.input<typeof AuthRefreshPayloadSchema>,
     ack?: AckFn<{ expiresAt: string }>,
   ) => void;
+  /** Agents and admins: take support work or step away. */
+  'presence:set': (payload: z.input<typeof PresenceSetPayloadSchema>, ack?: AckFn<object>) => void;
   'presence:query': (
     payload: z.input<typeof PresenceQueryPayloadSchema>,
     ack: AckFn<{ presences: Presence[] }>,
@@ -72,4 +77,5 @@ export const CLIENT_EVENTS = [
   'sync',
   'auth:refresh',
   'presence:query',
+  'presence:set',
 ] as const satisfies readonly (keyof ClientToServerEvents)[];

@@ -197,11 +197,15 @@ export const SyncPayloadSchema = z.object({
 export const AuthRefreshPayloadSchema = z.object({ token: z.string().min(1).max(4096) });
 export const PresenceQueryPayloadSchema = z.object({ userIds: z.array(IdSchema).min(1).max(500) });
 
+export const AvailabilitySchema = z.enum(['available', 'away']);
 export const PresenceSchema = z.object({
   userId: IdSchema,
   status: z.enum(['online', 'offline']),
   lastSeenAt: z.string().nullable(),
+  /** Agents and admins only: whether they take support work ('offline' when not connected). */
+  availability: z.enum(['available', 'away', 'offline']).optional(),
 });
+export const PresenceSetPayloadSchema = z.object({ availability: AvailabilitySchema });
 export type Presence = z.infer<typeof PresenceSchema>;
 
 export const SyncConversationSchema = z.object({

@@ -8,6 +8,8 @@ import { KavenegarSmsProvider } from './providers/sms/kavenegar.provider.js';
 import { LogSmsProvider } from './providers/sms/log.provider.js';
 import type { SmsProvider } from './providers/sms/sms.provider.js';
 import { RealtimeGateway } from './realtime/gateway.js';
+import { connectRedis, type Redis } from './redis/client.js';
+import { RedisPresenceStore } from './redis/presence.store.js';
 import { AuthRepository } from './repositories/auth.repository.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
 import { MessageRepository } from './repositories/message.repository.js';
@@ -17,6 +19,8 @@ import { ConversationService } from './services/conversation.service.js';
 import { DomainEvents } from './services/events.js';
 import { MessageService } from './services/message.service.js';
 import { PresenceService } from './services/presence.service.js';
+import { MemoryPresenceStore, type PresenceStore } from './services/presence.store.js';
+import { rateLimits } from './services/rate-limit.js';
 import { TokenService } from './services/token.service.js';
 import { UserService } from './services/user.service.js';
 
@@ -35,6 +39,8 @@ export interface App {
   config: Config;
   logger: Logger;
   database: Database;
+  /** Present when REDIS_URL is set. */
+  redis: Redis | undefined;
   metrics: Metrics;
   http: FastifyInstance;
   gateway: RealtimeGateway;
@@ -85,7 +91,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const { db } = database;
-  const metrics = new Metrics(() => database.poolStats());
+  const redis = config.REDIS_URL
+    ? await connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger)
+    : undefined;
+  let presence: PresenceService | undefined;
+  const presenceStore: PresenceStore & {
+    start?: () => Promise<void>;
+    clusterConnections?: () => Promise<number | undefined>;
+  } = redis
+    ? new RedisPresenceStore(redis, {
+        instanceId: config.INSTANCE_ID,
+        heartbeatMs: config.PRESENCE_HEARTBEAT_SECONDS * 1000,
+        instanceTtlMs: config.PRESENCE_INSTANCE_TTL_SECONDS * 1000,
+        onChange: (changes) => void presence?.applyChanges(changes),
+        logger,
+      })
+    : new MemoryPresenceStore();
+  const metrics = new Metrics({
+    poolStats: () => database.poolStats(),
+    redisUp: redis ? () => redis.isReady() : undefined,
+    clusterConnections: presenceStore.clusterConnections?.bind(presenceStore),
+  });
   const events = new DomainEvents((error, event) =>
     logger
       .child({ component: 'events' })
@@ -97,6 +123,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const conversationRepo = new ConversationRepository(db);
   const messageRepo = new MessageRepository(db);
 
+  const limits = rateLimits(redis);
   const tokens = new TokenService(
     config.JWT_SECRET,
     config.JWT_ACCESS_TTL_SECONDS,
@@ -119,27 +146,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       otpVerifyPerIpHour: config.OTP_VERIFY_PER_IP_HOUR,
       refreshTtlDays: config.JWT_REFRESH_TTL_DAYS,
     },
+    limits,
     logger,
     options.now,
   );
-  const users = new UserService(userRepo, config.LOOKUP_PER_USER_HOUR);
+  const users = new UserService(userRepo, config.LOOKUP_PER_USER_HOUR, limits);
   const conversations = new ConversationService(db, conversationRepo, messageRepo, userRepo, events);
   const messages = new MessageService(db, messageRepo, conversationRepo, events, {
     persisted: (seconds) => metrics.messagePersistDuration.observe(seconds),
   });
-  const presence = new PresenceService(
+  presence = new PresenceService(
+    presenceStore,
     userRepo,
     conversationRepo,
     events,
     logger,
-    options.presenceOfflineGraceMs,
+    options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
   );
+  await presenceStore.start?.();
 
   let draining = false;
   const http = await buildHttpApp({
     logger,
     metrics,
     database,
+    redis,
+    instanceId: config.INSTANCE_ID,
     tokens,
     auth,
     users,
@@ -160,6 +192,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxPayloadBytes: config.SOCKET_MAX_PAYLOAD_BYTES,
     authGraceSeconds: config.SOCKET_AUTH_GRACE_SECONDS,
     corsOrigins: config.corsOrigins,
+    redis,
     ...(options.typingThrottleMs !== undefined ? { typingThrottleMs: options.typingThrottleMs } : {}),
   });
 
@@ -181,6 +214,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     logger,
     database,
+    redis,
     metrics,
     http,
     gateway,
@@ -203,6 +237,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         gateway.disconnectAll();
         await http.close();
         await presence.flush();
+        await presenceStore.close();
+        await redis?.close();
         await database.close();
       })();
       return stopped;

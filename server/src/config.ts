@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -29,6 +30,30 @@ const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(100).default(5000),
   /** How long to wait for a PostgreSQL connection before answering 503 db/unavailable. */
   DATABASE_CONNECT_TIMEOUT_MS: int(100).default(2000),
+  /**
+   * Redis connection string. Set it to run several instances: they share Socket.IO events (Redis
+   * Streams adapter), presence and rate limits through it. Unset: everything stays in-process.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'letters, digits, "_", "-", ".", ":" only (at most 64)')
+    .default('abrik:'),
+  /** Name of this instance in logs and metrics; default: host name, process id and a random tag. */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'letters, digits, "_", "-", "." only (at most 64)')
+    .optional(),
+  /** Every instance refreshes its presence heartbeat in Redis this often … */
+  PRESENCE_HEARTBEAT_SECONDS: int(1, 60).default(5),
+  /** … and counts as dead, its users offline, when it has not for this long. */
+  PRESENCE_INSTANCE_TTL_SECONDS: int(2, 300).default(15),
+  /** After a user's last connection closes, wait this long before announcing them offline. */
+  PRESENCE_OFFLINE_GRACE_MS: int(0, 60_000).default(3000),
   /** HMAC key that signs access tokens and hashes sign-in codes; at least 32 characters. */
   JWT_SECRET: z.string().min(32).optional(),
   /** Access token lifetime. */
@@ -75,8 +100,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'JWT_SECRET' | 'SMS_PROVIDER'> {
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'SMS_PROVIDER' | 'INSTANCE_ID'> {
   JWT_SECRET: string;
+  INSTANCE_ID: string;
   SMS_PROVIDER: 'log' | 'kavenegar';
   isProduction: boolean;
   dataDir: string;
@@ -114,12 +140,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !env.JWT_SECRET) {
     problems.push('JWT_SECRET: required in production (at least 32 random characters)');
   }
+  if (env.PRESENCE_INSTANCE_TTL_SECONDS <= env.PRESENCE_HEARTBEAT_SECONDS) {
+    problems.push('PRESENCE_INSTANCE_TTL_SECONDS: must be longer than PRESENCE_HEARTBEAT_SECONDS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(env.DATA_DIR);
   return {
     ...env,
     SMS_PROVIDER: smsProvider,
+    INSTANCE_ID: env.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     JWT_SECRET: env.JWT_SECRET ?? developmentSecret(dataDir),
     isProduction,
     dataDir,

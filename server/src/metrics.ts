@@ -47,8 +47,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(poolStats: () => PoolStats) {
+  constructor(sources: {
+    poolStats: () => PoolStats;
+    /** With Redis: whether it is connected now. */
+    redisUp?: (() => boolean) | undefined;
+    /** With Redis: open connections of every live instance together. */
+    clusterConnections?: (() => Promise<number | undefined>) | undefined;
+  }) {
+    const { poolStats, redisUp, clusterConnections } = sources;
     collectDefaultMetrics({ register: this.registry });
+    if (redisUp) {
+      new Gauge({
+        name: 'redis_up',
+        help: '1 while this instance is connected to Redis',
+        registers: [this.registry],
+        collect() {
+          this.set(redisUp() ? 1 : 0);
+        },
+      });
+    }
+    if (clusterConnections) {
+      new Gauge({
+        name: 'realtime_connections_cluster',
+        help: 'Open Socket.IO connections on every live instance together (absent while Redis is down)',
+        registers: [this.registry],
+        async collect() {
+          const total = await clusterConnections().catch(() => undefined);
+          if (total === undefined) this.reset();
+          else this.set(total);
+        },
+      });
+    }
     const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
       new Gauge({
         name,

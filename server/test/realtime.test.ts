@@ -204,7 +204,11 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
   it('tells contacts when someone comes online and goes offline, with last seen stored', async () => {
     for (const s of open.splice(0)) s.close();
     const presence = t.app.services.presence;
-    await eventually(() => !presence.isOnline(bob.user.id), 5000, 'bob offline after earlier tests');
+    await eventually(
+      async () => !(await presence.isOnline(bob.user.id)),
+      5000,
+      'bob offline after earlier tests',
+    );
     const a = await socketOf(alice);
     const online = next(a, 'presence', (p) => p.userId === bob.user.id && p.status === 'online');
     const b = await connect(t.url, bob.accessToken);

@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { UserRepository } from '../repositories/user.repository.js';
+import { rateLimits } from '../services/rate-limit.js';
 import { UserService } from '../services/user.service.js';
 
 function config(): Config {
@@ -92,7 +93,7 @@ async function createUser(options: { phone: string; role: 'customer' | 'agent' |
   });
   try {
     await database.migrate();
-    const users = new UserService(new UserRepository(database.db), 1);
+    const users = new UserService(new UserRepository(database.db), 1, rateLimits());
     const user = await users.createWithRole(options.phone, options.role, options.name);
     process.stdout.write(`${JSON.stringify({ id: user.id, role: user.role, name: user.name })}\n`);
   } finally {

@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { type Logger, safeUrl } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { Redis } from '../redis/client.js';
 import type { AuthService } from '../services/auth.service.js';
 import type { ConversationService } from '../services/conversation.service.js';
 import type { MessageService } from '../services/message.service.js';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   database: Database;
+  redis: Redis | undefined;
+  instanceId: string;
   tokens: TokenService;
   auth: AuthService;
   users: UserService;
@@ -103,6 +106,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, {
     database: deps.database,
+    redis: deps.redis,
+    instanceId: deps.instanceId,
     metrics: deps.metrics,
     isDraining: deps.isDraining,
   });

@@ -6,11 +6,13 @@ import {
   type ClientToServerEvents,
   MessageSendPayloadSchema,
   PresenceQueryPayloadSchema,
+  PresenceSetPayloadSchema,
   ReadPayloadSchema,
   type ServerToClientEvents,
   SyncPayloadSchema,
   TypingPayloadSchema,
 } from '@abrik/protocol';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { type DefaultEventsMap, type ExtendedError, Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
@@ -18,6 +20,7 @@ import { errorBody, toAppError } from '../http/errors.js';
 import { type Locale, negotiateLocale } from '../i18n/messages.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { Redis } from '../redis/client.js';
 import type { Actor } from '../services/access.js';
 import type { ConversationService } from '../services/conversation.service.js';
 import { toMessage } from '../services/dto.js';
@@ -56,6 +59,8 @@ export interface GatewayDeps {
   authGraceSeconds: number;
   typingThrottleMs?: number;
   corsOrigins: string[];
+  /** With Redis, events reach the clients of every instance through the Redis Streams adapter. */
+  redis?: Redis | undefined;
 }
 
 /**
@@ -82,9 +87,43 @@ export class RealtimeGateway {
       pingTimeout: 20_000,
       cors: deps.corsOrigins.length > 0 ? { origin: deps.corsOrigins, credentials: false } : undefined,
     });
+    if (deps.redis) this.useRedis(deps.redis);
     this.io.use((socket, next) => void this.authenticate(socket, next));
     this.io.on('connection', (socket) => this.onConnection(socket));
     this.subscribe();
+  }
+
+  /**
+   * Shares events between instances through a Redis stream. Publishing fails fast while Redis is
+   * down, so each instance keeps delivering to its own clients (the adapter delivers locally
+   * after a failed publish); when Redis returns, every client is told to `resync`, and catches up
+   * on what other instances stored meanwhile from the database.
+   */
+  private useRedis(redis: Redis): void {
+    const factory = createAdapter(redis.client, {
+      streamName: `${redis.prefix}socket.io`,
+      channelPrefix: `${redis.prefix}socket.io`,
+      sessionKeyPrefix: `${redis.prefix}sio:session:`,
+      maxLen: 100_000,
+    });
+    const unavailable = () => Promise.reject(new Error('Redis unavailable; delivered on this instance only'));
+    // Socket.IO calls the adapter with `new`: a plain function returning the instance, not an arrow.
+    this.io.adapter(function redisStreamsAdapter(nsp: unknown) {
+      // doPublish/doPublishResponse are the adapter's two ways out to Redis.
+      const adapter = factory(nsp) as unknown as {
+        doPublish(message: unknown): Promise<string>;
+        doPublishResponse(uid: unknown, response: unknown): Promise<void>;
+      };
+      const publish = adapter.doPublish.bind(adapter);
+      const respond = adapter.doPublishResponse.bind(adapter);
+      adapter.doPublish = (message) => (redis.isReady() ? publish(message) : unavailable());
+      adapter.doPublishResponse = (uid, response) =>
+        redis.isReady() ? respond(uid, response) : unavailable();
+      return adapter as unknown as ReturnType<typeof factory>;
+    });
+    redis.onRecovered(() => {
+      this.io.emit('resync', { reason: 'redis_recovered' });
+    });
   }
 
   private async authenticate(socket: AbrikSocket, next: (err?: ExtendedError) => void): Promise<void> {
@@ -125,11 +164,16 @@ export class RealtimeGateway {
     this.deps.metrics.realtimeConnections.inc();
     this.scheduleExpiry(socket);
     this.register(socket);
-    this.deps.presence.connected(actor.id);
+    const presenceFailed = (error: unknown) =>
+      this.log.warn(
+        { err: error, userId: actor.id },
+        'presence update failed; corrected at the next reconcile',
+      );
+    this.deps.presence.connected(actor.id).catch(presenceFailed);
     socket.on('disconnect', () => {
       this.deps.metrics.realtimeConnections.dec();
       clearTimeout(socket.data.expiryTimer);
-      this.deps.presence.disconnected(actor.id);
+      this.deps.presence.disconnected(actor.id).catch(presenceFailed);
     });
   }
 
@@ -162,6 +206,12 @@ export class RealtimeGateway {
       presences: await this.deps.presence.query(actor.id, payload.userIds),
     }));
 
+    this.handle(socket, 'presence:set', PresenceSetPayloadSchema, async (payload) => {
+      if (actor.role !== 'agent' && actor.role !== 'admin') throw new AppError(403, 'auth/forbidden');
+      await this.deps.presence.setAvailability(actor, payload.availability);
+      return {};
+    });
+
     this.handle(socket, 'auth:refresh', AuthRefreshPayloadSchema, async (payload) => {
       const claims = await this.deps.tokens.verifyAccess(payload.token);
       if (claims.userId !== actor.id) throw new AppError(401, 'auth/invalid_token');
@@ -190,7 +240,7 @@ export class RealtimeGateway {
    */
   private handle<S extends z.ZodType, R extends object>(
     socket: AbrikSocket,
-    event: 'message:send' | 'read' | 'sync' | 'presence:query' | 'auth:refresh',
+    event: 'message:send' | 'read' | 'sync' | 'presence:query' | 'presence:set' | 'auth:refresh',
     schema: S,
     run: (payload: z.output<S>) => Promise<R>,
   ): void {
@@ -275,7 +325,7 @@ export class RealtimeGateway {
     events.on('read.advanced', ({ conversationId, userId, seq }) => {
       io.to(conversationRoom(conversationId)).emit('read', { conversationId, userId, seq });
     });
-    events.on('presence.changed', ({ userId, status, lastSeenAt }) => {
+    events.on('presence.changed', ({ userId, status, lastSeenAt, availability }) => {
       presence
         .audience(userId)
         .then((contacts) => {
@@ -284,6 +334,7 @@ export class RealtimeGateway {
             userId,
             status,
             lastSeenAt: lastSeenAt?.toISOString() ?? null,
+            ...(availability ? { availability } : {}),
           });
         })
         .catch((error: unknown) => this.log.warn({ err: error, userId }, 'presence change not delivered'));

@@ -63,6 +63,15 @@ export class UserRepository {
     await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
   }
 
+  async getRoles(ids: string[]): Promise<Map<string, Role>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(inArray(users.id, ids));
+    return new Map(rows.map((r) => [r.id, r.role]));
+  }
+
   async getLastSeen(ids: string[]): Promise<Map<string, Date | null>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { SmsProvider } from '../providers/sms/sms.provider.js';
 import type { AuthRepository } from '../repositories/auth.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
-import { RateLimit } from './rate-limit.js';
+import type { RateLimit, RateLimitFactory } from './rate-limit.js';
 import type { TokenService } from './token.service.js';
 
 export interface AuthSettings {
@@ -53,26 +53,27 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sms: SmsProvider,
     private readonly settings: AuthSettings,
+    limits: RateLimitFactory,
     logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
     this.log = logger.child({ component: 'auth' });
-    this.perPhoneMinute = new RateLimit({
+    this.perPhoneMinute = limits({
       name: 'otp:phone:interval',
       points: 1,
       durationSeconds: settings.otpPhoneIntervalSeconds,
     });
-    this.perPhoneHour = new RateLimit({
+    this.perPhoneHour = limits({
       name: 'otp:phone:1h',
       points: settings.otpPhonePerHour,
       durationSeconds: 3600,
     });
-    this.perIp = new RateLimit({
+    this.perIp = limits({
       name: 'otp:ip:1h',
       points: settings.otpRequestsPerIpHour,
       durationSeconds: 3600,
     });
-    this.verifyPerIp = new RateLimit({
+    this.verifyPerIp = limits({
       name: 'verify:ip:1h',
       points: settings.otpVerifyPerIpHour,
       durationSeconds: 3600,

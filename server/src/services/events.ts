@@ -9,7 +9,12 @@ export interface DomainEventMap {
   'members.added': { conversationId: string; userIds: string[] };
   'members.removed': { conversationId: string; userIds: string[] };
   'read.advanced': { conversationId: string; userId: string; seq: number };
-  'presence.changed': { userId: string; status: 'online' | 'offline'; lastSeenAt: Date | null };
+  'presence.changed': {
+    userId: string;
+    status: 'online' | 'offline';
+    lastSeenAt: Date | null;
+    availability?: 'available' | 'away';
+  };
 }
 
 type Listener<K extends keyof DomainEventMap> = (event: DomainEventMap[K]) => void;

@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitError } from '../errors.js';
+import type { Redis } from '../redis/client.js';
 
 export interface LimitSpec {
   /** Name of the limit; part of every key, so limits never share counters. */
@@ -8,17 +9,14 @@ export interface LimitSpec {
   durationSeconds: number;
 }
 
+type Limiter = RateLimiterMemory | RateLimiterRedis;
+
 /** One limit: `points` actions per `durationSeconds` per key; over it throws 429 with Retry-After. */
 export class RateLimit {
-  private readonly limiter: RateLimiterMemory;
-
-  constructor(readonly spec: LimitSpec) {
-    this.limiter = new RateLimiterMemory({
-      keyPrefix: spec.name,
-      points: spec.points,
-      duration: spec.durationSeconds,
-    });
-  }
+  constructor(
+    readonly spec: LimitSpec,
+    private readonly limiter: Limiter,
+  ) {}
 
   async consume(key: string): Promise<void> {
     try {
@@ -35,4 +33,32 @@ export class RateLimit {
   async refund(key: string): Promise<void> {
     await this.limiter.reward(key, 1);
   }
+}
+
+export type RateLimitFactory = (spec: LimitSpec) => RateLimit;
+
+/**
+ * Makes limits that count in Redis when there is one, so they hold across instances, and in this
+ * process otherwise. While Redis is unreachable the Redis limits fall back to per-process counting
+ * (the insurance limiter) instead of failing or waiting.
+ */
+export function rateLimits(redis?: Redis): RateLimitFactory {
+  return (spec) => {
+    const options = {
+      keyPrefix: `abrik:rl:${spec.name}`,
+      points: spec.points,
+      duration: spec.durationSeconds,
+    };
+    if (!redis) return new RateLimit(spec, new RateLimiterMemory(options));
+    return new RateLimit(
+      spec,
+      new RateLimiterRedis({
+        ...options,
+        storeClient: redis.client,
+        useRedisPackage: true,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      }),
+    );
+  };
 }

@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { Role, UserRepository } from '../repositories/user.repository.js';
 import { requirePhone } from './auth.service.js';
 import { toMe, toUser } from './dto.js';
-import { RateLimit } from './rate-limit.js';
+import type { RateLimit, RateLimitFactory } from './rate-limit.js';
 
 export class UserService {
   private readonly lookupLimit: RateLimit;
@@ -11,8 +11,9 @@ export class UserService {
   constructor(
     private readonly users: UserRepository,
     lookupsPerHour: number,
+    limits: RateLimitFactory,
   ) {
-    this.lookupLimit = new RateLimit({
+    this.lookupLimit = limits({
       name: 'lookup:user:1h',
       points: lookupsPerHour,
       durationSeconds: 3600,

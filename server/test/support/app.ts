@@ -11,6 +11,8 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signin
 
 export interface TestAppOptions {
   backend?: BackendName;
+  /** Share another app's database (a second instance); it is then not dropped by close(). */
+  database?: TestDatabase;
   /** Environment variables on top of the test defaults. */
   env?: Record<string, string>;
   /** Replaces the log SMS provider (e.g. Kavenegar against the fake server). */
@@ -56,7 +58,8 @@ export function uniquePhone(): string {
 
 /** Starts the whole app (HTTP + Socket.IO) on an ephemeral port over a fresh database. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase(options.backend ?? 'pglite');
+  const shared = options.database;
+  const database = shared ?? (await createTestDatabase(options.backend ?? 'pglite'));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -151,7 +154,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     signIn,
     async close() {
       await app.stop();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

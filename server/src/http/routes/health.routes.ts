@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Metrics } from '../../metrics.js';
+import type { Redis } from '../../redis/client.js';
 
 export interface HealthDeps {
   database: Database;
+  redis: Redis | undefined;
+  instanceId: string;
   metrics: Metrics;
   isDraining: () => boolean;
 }
@@ -19,6 +22,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     status: 'ok',
+    instance: deps.instanceId,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   }));
 
@@ -35,12 +39,25 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
       checks.migrations = { ok: false, error: 'unknown: database unreachable' };
     }
     if (deps.isDraining()) checks.server = { ok: false, error: 'shutting down' };
+    // Without Redis an instance still serves its own clients: degraded, not unready, so a load
+    // balancer keeps it (taking every instance out would turn a Redis blip into an outage).
+    const degraded: string[] = [];
+    if (deps.redis) {
+      try {
+        await deps.redis.ping(1000);
+        checks.redis = { ok: true };
+      } catch (error) {
+        checks.redis = { ok: false, error: error instanceof Error ? error.message : String(error) };
+        degraded.push('redis');
+      }
+    }
     const failed = Object.entries(checks)
-      .filter(([, c]) => !c.ok)
+      .filter(([name, c]) => !c.ok && !degraded.includes(name))
       .map(([name]) => name);
+    const status = failed.length > 0 ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ready';
     return reply
       .status(failed.length === 0 ? 200 : 503)
-      .send({ status: failed.length === 0 ? 'ready' : 'unavailable', failed, checks });
+      .send({ status, failed, ...(degraded.length > 0 ? { degraded } : {}), checks });
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

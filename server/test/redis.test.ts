@@ -1,0 +1,209 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Message, Presence } from '@abrik/protocol';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
+import { BACKENDS } from './support/databases.js';
+import { type ClientSocket, call, connect, eventually, next } from './support/sockets.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(): Promise<boolean> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (client.isOpen) await client.quit();
+  }
+}
+
+const REDIS = await redisAnswers();
+if (!REDIS && process.env.CI === 'true') throw new Error(`CI=true but Redis at ${REDIS_URL} does not answer`);
+const POSTGRES = BACKENDS.includes('postgres');
+
+/**
+ * Two instances in one process, on one PostgreSQL database and the shared Redis (under a key
+ * prefix of their own): what crosses instances goes through Redis exactly as between processes.
+ * The process-level proofs (SIGKILL, Redis restart, nginx) are in cluster.test.ts.
+ */
+describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
+  const prefix = `abrik-test-${randomBytes(4).toString('hex')}:`;
+  const env = {
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    PRESENCE_HEARTBEAT_SECONDS: '1',
+    PRESENCE_INSTANCE_TTL_SECONDS: '2',
+    OTP_PHONE_INTERVAL_SECONDS: '60',
+  };
+  let a: TestApp;
+  let b: TestApp;
+  let alice: AuthResult;
+  let bob: AuthResult;
+  let conversationId: string;
+  const open: ClientSocket[] = [];
+  const socket = async (app: TestApp, who: AuthResult) => {
+    const s = await connect(app.url, who.accessToken);
+    open.push(s);
+    return s;
+  };
+  const redis = createClient({ url: REDIS_URL });
+
+  beforeAll(async () => {
+    a = await startTestApp({ backend: 'postgres', env: { ...env, INSTANCE_ID: 'a' } });
+    b = await startTestApp({ database: a.database, env: { ...env, INSTANCE_ID: 'b' } });
+    await redis.connect();
+    alice = await a.signIn(uniquePhone(), 'Alice');
+    bob = await b.signIn(uniquePhone(), 'Bob');
+    const created = await a.request('POST', '/api/v1/conversations', {
+      token: alice.accessToken,
+      body: { kind: 'direct', userId: bob.user.id },
+    });
+    conversationId = created.body.id;
+  });
+
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await b?.close();
+    await a?.close();
+    const leftovers = await redis.keys(`${prefix}*`);
+    if (leftovers.length > 0) await redis.del(leftovers);
+    await redis.quit();
+  });
+
+  it('delivers messages both ways between clients on different instances, in order', async () => {
+    const [onA, onB] = await Promise.all([socket(a, alice), socket(b, bob)]);
+    const toBob: Message[] = [];
+    const toAlice: Message[] = [];
+    onB.on('message:new', (m) => m.senderId === alice.user.id && toBob.push(m));
+    onA.on('message:new', (m) => m.senderId === bob.user.id && toAlice.push(m));
+    const sentByAlice: Message[] = [];
+    const sentByBob: Message[] = [];
+    for (let i = 0; i < 20; i++) {
+      const [x, y] = await Promise.all([
+        call<{ message: Message }>(onA, 'message:send', {
+          conversationId,
+          clientMsgId: `a-${i}`,
+          body: `از آلیس ${i}`,
+        }),
+        call<{ message: Message }>(onB, 'message:send', {
+          conversationId,
+          clientMsgId: `b-${i}`,
+          body: `from Bob ${i}`,
+        }),
+      ]);
+      if (!x.ok || !y.ok) throw new Error('send failed');
+      sentByAlice.push(x.message);
+      sentByBob.push(y.message);
+    }
+    await eventually(() => toBob.length === 20 && toAlice.length === 20, 10_000, 'all 40 delivered');
+    expect(toBob).toEqual(sentByAlice);
+    expect(toAlice).toEqual(sentByBob);
+  });
+
+  it('shows a user online while a connection lives on any instance, offline after the last one', async () => {
+    for (const s of open.splice(0)) s.close();
+    await eventually(async () => !(await a.app.services.presence.isOnline(bob.user.id)), 5000, 'bob offline');
+    const watcher = await socket(a, alice);
+    const online = next(watcher, 'presence', (p) => p.userId === bob.user.id && p.status === 'online');
+    const bobOnB = await connect(b.url, bob.accessToken);
+    await online;
+    // A second connection on the other instance, then the first one closes: still online.
+    const bobOnA = await connect(a.url, bob.accessToken);
+    const seen: Presence[] = [];
+    watcher.on('presence', (p) => p.userId === bob.user.id && seen.push(p));
+    bobOnB.close();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toEqual([]);
+    const asked = await call<{ presences: Presence[] }>(watcher, 'presence:query', {
+      userIds: [bob.user.id],
+    });
+    expect(asked).toMatchObject({ ok: true, presences: [{ userId: bob.user.id, status: 'online' }] });
+    const offline = next(watcher, 'presence', (p) => p.userId === bob.user.id && p.status === 'offline');
+    bobOnA.close();
+    expect((await offline).lastSeenAt).not.toBeNull();
+  });
+
+  it('takes the users of an instance that stopped heartbeating offline, without anyone restarting anything', async () => {
+    const watcher = await socket(a, alice);
+    // A ghost instance that "died" holding Bob's only connection: its heartbeat is old.
+    const ghost = `ghost-${randomUUID()}`;
+    const lastBeat = Date.now() - 60_000;
+    await redis.hSet(`${prefix}presence:user:${bob.user.id}`, ghost, '1');
+    await redis.sAdd(`${prefix}presence:instance:${ghost}:users`, bob.user.id);
+    await redis.zAdd(`${prefix}presence:instances`, { score: lastBeat, value: ghost });
+    const offline = await next(
+      watcher,
+      'presence',
+      (p) => p.userId === bob.user.id && p.status === 'offline',
+      10_000,
+    );
+    expect(offline.lastSeenAt).toBe(new Date(lastBeat).toISOString());
+    expect(await redis.zScore(`${prefix}presence:instances`, ghost)).toBeNull();
+    expect(await redis.exists(`${prefix}presence:instance:${ghost}:users`)).toBe(0);
+  });
+
+  it('counts sign-in limits across instances', async () => {
+    const phone = uniquePhone();
+    expect((await a.request('POST', '/api/v1/auth/otp', { body: { phone } })).status).toBe(200);
+    const again = await b.request('POST', '/api/v1/auth/otp', { body: { phone } });
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('lets agents say whether they take support work, and tells their contacts', async () => {
+    const agentPhone = uniquePhone();
+    await a.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    const agent = await b.signIn(agentPhone);
+    const support = await a.request('POST', '/api/v1/conversations', {
+      token: alice.accessToken,
+      body: { kind: 'support', subject: 'help' },
+    });
+    const agentSocket = await socket(b, agent);
+    expect(
+      (
+        await call(agentSocket, 'message:send', {
+          conversationId: support.body.id,
+          clientMsgId: 'hi',
+          body: 'سلام',
+        })
+      ).ok,
+    ).toBe(true);
+    const watcher = await socket(a, alice);
+    const away = next(watcher, 'presence', (p) => p.userId === agent.user.id && p.availability === 'away');
+    expect(await call(agentSocket, 'presence:set', { availability: 'away' })).toEqual({ ok: true });
+    expect(await away).toMatchObject({ status: 'online', availability: 'away' });
+    const asked = await call<{ presences: Presence[] }>(watcher, 'presence:query', {
+      userIds: [agent.user.id],
+    });
+    expect(asked).toMatchObject({ ok: true, presences: [{ userId: agent.user.id, availability: 'away' }] });
+    expect(await call(watcher, 'presence:set', { availability: 'away' })).toMatchObject({
+      ok: false,
+      error: { code: 'auth/forbidden' },
+    });
+    expect(await call(agentSocket, 'presence:set', { availability: 'busy' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation/invalid' },
+    });
+  });
+
+  it('reports Redis in readiness and the cluster-wide connection count in metrics', async () => {
+    for (const s of open.splice(0)) s.close();
+    await Promise.all([socket(a, alice), socket(b, bob), socket(b, alice)]);
+    const ready = await a.request('GET', '/health/ready');
+    expect(ready.body).toMatchObject({ status: 'ready', failed: [], checks: { redis: { ok: true } } });
+    await eventually(
+      async () => {
+        const text: string = (await a.request('GET', '/metrics')).body;
+        return /^realtime_connections_cluster 3$/m.test(text) && /^realtime_connections 1$/m.test(text);
+      },
+      10_000,
+      'cluster connection count of 3 on instance a',
+    );
+    expect((await b.request('GET', '/metrics')).body).toMatch(/^redis_up 1$/m);
+  });
+});
