@@ -95,10 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ? await connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger)
     : undefined;
   let presence: PresenceService | undefined;
-  const presenceStore: PresenceStore & {
-    start?: () => Promise<void>;
-    clusterConnections?: () => Promise<number | undefined>;
-  } = redis
+  const presenceStore: PresenceStore = redis
     ? new RedisPresenceStore(redis, {
         instanceId: config.INSTANCE_ID,
         heartbeatMs: config.PRESENCE_HEARTBEAT_SECONDS * 1000,
@@ -110,7 +107,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const metrics = new Metrics({
     poolStats: () => database.poolStats(),
     redisUp: redis ? () => redis.isReady() : undefined,
-    clusterConnections: presenceStore.clusterConnections?.bind(presenceStore),
+    clusterConnections: redis ? () => presenceStore.clusterConnections() : undefined,
   });
   const events = new DomainEvents((error, event) =>
     logger
@@ -163,7 +160,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
   );
-  await presenceStore.start?.();
+  await presenceStore.start();
 
   let draining = false;
   const http = await buildHttpApp({

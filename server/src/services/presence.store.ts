@@ -7,6 +7,8 @@ export type Availability = 'available' | 'away';
  * their backend is unavailable, and converge again once it returns.
  */
 export interface PresenceStore {
+  /** Starts background work (heartbeats); resolves once the store is usable. */
+  start(): Promise<void>;
   /** One more connection of the user here; `cameOnline` when it is their first anywhere. */
   connect(userId: string): Promise<{ cameOnline: boolean }>;
   /** One connection fewer; `lastHere` when no connection of the user remains on this instance. */
@@ -18,6 +20,8 @@ export interface PresenceStore {
   availability(userIds: string[]): Promise<Map<string, Availability>>;
   /** Users connected to this instance, with their connection counts. */
   local(): ReadonlyMap<string, number>;
+  /** Connections over every live instance, or undefined when the store cannot tell. */
+  clusterConnections(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,8 @@ export interface PresenceStore {
 export class MemoryPresenceStore implements PresenceStore {
   private readonly counts = new Map<string, number>();
   private readonly away = new Set<string>();
+
+  async start() {}
 
   async connect(userId: string) {
     const count = (this.counts.get(userId) ?? 0) + 1;
@@ -60,6 +66,10 @@ export class MemoryPresenceStore implements PresenceStore {
 
   local(): ReadonlyMap<string, number> {
     return this.counts;
+  }
+
+  async clusterConnections() {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
   }
 
   async close() {}
