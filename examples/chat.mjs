@@ -71,10 +71,13 @@ const conversation = await api('POST', '/api/v1/conversations', { kind: 'direct'
 console.log(`chatting with ${peer.name ?? values.to} in ${conversation.id}`);
 
 const socket = io(base, { auth: { token, lang: values.lang }, transports: ['websocket'] });
-let lastSeq = conversation.lastSeq;
+// The seq up to which every message is here (not the highest seen: see docs/api.md, Catching up).
+let contiguous = 0;
+const held = new Set();
 const show = (m) => {
-  if (m.conversationId !== conversation.id) return;
-  lastSeq = Math.max(lastSeq, m.seq);
+  if (m.conversationId !== conversation.id || held.has(m.seq)) return;
+  held.add(m.seq);
+  while (held.has(contiguous + 1)) contiguous++;
   const who = m.senderId === session.user.id ? 'me' : (peer.name ?? 'them');
   console.log(`[${m.seq}] ${who}: ${m.body ?? '(deleted)'}`);
 };
@@ -84,13 +87,22 @@ const history = await api(
   undefined,
   token,
 );
+// Start after the recent history: older messages count as held.
+contiguous = Math.max(0, (history.items[0]?.seq ?? conversation.lastSeq + 1) - 1);
 history.items.forEach(show);
 
-socket.on('connect', async () => {
-  // After a reconnect, fetch what was missed while away.
-  const reply = await socket.emitWithAck('sync', { since: { [conversation.id]: lastSeq } });
-  if (reply.ok) for (const c of reply.conversations) c.messages.forEach(show);
-});
+// After every (re)connect, and when the server says something may have been missed, fetch it.
+async function catchUp() {
+  for (let more = true; more; ) {
+    const reply = await socket.emitWithAck('sync', { since: { [conversation.id]: contiguous } });
+    if (!reply.ok) return;
+    const mine = reply.conversations.find((c) => c.conversationId === conversation.id);
+    mine?.messages.forEach(show);
+    more = mine?.hasMore ?? false;
+  }
+}
+socket.on('connect', catchUp);
+socket.on('resync', catchUp);
 socket.on('connect_error', (error) => console.error(`connection failed: ${error.message}`));
 socket.on('message:new', (m) => {
   if (m.senderId !== session.user.id) show(m);
