@@ -100,6 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         instanceId: config.INSTANCE_ID,
         heartbeatMs: config.PRESENCE_HEARTBEAT_SECONDS * 1000,
         instanceTtlMs: config.PRESENCE_INSTANCE_TTL_SECONDS * 1000,
+        leaveGraceMs: Math.max(config.PRESENCE_OFFLINE_GRACE_MS, 2000),
         onChange: (changes) => void presence?.applyChanges(changes),
         logger,
       })
@@ -160,7 +161,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
   );
-  await presenceStore.start();
 
   let draining = false;
   const http = await buildHttpApp({
@@ -192,6 +192,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     redis,
     ...(options.typingThrottleMs !== undefined ? { typingThrottleMs: options.typingThrottleMs } : {}),
   });
+
+  // After the gateway subscribed, so presence changes found at start reach clients.
+  await presenceStore.start();
 
   // Expired codes and sessions are swept here until the job queue takes scheduled work over.
   const sweep = setInterval(() => {

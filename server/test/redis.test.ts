@@ -147,6 +147,47 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
     expect(await redis.exists(`${prefix}presence:instance:${ghost}:users`)).toBe(0);
   });
 
+  it('after a clean shutdown, shows offline only those who did not reconnect elsewhere', async () => {
+    const c = await startTestApp({ database: a.database, env: { ...env, INSTANCE_ID: 'c' } });
+    let cStopped = false;
+    try {
+      const [carol, dan] = await Promise.all([
+        c.signIn(uniquePhone(), 'Carol'),
+        c.signIn(uniquePhone(), 'Dan'),
+      ]);
+      const watcher = await socket(a, alice);
+      for (const other of [carol, dan]) {
+        await a.request('POST', '/api/v1/conversations', {
+          token: alice.accessToken,
+          body: { kind: 'direct', userId: other.user.id },
+        });
+      }
+      const seen: Presence[] = [];
+      watcher.on('presence', (p) => (p.userId === carol.user.id || p.userId === dan.user.id) && seen.push(p));
+      const carolOnC = await connect(c.url, carol.accessToken);
+      const danOnC = await connect(c.url, dan.accessToken);
+      await eventually(() => seen.filter((p) => p.status === 'online').length === 2, 5000, 'both online');
+      carolOnC.on('disconnect', () => {
+        // Carol's client moves to another instance at once, as socket.io-client does behind a balancer.
+        void socket(b, carol);
+      });
+      await c.close();
+      cStopped = true;
+      const danOffline = await next(
+        watcher,
+        'presence',
+        (p) => p.userId === dan.user.id && p.status === 'offline',
+      );
+      expect(danOffline.lastSeenAt).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(seen.filter((p) => p.userId === carol.user.id && p.status === 'offline')).toEqual([]);
+      expect(await a.app.services.presence.isOnline(carol.user.id)).toBe(true);
+      danOnC.close();
+    } finally {
+      if (!cStopped) await c.close();
+    }
+  });
+
   it('counts sign-in limits across instances', async () => {
     const phone = uniquePhone();
     expect((await a.request('POST', '/api/v1/auth/otp', { body: { phone } })).status).toBe(200);

@@ -173,7 +173,9 @@ export class RealtimeGateway {
     socket.on('disconnect', () => {
       this.deps.metrics.realtimeConnections.dec();
       clearTimeout(socket.data.expiryTimer);
-      this.deps.presence.disconnected(actor.id).catch(presenceFailed);
+      // While draining, sockets close because this instance stops: their presence share stays
+      // until the store's leave grace is over, so users reconnecting elsewhere never flicker.
+      if (!this.draining) this.deps.presence.disconnected(actor.id).catch(presenceFailed);
     });
   }
 

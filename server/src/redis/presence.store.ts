@@ -13,6 +13,8 @@ export interface RedisPresenceOptions {
   heartbeatMs: number;
   /** An instance whose heartbeat is older than this is dead, and its users' connections with it. */
   instanceTtlMs: number;
+  /** After a clean shutdown, how long its users have to reconnect elsewhere before going offline. */
+  leaveGraceMs: number;
   /** Presence changes the store found by itself (a dead instance's users, a reconcile). */
   onChange: (changes: PresenceChange[]) => void;
   logger: Logger;
@@ -22,6 +24,7 @@ export interface RedisPresenceOptions {
 const keys = (p: string) => ({
   instances: `${p}presence:instances`, // zset: instance → last heartbeat (ms)
   connections: `${p}presence:connections`, // hash: instance → open connections
+  leaving: `${p}presence:leaving`, // zset: instance shut down cleanly → when to sweep it (ms)
   away: `${p}presence:away`, // set of users who marked themselves away
   lock: `${p}presence:sweep-lock`,
   user: (userId: string) => `${p}presence:user:${userId}`, // hash: instance → connections
@@ -93,6 +96,20 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Starts the heartbeat (and the sweeping of dead instances). */
   async start(): Promise<void> {
+    // A previous process with the same INSTANCE_ID (a restart) may have left a share behind:
+    // its connections are gone, so clear it before writing ours.
+    if (this.redis.isReady()) {
+      try {
+        const gone = await this.sweep(this.options.instanceId);
+        await this.redis.client.zRem(this.K.leaving, this.options.instanceId);
+        if (gone.length > 0) {
+          const at = new Date(this.now());
+          this.options.onChange(gone.map((userId) => ({ userId, status: 'offline', lastSeenAt: at })));
+        }
+      } catch (error) {
+        this.log.warn({ err: error }, 'could not clear an earlier share of this instance id');
+      }
+    }
     await this.heartbeat();
     this.timer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
     this.timer.unref();
@@ -174,19 +191,26 @@ export class RedisPresenceStore implements PresenceStore {
     return counts.reduce((sum, n) => sum + Number(n ?? 0), 0);
   }
 
-  /** Leaves the cluster cleanly: this instance's share goes now, not one TTL later. */
+  /**
+   * Leaves the cluster: the heartbeat stops and this instance's share is dated so that the sweep
+   * removes it `leaveGraceMs` from now. Users whose clients reconnect to another instance within
+   * that time (they do at once after a SIGTERM) are never shown offline; the others are announced
+   * offline by a surviving instance, as after a crash but sooner.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;
     if (!this.redis.isReady()) return;
+    const now = this.now();
     try {
-      const gone = await this.sweep(this.options.instanceId);
-      if (gone.length > 0) {
-        const at = new Date(this.now());
-        this.options.onChange(gone.map((userId) => ({ userId, status: 'offline', lastSeenAt: at })));
-      }
+      await this.redis.client
+        .multi()
+        .zAdd(this.K.instances, { score: now, value: this.options.instanceId })
+        .zAdd(this.K.leaving, { score: now + this.options.leaveGraceMs, value: this.options.instanceId })
+        .hSet(this.K.connections, this.options.instanceId, '0')
+        .exec();
     } catch (error) {
-      this.log.warn({ err: error }, 'could not remove this instance from Redis presence; it expires by TTL');
+      this.log.warn({ err: error }, 'could not mark this instance as leaving; its share expires by TTL');
     }
   }
 
@@ -261,17 +285,24 @@ export class RedisPresenceStore implements PresenceStore {
     if (changes.length > 0) this.options.onChange(changes);
   }
 
+  /** Sweeps instances whose heartbeat stopped, and those that left cleanly and whose grace is over. */
   private async sweepDead(): Promise<void> {
-    const cutoff = this.now() - this.options.instanceTtlMs;
-    const dead = await this.redis.client.zRangeByScoreWithScores(this.K.instances, '-inf', cutoff);
-    for (const { value: instance, score } of dead) {
+    const { client } = this.redis;
+    const now = this.now();
+    const stale = await client.zRangeByScore(this.K.instances, '-inf', now - this.options.instanceTtlMs);
+    const left = await client.zRangeByScore(this.K.leaving, '-inf', now);
+    for (const instance of new Set([...stale, ...left])) {
       if (instance === this.options.instanceId) continue;
+      const lastBeat = await client.zScore(this.K.instances, instance);
       const gone = await this.sweep(instance);
-      this.log.warn(
-        { deadInstance: instance, lastHeartbeat: new Date(score).toISOString(), offline: gone.length },
-        'instance stopped sending heartbeats; its connections are gone and its users offline',
+      await client.zRem(this.K.leaving, instance);
+      const lastSeenAt = new Date(lastBeat ?? now);
+      this.log[left.includes(instance) ? 'info' : 'warn'](
+        { otherInstance: instance, lastHeartbeat: lastSeenAt.toISOString(), offline: gone.length },
+        left.includes(instance)
+          ? 'instance shut down; users who did not reconnect elsewhere are offline'
+          : 'instance stopped sending heartbeats; its connections are gone and its users offline',
       );
-      const lastSeenAt = new Date(score);
       if (gone.length > 0)
         this.options.onChange(gone.map((userId) => ({ userId, status: 'offline', lastSeenAt })));
     }
