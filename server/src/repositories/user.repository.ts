@@ -63,21 +63,13 @@ export class UserRepository {
     await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
   }
 
-  async getRoles(ids: string[]): Promise<Map<string, Role>> {
+  /** Role and last-seen of each of the users, for presence replies. */
+  async getPresenceInfo(ids: string[]): Promise<Map<string, { role: Role; lastSeenAt: Date | null }>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db
-      .select({ id: users.id, role: users.role })
+      .select({ id: users.id, role: users.role, lastSeenAt: users.lastSeenAt })
       .from(users)
       .where(inArray(users.id, ids));
-    return new Map(rows.map((r) => [r.id, r.role]));
-  }
-
-  async getLastSeen(ids: string[]): Promise<Map<string, Date | null>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .select({ id: users.id, lastSeenAt: users.lastSeenAt })
-      .from(users)
-      .where(inArray(users.id, ids));
-    return new Map(rows.map((r) => [r.id, r.lastSeenAt]));
+    return new Map(rows.map((r) => [r.id, { role: r.role, lastSeenAt: r.lastSeenAt }]));
   }
 }

@@ -55,19 +55,18 @@ export class PresenceService {
   /** Presence of the given users, limited to those who share a conversation with the viewer. */
   async query(viewerId: string, userIds: string[]): Promise<Presence[]> {
     const visible = await this.conversations.sharedWith(viewerId, [...new Set(userIds)]);
-    const [online, lastSeen, roles] = await Promise.all([
+    const [online, info] = await Promise.all([
       this.store.online(visible),
-      this.users.getLastSeen(visible),
-      this.users.getRoles(visible),
+      this.users.getPresenceInfo(visible),
     ]);
-    const staff = visible.filter((id) => STAFF.has(roles.get(id) ?? ''));
+    const staff = visible.filter((id) => STAFF.has(info.get(id)?.role ?? ''));
     const availability = await this.store.availability(staff);
     return visible.map((userId) => {
       const isOnline = online.has(userId) || this.pendingOffline.has(userId);
       return {
         userId,
         status: isOnline ? 'online' : 'offline',
-        lastSeenAt: lastSeen.get(userId)?.toISOString() ?? null,
+        lastSeenAt: info.get(userId)?.lastSeenAt?.toISOString() ?? null,
         ...(availability.has(userId)
           ? { availability: isOnline ? availability.get(userId)! : 'offline' }
           : {}),

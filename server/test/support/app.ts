@@ -48,6 +48,37 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Signs a phone in through the real OTP flow: asks for a code, reads it with `codeOf` (from the
+ * log SMS provider's output), verifies it, and sets the name when given.
+ */
+export async function signInThrough(
+  request: (
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string },
+  ) => Promise<{ status: number; body: any }>,
+  codeOf: () => Promise<string | undefined>,
+  phone: string,
+  name?: string,
+): Promise<AuthResult> {
+  const otp = await request('POST', '/api/v1/auth/otp', { body: { phone } });
+  if (otp.status !== 200)
+    throw new Error(`otp for sign-in failed: ${otp.status} ${JSON.stringify(otp.body)}`);
+  const code = await codeOf();
+  if (!code) throw new Error(`no sign-in code was printed for ${phone}`);
+  const verified = await request('POST', '/api/v1/auth/verify', { body: { phone, code } });
+  if (verified.status !== 200)
+    throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+  const result = verified.body as AuthResult;
+  if (name) {
+    const renamed = await request('PATCH', '/api/v1/users/me', { token: result.accessToken, body: { name } });
+    if (renamed.status !== 200) throw new Error(`rename failed: ${renamed.status}`);
+    result.user = renamed.body;
+  }
+  return result;
+}
+
 let phoneCounter = 0;
 /** A fresh, valid Iranian mobile number per call, unique across the test process. */
 export function uniquePhone(): string {
@@ -125,24 +156,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     return { status: res.status, body: parsed, headers: res.headers };
   };
 
-  const signIn = async (phone: string, name?: string): Promise<AuthResult> => {
-    const otp = await request('POST', '/api/v1/auth/otp', { body: { phone } });
-    if (otp.status !== 200)
-      throw new Error(`otp for sign-in failed: ${otp.status} ${JSON.stringify(otp.body)}`);
-    const code = lastCode(phone);
-    const verified = await request('POST', '/api/v1/auth/verify', { body: { phone, code } });
-    if (verified.status !== 200)
-      throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
-    const result = verified.body as AuthResult;
-    if (name) {
-      const renamed = await request('PATCH', '/api/v1/users/me', {
-        token: result.accessToken,
-        body: { name },
-      });
-      result.user = renamed.body;
-    }
-    return result;
-  };
+  const signIn = (phone: string, name?: string) =>
+    signInThrough(request, async () => lastCode(phone), phone, name);
 
   return {
     app,

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Ack, type Message, maskPhone } from '@abrik/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { type AuthResult, TEST_JWT_SECRET } from './app.js';
+import { type AuthResult, signInThrough, TEST_JWT_SECRET } from './app.js';
 import { BACKENDS, createTestDatabase, type TestDatabase } from './databases.js';
 import { freePort } from './own-postgres.js';
 import type { ClientSocket } from './sockets.js';
@@ -905,31 +905,23 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     return code;
   };
 
-  const signIn = async (phone: string, name?: string): Promise<AuthResult> => {
+  // The code is printed by whichever instance served the request: wait for it on any of them.
+  const signIn = (phone: string, name?: string) => {
     const marks = instances.map((i) => i.lines.length);
-    const sent = await request('POST', '/api/v1/auth/otp', { body: { phone } });
-    if (sent.status !== 200) throw new Error(`otp failed: ${sent.status} ${JSON.stringify(sent.body)}`);
-    const deadline = Date.now() + 10_000;
-    let code = codeFor(phone, marks);
-    while (!code) {
-      if (Date.now() > deadline) throw new Error(`no sign-in code for ${phone} on any instance's stdout`);
-      await sleep(25);
-      code = codeFor(phone, marks);
-    }
-    const verified = await request('POST', '/api/v1/auth/verify', { body: { phone, code } });
-    if (verified.status !== 200) {
-      throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
-    }
-    const result = verified.body as AuthResult;
-    if (name) {
-      const renamed = await request('PATCH', '/api/v1/users/me', {
-        token: result.accessToken,
-        body: { name },
-      });
-      if (renamed.status !== 200) throw new Error(`rename failed: ${renamed.status}`);
-      result.user = renamed.body;
-    }
-    return result;
+    return signInThrough(
+      request,
+      async () => {
+        const deadline = Date.now() + 10_000;
+        let code = codeFor(phone, marks);
+        while (!code && Date.now() < deadline) {
+          await sleep(25);
+          code = codeFor(phone, marks);
+        }
+        return code;
+      },
+      phone,
+      name,
+    );
   };
 
   return {
