@@ -2,8 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/client.js';
 import { buildHttpApp } from './http/app.js';
+import { JobQueue, QUEUES } from './jobs/queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { FcmPushProvider, loadServiceAccount } from './providers/push/fcm.provider.js';
+import { LogPushProvider } from './providers/push/log.provider.js';
+import type { PushProvider } from './providers/push/push.provider.js';
+import { WebPushProvider } from './providers/push/webpush.provider.js';
 import { KavenegarSmsProvider } from './providers/sms/kavenegar.provider.js';
 import { LogSmsProvider } from './providers/sms/log.provider.js';
 import type { SmsProvider } from './providers/sms/sms.provider.js';
@@ -12,12 +17,23 @@ import { connectRedis, type Redis } from './redis/client.js';
 import { RedisPresenceStore } from './redis/presence.store.js';
 import { AuthRepository } from './repositories/auth.repository.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
+import { DeviceRepository } from './repositories/device.repository.js';
 import { MessageRepository } from './repositories/message.repository.js';
+import { PushRepository } from './repositories/push.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
 import { AuthService } from './services/auth.service.js';
 import { ConversationService } from './services/conversation.service.js';
+import { DeviceService } from './services/device.service.js';
 import { DomainEvents } from './services/events.js';
 import { MessageService } from './services/message.service.js';
+import {
+  type NotificationJobs,
+  NotificationService,
+  type NotifyMessageJob,
+  type NotifyUserJob,
+  type PushSendJob,
+  type SmsFallbackJob,
+} from './services/notification.service.js';
 import { PresenceService } from './services/presence.service.js';
 import { MemoryPresenceStore, type PresenceStore } from './services/presence.store.js';
 import { rateLimits } from './services/rate-limit.js';
@@ -28,6 +44,15 @@ export interface AppOptions {
   logger?: Logger;
   /** Replaces the SMS provider chosen by the configuration (tests capture codes with it). */
   sms?: SmsProvider;
+  /** Replaces the push providers chosen by the configuration. */
+  push?: { phone?: PushProvider; web?: PushProvider };
+  /** How often idle job workers poll (seconds). */
+  jobPollSeconds?: number;
+  /**
+   * `all` (abrik serve): API, realtime gateway and, with WORKERS, the job workers. `worker`
+   * (abrik worker): the job workers with only /health and /metrics on HTTP.
+   */
+  role?: 'all' | 'worker';
   /** PGlite location when DATABASE_URL is unset; `memory://` for throw-away databases. */
   pglitePath?: string;
   presenceOfflineGraceMs?: number;
@@ -43,7 +68,8 @@ export interface App {
   redis: Redis | undefined;
   metrics: Metrics;
   http: FastifyInstance;
-  gateway: RealtimeGateway;
+  /** Absent in the worker role. */
+  gateway: RealtimeGateway | undefined;
   services: {
     auth: AuthService;
     users: UserService;
@@ -51,11 +77,42 @@ export interface App {
     messages: MessageService;
     presence: PresenceService;
     tokens: TokenService;
+    notifications: NotificationService;
+    devices: DeviceService;
   };
+  jobs: JobQueue;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Drains and stops: refuses new work, finishes acked writes, closes sockets and the database. */
   stop(): Promise<void>;
+}
+
+/** The push provider for phones and for browsers, as PUSH_PROVIDERS says. */
+export async function createPushProviders(
+  config: Config,
+  logger: Logger,
+): Promise<{ phone: PushProvider | undefined; web: PushProvider | undefined }> {
+  const enabled = config.PUSH_PROVIDERS;
+  const log = enabled.includes('log') ? new LogPushProvider() : undefined;
+  const phone = enabled.includes('fcm')
+    ? new FcmPushProvider({
+        serviceAccount: await loadServiceAccount(config.FIREBASE_SERVICE_ACCOUNT_PATH!),
+        baseUrl: config.FCM_BASE_URL,
+        logger,
+      })
+    : log;
+  const web =
+    enabled.includes('webpush') && config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY
+      ? new WebPushProvider({
+          vapid: {
+            publicKey: config.VAPID_PUBLIC_KEY,
+            privateKey: config.VAPID_PRIVATE_KEY,
+            subject: config.VAPID_SUBJECT,
+          },
+          logger,
+        })
+      : log;
+  return { phone, web };
 }
 
 export function createSmsProvider(config: Config, logger: Logger): SmsProvider {
@@ -75,6 +132,7 @@ export function createSmsProvider(config: Config, logger: Logger): SmsProvider {
 /** The composition root: builds every part by hand, in dependency order. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const role = options.role ?? 'all';
   const database = await createDatabase({
     url: config.DATABASE_URL,
     dataDir: config.dataDir,
@@ -109,6 +167,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     poolStats: () => database.poolStats(),
     redisUp: redis ? () => redis.isReady() : undefined,
     clusterConnections: redis ? () => presenceStore.clusterConnections() : undefined,
+    jobQueues: async () =>
+      Promise.all(
+        (await jobs.stats()).map(async (q) => ({
+          queue: q.name,
+          depth: q.queuedCount,
+          oldestSeconds: await jobs.oldestWaitingSeconds(database, q.name as never),
+        })),
+      ),
   });
   const events = new DomainEvents((error, event) =>
     logger
@@ -120,8 +186,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const authRepo = new AuthRepository(db);
   const conversationRepo = new ConversationRepository(db);
   const messageRepo = new MessageRepository(db);
+  const deviceRepo = new DeviceRepository(db);
+  const pushRepo = new PushRepository(db);
+  const jobs = await JobQueue.create(database, { pollSeconds: options.jobPollSeconds ?? 2, logger });
 
   const limits = rateLimits(redis);
+  const smsProvider = options.sms ?? createSmsProvider(config, logger);
   const tokens = new TokenService(
     config.JWT_SECRET,
     config.JWT_ACCESS_TTL_SECONDS,
@@ -133,7 +203,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     authRepo,
     userRepo,
     tokens,
-    options.sms ?? createSmsProvider(config, logger),
+    smsProvider,
     {
       otpSecret: config.JWT_SECRET,
       otpTtlSeconds: config.OTP_TTL_SECONDS,
@@ -150,8 +220,44 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const users = new UserService(userRepo, config.LOOKUP_PER_USER_HOUR, limits);
   const conversations = new ConversationService(db, conversationRepo, messageRepo, userRepo, events);
-  const messages = new MessageService(db, messageRepo, conversationRepo, events, {
-    persisted: (seconds) => metrics.messagePersistDuration.observe(seconds),
+  const pushProviders = options.push
+    ? { phone: options.push.phone, web: options.push.web }
+    : await createPushProviders(config, logger);
+  const notifications = new NotificationService(
+    {
+      messages: messageRepo,
+      conversations: conversationRepo,
+      users: userRepo,
+      devices: deviceRepo,
+      push: pushRepo,
+    },
+    presenceStore,
+    jobs as unknown as NotificationJobs,
+    pushProviders,
+    smsProvider,
+    metrics,
+    {
+      collapseSeconds: config.PUSH_COLLAPSE_SECONDS,
+      maxAttempts: config.PUSH_MAX_ATTEMPTS,
+      dailyLimit: config.PUSH_DAILY_LIMIT,
+      smsFallbackMinutes: config.SMS_FALLBACK_MINUTES,
+      smsDailyCap: config.SMS_DAILY_CAP,
+      circuitSeconds: 300,
+    },
+    logger,
+    options.now,
+  );
+  const messages = new MessageService(
+    db,
+    messageRepo,
+    conversationRepo,
+    events,
+    { persisted: (seconds) => metrics.messagePersistDuration.observe(seconds) },
+    (tx, message) => notifications.messageStored(tx, message),
+  );
+  const devices = new DeviceService(deviceRepo, {
+    providers: config.PUSH_PROVIDERS,
+    webPushHosts: config.webPushHosts,
   });
   presence = new PresenceService(
     presenceStore,
@@ -174,40 +280,37 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     users,
     conversations,
     messages,
+    devices,
+    vapidPublicKey: config.PUSH_PROVIDERS.includes('webpush') ? config.VAPID_PUBLIC_KEY : undefined,
+    api: role === 'all',
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     isDraining: () => draining,
   });
-  const gateway = new RealtimeGateway(http.server, {
-    tokens,
-    messages,
-    conversations,
-    presence,
-    events,
-    metrics,
-    logger,
-    maxPayloadBytes: config.SOCKET_MAX_PAYLOAD_BYTES,
-    authGraceSeconds: config.SOCKET_AUTH_GRACE_SECONDS,
-    corsOrigins: config.corsOrigins,
-    redis,
-    ...(options.typingThrottleMs !== undefined ? { typingThrottleMs: options.typingThrottleMs } : {}),
-  });
+  const gateway =
+    role === 'worker'
+      ? undefined
+      : new RealtimeGateway(http.server, {
+          tokens,
+          messages,
+          conversations,
+          presence,
+          events,
+          metrics,
+          logger,
+          maxPayloadBytes: config.SOCKET_MAX_PAYLOAD_BYTES,
+          authGraceSeconds: config.SOCKET_AUTH_GRACE_SECONDS,
+          corsOrigins: config.corsOrigins,
+          redis,
+          ...(options.typingThrottleMs !== undefined ? { typingThrottleMs: options.typingThrottleMs } : {}),
+        });
 
   // After the gateway subscribed, so presence changes found at start reach clients.
   await presenceStore.start();
 
-  // Expired codes and sessions are swept here until the job queue takes scheduled work over.
-  const sweep = setInterval(() => {
-    auth
-      .purgeExpired()
-      .catch((error: unknown) =>
-        logger.warn(
-          { err: error, component: 'auth' },
-          'sweep of expired codes failed; retried in 10 minutes',
-        ),
-      );
-  }, 600_000);
-  sweep.unref();
+  if (config.WORKERS || role === 'worker') {
+    await startWorkers(jobs, notifications, auth, config);
+  }
 
   let stopped: Promise<void> | undefined;
   return {
@@ -218,7 +321,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     http,
     gateway,
-    services: { auth, users, conversations, messages, presence, tokens },
+    services: { auth, users, conversations, messages, presence, tokens, notifications, devices },
+    jobs,
     async listen() {
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
@@ -229,19 +333,48 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stop() {
       stopped ??= (async () => {
         draining = true;
-        clearInterval(sweep);
         const budget = config.SHUTDOWN_TIMEOUT_MS;
-        const drained = await gateway.drain(Math.floor(budget * 0.5));
-        if (!drained)
-          logger.warn({ component: 'realtime' }, 'shutdown: some socket writes did not finish in time');
-        gateway.disconnectAll();
+        if (gateway) {
+          const drained = await gateway.drain(Math.floor(budget * 0.5));
+          if (!drained)
+            logger.warn({ component: 'realtime' }, 'shutdown: some socket writes did not finish in time');
+          gateway.disconnectAll();
+        }
         await http.close();
         await presence.flush();
         await presenceStore.close();
+        await jobs.stop();
+        await Promise.allSettled([pushProviders.phone?.close(), pushProviders.web?.close()]);
         await redis?.close();
         await database.close();
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * The job workers: the notification pipeline and scheduled clean-ups (tokens daily, expired
+ * sign-in codes and sessions hourly). `abrik serve` runs them unless WORKERS=false; `abrik
+ * worker` runs them alone.
+ */
+async function startWorkers(
+  jobs: JobQueue,
+  notifications: NotificationService,
+  auth: AuthService,
+  config: Config,
+) {
+  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job.data), 2);
+  await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job.data), 2);
+  await jobs.work<PushSendJob>(QUEUES.pushSend, (job) => notifications.handlePush(job.data), 8);
+  await jobs.work<SmsFallbackJob>(QUEUES.smsFallback, (job) => notifications.handleSmsFallback(job.data));
+  await jobs.work<{ task: 'tokens' | 'auth' }>(QUEUES.maintenance, async (job) => {
+    if (job.data.task === 'tokens') {
+      await notifications.maintainTokens(config.PUSH_TOKEN_STALE_DAYS, config.PUSH_TOKEN_PURGE_DAYS);
+    } else {
+      await auth.purgeExpired();
+    }
+  });
+  await jobs.boss.schedule(QUEUES.maintenance, '17 3 * * *', { task: 'tokens' }, { key: 'tokens' });
+  await jobs.boss.schedule(QUEUES.maintenance, '7 * * * *', { task: 'auth' }, { key: 'auth' });
 }

@@ -40,13 +40,32 @@ describe(loadConfig.name, () => {
       loadConfig({ NODE_ENV: 'production' });
     } catch (error) {
       const names = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-      expect(names).toEqual(['JWT_SECRET', 'SMS_PROVIDER']);
+      expect(names).toEqual([
+        'FIREBASE_SERVICE_ACCOUNT_PATH',
+        'JWT_SECRET',
+        'SMS_PROVIDER',
+        'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY',
+      ]);
     }
-    const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, KAVENEGAR_API_KEY: 'key' });
+    const prod = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: secret,
+      KAVENEGAR_API_KEY: 'key',
+      PUSH_PROVIDERS: 'none',
+    });
     expect(prod.SMS_PROVIDER).toBe('kavenegar');
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, SMS_PROVIDER: 'log' })).toThrow(
-      ConfigError,
-    );
+    expect(prod.PUSH_PROVIDERS).toEqual([]);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, SMS_PROVIDER: 'log', PUSH_PROVIDERS: 'none' }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        KAVENEGAR_API_KEY: 'k',
+        PUSH_PROVIDERS: 'log',
+      }),
+    ).toThrow(/PUSH_PROVIDERS/);
   });
 
   it('requires a Kavenegar key when Kavenegar is chosen', () => {

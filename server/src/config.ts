@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -90,6 +90,44 @@ const EnvSchema = z.object({
   KAVENEGAR_SENDER: z.string().min(1).optional(),
   KAVENEGAR_BASE_URL: url.default('https://api.kavenegar.com'),
   KAVENEGAR_TIMEOUT_MS: int(100).default(10000),
+  /**
+   * Push providers, comma-separated: fcm (phones), webpush (browsers), log (development: prints
+   * each notification), or none. Default: log in development, fcm,webpush in production (log
+   * refused there).
+   */
+  PUSH_PROVIDERS: z.string().optional(),
+  /** The Firebase service-account JSON file (the old system's abrikChat.json). */
+  FIREBASE_SERVICE_ACCOUNT_PATH: z.string().min(1).optional(),
+  FCM_BASE_URL: url.default('https://fcm.googleapis.com'),
+  /** VAPID key pair for Web Push (`abrik vapid generate`); generated into DATA_DIR in development. */
+  VAPID_PUBLIC_KEY: z.string().min(20).optional(),
+  VAPID_PRIVATE_KEY: z.string().min(20).optional(),
+  /** Contact for push services, a mailto: or https: URL. */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https: URL')
+    .default('mailto:admin@abrik.invalid'),
+  /** Hosts a browser's Web Push endpoint may point at (comma-separated, `*.` for subdomains); guards against SSRF. */
+  WEBPUSH_ALLOWED_HOSTS: z
+    .string()
+    .default(
+      'fcm.googleapis.com,updates.push.services.mozilla.com,*.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com',
+    ),
+  /** Pushes per day (the FCM quota the runbook cites): warned at 80 %, chat yields to support near it. */
+  PUSH_DAILY_LIMIT: int(1).default(500_000),
+  /** Notifications for one person and conversation within this window collapse into one. */
+  PUSH_COLLAPSE_SECONDS: int(0, 3600).default(10),
+  /** Attempts per device before a transient failure goes to the dead-letter queue. */
+  PUSH_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Devices not refreshed for this many days are reported stale, and purged after the second. */
+  PUSH_TOKEN_STALE_DAYS: int(1).default(30),
+  PUSH_TOKEN_PURGE_DAYS: int(1).default(90),
+  /** A customer without push who has not read an agent's reply within this time gets one SMS. */
+  SMS_FALLBACK_MINUTES: int(1).default(10),
+  /** Most fallback SMS one user receives per day. */
+  SMS_DAILY_CAP: int(0).default(3),
+  /** Run the job workers (push, SMS, clean-ups) in this process; `abrik worker` runs them alone. */
+  WORKERS: bool.default(true),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time a SIGTERM'd process has to drain before it exits anyway. */
@@ -100,13 +138,28 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'JWT_SECRET' | 'SMS_PROVIDER' | 'INSTANCE_ID'> {
+export type PushProviderName = 'fcm' | 'webpush' | 'log';
+
+export interface Config
+  extends Omit<
+    Env,
+    | 'JWT_SECRET'
+    | 'SMS_PROVIDER'
+    | 'INSTANCE_ID'
+    | 'PUSH_PROVIDERS'
+    | 'VAPID_PUBLIC_KEY'
+    | 'VAPID_PRIVATE_KEY'
+  > {
   JWT_SECRET: string;
+  PUSH_PROVIDERS: PushProviderName[];
+  VAPID_PUBLIC_KEY: string | undefined;
+  VAPID_PRIVATE_KEY: string | undefined;
   INSTANCE_ID: string;
   SMS_PROVIDER: 'log' | 'kavenegar';
   isProduction: boolean;
   dataDir: string;
   corsOrigins: string[];
+  webPushHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -140,34 +193,92 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !env.JWT_SECRET) {
     problems.push('JWT_SECRET: required in production (at least 32 random characters)');
   }
+  const pushProviders = (env.PUSH_PROVIDERS ?? (isProduction ? 'fcm,webpush' : 'log'))
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p && p !== 'none');
+  for (const name of pushProviders) {
+    if (!['fcm', 'webpush', 'log'].includes(name))
+      problems.push(`PUSH_PROVIDERS: unknown provider "${name}"`);
+  }
+  if (isProduction && pushProviders.includes('log')) {
+    problems.push('PUSH_PROVIDERS: the log provider only prints notifications; not in production');
+  }
+  if (pushProviders.includes('fcm') && !env.FIREBASE_SERVICE_ACCOUNT_PATH) {
+    problems.push('FIREBASE_SERVICE_ACCOUNT_PATH: required when PUSH_PROVIDERS has fcm');
+  }
+  if (
+    pushProviders.includes('webpush') &&
+    isProduction &&
+    (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY)
+  ) {
+    problems.push(
+      'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: required in production when PUSH_PROVIDERS has webpush (abrik vapid generate)',
+    );
+  }
+  if (env.PUSH_TOKEN_PURGE_DAYS <= env.PUSH_TOKEN_STALE_DAYS) {
+    problems.push('PUSH_TOKEN_PURGE_DAYS: must be more than PUSH_TOKEN_STALE_DAYS');
+  }
   if (env.PRESENCE_INSTANCE_TTL_SECONDS <= env.PRESENCE_HEARTBEAT_SECONDS) {
     problems.push('PRESENCE_INSTANCE_TTL_SECONDS: must be longer than PRESENCE_HEARTBEAT_SECONDS');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(env.DATA_DIR);
+  const vapid =
+    env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY
+      ? { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY }
+      : isProduction
+        ? undefined
+        : developmentSecrets(dataDir).vapid;
   return {
     ...env,
+    PUSH_PROVIDERS: pushProviders as PushProviderName[],
+    VAPID_PUBLIC_KEY: vapid?.publicKey,
+    VAPID_PRIVATE_KEY: vapid?.privateKey,
     SMS_PROVIDER: smsProvider,
     INSTANCE_ID: env.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    JWT_SECRET: env.JWT_SECRET ?? developmentSecret(dataDir),
+    JWT_SECRET: env.JWT_SECRET ?? developmentSecrets(dataDir).jwtSecret,
     isProduction,
     dataDir,
+    webPushHosts: env.WEBPUSH_ALLOWED_HOSTS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
   };
 }
 
-/** A JWT secret made once per data directory, so tokens survive restarts in development. */
-function developmentSecret(dataDir: string): string {
+interface DevelopmentSecrets {
+  jwtSecret: string;
+  vapid: { publicKey: string; privateKey: string };
+}
+
+/** Secrets made once per data directory, so tokens and push subscriptions survive restarts. */
+function developmentSecrets(dataDir: string): DevelopmentSecrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret?: string };
-    if (stored.jwtSecret && stored.jwtSecret.length >= 32) return stored.jwtSecret;
+  const stored: Partial<DevelopmentSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets: DevelopmentSecrets = {
+    jwtSecret:
+      stored.jwtSecret && stored.jwtSecret.length >= 32
+        ? stored.jwtSecret
+        : randomBytes(48).toString('base64url'),
+    vapid: stored.vapid?.publicKey && stored.vapid.privateKey ? stored.vapid : generateVapidKeyPair(),
+  };
+  if (secrets.jwtSecret !== stored.jwtSecret || secrets.vapid !== stored.vapid) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
-  mkdirSync(dataDir, { recursive: true });
-  const jwtSecret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${JSON.stringify({ jwtSecret }, null, 2)}\n`, { mode: 0o600 });
-  return jwtSecret;
+  return secrets;
+}
+
+/** A VAPID key pair (P-256), base64url: the public key uncompressed, the private key raw. */
+export function generateVapidKeyPair(): { publicKey: string; privateKey: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return {
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+    privateKey: ecdh.getPrivateKey().toString('base64url'),
+  };
 }

@@ -47,14 +47,77 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly notificationsSent = new Counter({
+    name: 'notifications_sent_total',
+    help: 'Push attempts by provider and outcome (sent, invalid_token, retry, auth_error, failed, circuit_open, quota_skipped)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pushTokensRemoved = new Counter({
+    name: 'push_tokens_removed_total',
+    help: 'Device tokens and subscriptions deleted, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly smsSent = new Counter({
+    name: 'sms_sent_total',
+    help: 'Fallback SMS by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pushQuotaUsed = new Gauge({
+    name: 'push_quota_used',
+    help: 'Pushes sent today, against PUSH_DAILY_LIMIT',
+    registers: [this.registry],
+  });
+
+  readonly pushTokensStale = new Gauge({
+    name: 'push_tokens_stale',
+    help: 'Devices not refreshed for PUSH_TOKEN_STALE_DAYS, as of the last daily check',
+    registers: [this.registry],
+  });
+
   constructor(sources: {
     poolStats: () => PoolStats;
     /** With Redis: whether it is connected now. */
     redisUp?: (() => boolean) | undefined;
     /** With Redis: open connections of every live instance together. */
     clusterConnections?: (() => Promise<number | undefined>) | undefined;
+    /** With workers: depth and oldest waiting job of every queue. */
+    jobQueues?: (() => Promise<{ queue: string; depth: number; oldestSeconds: number }[]>) | undefined;
   }) {
-    const { poolStats, redisUp, clusterConnections } = sources;
+    const { poolStats, redisUp, clusterConnections, jobQueues } = sources;
+    if (jobQueues) {
+      let last: Promise<{ queue: string; depth: number; oldestSeconds: number }[]> | undefined;
+      // One read serves both gauges of a scrape.
+      const read = () => {
+        last ??= jobQueues()
+          .catch(() => [])
+          .finally(() => setTimeout(() => (last = undefined), 1000).unref());
+        return last;
+      };
+      new Gauge({
+        name: 'job_queue_depth',
+        help: 'Jobs waiting (queued or to retry) per queue',
+        labelNames: ['queue'] as const,
+        registers: [this.registry],
+        async collect() {
+          for (const q of await read()) this.set({ queue: q.queue }, q.depth);
+        },
+      });
+      new Gauge({
+        name: 'job_queue_oldest_seconds',
+        help: 'Age of the oldest waiting job per queue',
+        labelNames: ['queue'] as const,
+        registers: [this.registry],
+        async collect() {
+          for (const q of await read()) this.set({ queue: q.queue }, q.oldestSeconds);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry });
     if (redisUp) {
       new Gauge({

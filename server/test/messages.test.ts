@@ -58,7 +58,7 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
   /** Waits until the server has put the socket in the conversation's room. */
   const inRoom = (socket: ClientSocket, conversationId: string) =>
     eventually(
-      () => t.app.gateway.io.of('/').adapter.rooms.get(`conv:${conversationId}`)?.has(socket.id!) ?? false,
+      () => t.app.gateway!.io.of('/').adapter.rooms.get(`conv:${conversationId}`)?.has(socket.id!) ?? false,
       5000,
       'socket in the conversation room',
     );

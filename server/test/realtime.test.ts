@@ -47,7 +47,7 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
   it('has joined every conversation room by the time the handshake completes', async () => {
     // Otherwise a client that syncs at once could miss a message committed in between.
     const b = await socketOf(bob);
-    const rooms = t.app.gateway.io.of('/').adapter.rooms;
+    const rooms = t.app.gateway!.io.of('/').adapter.rooms;
     expect(rooms.get(`conv:${conversationId}`)?.has(b.id!)).toBe(true);
     expect(rooms.get(`user:${bob.user.id}`)?.has(b.id!)).toBe(true);
   });

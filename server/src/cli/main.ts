@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createApp } from '../app.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { createApp, createPushProviders } from '../app.js';
+import { type Config, ConfigError, generateVapidKeyPair, loadConfig } from '../config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { UserRepository } from '../repositories/user.repository.js';
 import { rateLimits } from '../services/rate-limit.js';
 import { UserService } from '../services/user.service.js';
+import { doctorPush, listDeadLetters, replayDeadLetters } from './ops.js';
 
 function config(): Config {
   try {
@@ -19,15 +20,15 @@ function config(): Config {
   }
 }
 
-async function serve(): Promise<void> {
+async function serve(role: 'all' | 'worker' = 'all'): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL });
   const log = logger.child({ component: 'server' });
-  const app = await createApp(cfg, { logger });
+  const app = await createApp(cfg, { logger, role });
   const url = await app.listen();
   log.info(
     { url, database: app.database.kind, sms: cfg.SMS_PROVIDER, env: cfg.NODE_ENV },
-    `Abrik Chat is listening on ${url} (database: ${app.database.kind === 'pglite' ? `embedded PGlite in ${cfg.dataDir}` : 'PostgreSQL'})`,
+    `Abrik Chat ${role === 'worker' ? 'worker (health and metrics only)' : ''} is listening on ${url} (database: ${app.database.kind === 'pglite' ? `embedded PGlite in ${cfg.dataDir}` : 'PostgreSQL'})`,
   );
 
   let stopping = false;
@@ -103,7 +104,56 @@ async function createUser(options: { phone: string; role: 'customer' | 'agent' |
 
 const program = new Command('abrik').description('Abrik Chat server').showHelpAfterError();
 
-program.command('serve').description('run the HTTP API and the realtime gateway').action(serve);
+program
+  .command('serve')
+  .description('run the HTTP API, the realtime gateway and (unless WORKERS=false) the job workers')
+  .action(() => serve('all'));
+program
+  .command('worker')
+  .description('run the job workers alone (push, SMS, clean-ups), with /health and /metrics on PORT')
+  .action(() => serve('worker'));
+program
+  .command('vapid')
+  .description('Web Push keys')
+  .command('generate')
+  .description('print a new VAPID key pair as environment variables')
+  .action(() => {
+    const keys = generateVapidKeyPair();
+    process.stdout.write(`VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}\n`);
+  });
+program
+  .command('doctor')
+  .description('diagnose a part of the system')
+  .command('push')
+  .description('push credentials, sends and failures by outcome, quota, stale tokens, dead letters, queues')
+  .action(async () => {
+    const cfg = config();
+    const logger = createLogger({ level: 'silent' });
+    const providers = await createPushProviders(cfg, logger);
+    const checks = [providers.phone, providers.web]
+      .filter((p, i, all): p is NonNullable<typeof p> => p !== undefined && all.indexOf(p) === i)
+      .map((p) => ({ name: p.name, check: () => p.checkCredentials() }));
+    process.exitCode = await doctorPush(cfg, checks);
+    await Promise.allSettled([providers.phone?.close(), providers.web?.close()]);
+  });
+const deadLetter = program
+  .command('jobs')
+  .description('the job queue')
+  .command('dead-letter')
+  .description('pushes that could not be sent');
+deadLetter
+  .command('list')
+  .option('--limit <n>', 'show at most n', (v) => Number.parseInt(v, 10), 50)
+  .action(async (options: { limit: number }) => listDeadLetters(config(), options.limit));
+deadLetter
+  .command('replay')
+  .description('send dead pushes again, after fixing what failed')
+  .option('--id <id...>', 'only these jobs')
+  .option('--all', 'every dead letter')
+  .action(async (options: { id?: string[]; all?: boolean }) => {
+    if (!options.all && !options.id) throw new InvalidArgumentError('give --all or --id <id...>');
+    await replayDeadLetters(config(), options.all ? 'all' : (options.id ?? []));
+  });
 program.command('migrate').description('apply database migrations').action(migrate);
 program
   .command('user')

@@ -40,6 +40,10 @@ export interface PoolStats {
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** PostgreSQL: the connection string (the job queue opens its own pool). */
+  url?: string;
+  /** PGlite: the embedded instance (the job queue shares it). */
+  pglite?: PGlite;
   /** Runs `select 1`, failing after timeoutMs. */
   ping(timeoutMs?: number): Promise<void>;
   migrate(): Promise<void>;
@@ -156,6 +160,7 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
   return {
     db,
     kind: 'postgres',
+    url,
     async ping(timeoutMs = options.connectTimeoutMs) {
       await withTimeout(pool.query('select 1'), timeoutMs, 'database ping');
     },
@@ -194,6 +199,7 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    pglite: client,
     async ping(timeoutMs = options.connectTimeoutMs) {
       await withTimeout(client.query('select 1'), timeoutMs, 'database ping');
     },

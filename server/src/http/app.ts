@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { Redis } from '../redis/client.js';
 import type { AuthService } from '../services/auth.service.js';
 import type { ConversationService } from '../services/conversation.service.js';
+import type { DeviceService } from '../services/device.service.js';
 import type { MessageService } from '../services/message.service.js';
 import type { TokenService } from '../services/token.service.js';
 import type { UserService } from '../services/user.service.js';
@@ -18,6 +19,7 @@ import { authenticate } from './context.js';
 import { errorBody, httpErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
+import { deviceRoutes, vapidRoutes } from './routes/device.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { homeRoutes } from './routes/home.routes.js';
 import { userRoutes } from './routes/user.routes.js';
@@ -33,6 +35,10 @@ export interface HttpDeps {
   users: UserService;
   conversations: ConversationService;
   messages: MessageService;
+  devices: DeviceService;
+  vapidPublicKey: string | undefined;
+  /** False in the worker role: only health and metrics. */
+  api: boolean;
   bodyLimit: number;
   trustProxy: boolean;
   isDraining: () => boolean;
@@ -111,12 +117,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     isDraining: deps.isDraining,
   });
+  if (!deps.api) return app as unknown as FastifyInstance;
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: deps.auth });
+  await app.register(vapidRoutes, { publicKey: deps.vapidPublicKey });
   await app.register(async (scope) => {
     // onRequest, so a caller without a valid token learns that before anything else is checked.
     scope.addHook('onRequest', authenticate(deps.tokens));
     await scope.register(userRoutes, { users: deps.users });
+    await scope.register(deviceRoutes, { devices: deps.devices });
     await scope.register(conversationRoutes, {
       conversations: deps.conversations,
       messages: deps.messages,

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@abrik/protocol';
+import { type ErrorCode, toPersianDigits } from '@abrik/protocol';
 
 export const LOCALES = ['fa', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -6,6 +6,11 @@ export type Locale = (typeof LOCALES)[number];
 interface Catalog {
   errors: Record<ErrorCode, string>;
   otpSms: (code: string) => string;
+  /** Title and body of a push notification for `count` unread messages, the latest from `sender`. */
+  push: (sender: string, count: number, latest: string) => { title: string; body: string };
+  /** SMS to a customer who has not seen a support reply. */
+  supportReplySms: (team: string) => string;
+  someone: string;
 }
 
 const fa: Catalog = {
@@ -37,11 +42,20 @@ const fa: Catalog = {
     'message/forbidden': 'فقط پیام‌های خودتان را می‌توانید تغییر دهید.',
     'message/deleted': 'این پیام حذف شده است.',
     'message/client_id_conflict': 'این شناسهٔ پیام پیش‌تر در گفتگوی دیگری به کار رفته است.',
+    'device/not_found': 'این دستگاه ثبت نشده است.',
+    'device/endpoint_not_allowed': 'این نشانی اعلان پذیرفته نیست.',
+    'push/not_configured': 'اعلان برای این نوع دستگاه فعال نیست.',
     'db/unavailable': 'پایگاه داده در دسترس نیست؛ کمی بعد دوباره تلاش کنید.',
     'server/shutting_down': 'سرور در حال راه‌اندازی دوباره است؛ لحظه‌ای بعد تلاش کنید.',
     internal: 'خطای داخلی رخ داد.',
   },
   otpSms: (code) => `کد ورود شما به آبریک: ${code}\nاین کد را به کسی ندهید.`,
+  push: (sender, count, latest) => ({
+    title: sender,
+    body: count > 1 ? `${toPersianDigits(count)} پیام تازه — ${latest}` : latest,
+  }),
+  supportReplySms: (team) => `${team}: پاسخ درخواست پشتیبانی شما آماده است. برای دیدن آن به آبریک سر بزنید.`,
+  someone: 'کسی',
 };
 
 const en: Catalog = {
@@ -73,11 +87,20 @@ const en: Catalog = {
     'message/forbidden': 'You can change only your own messages.',
     'message/deleted': 'This message has been deleted.',
     'message/client_id_conflict': 'This clientMsgId was already used in another conversation.',
+    'device/not_found': 'This device is not registered.',
+    'device/endpoint_not_allowed': 'This push endpoint is not accepted.',
+    'push/not_configured': 'Notifications are not enabled for this kind of device.',
     'db/unavailable': 'The database is unavailable; please try again shortly.',
     'server/shutting_down': 'The server is restarting; please try again in a moment.',
     internal: 'An internal error occurred.',
   },
   otpSms: (code) => `Your Abrik sign-in code: ${code}\nDo not share it with anyone.`,
+  push: (sender, count, latest) => ({
+    title: sender,
+    body: count > 1 ? `${count} new messages — ${latest}` : latest,
+  }),
+  supportReplySms: (team) => `${team}: your support request has an answer. Open Abrik to read it.`,
+  someone: 'Someone',
 };
 
 const catalogs: Record<Locale, Catalog> = { fa, en };

@@ -94,6 +94,16 @@ export class ConversationRepository {
     return rows.map((r) => ({ ...r.member, name: r.name }));
   }
 
+  /** Sets the member's mute flag; false for a non-member. */
+  async setMuted(conversationId: string, userId: string, muted: boolean): Promise<boolean> {
+    const rows = await this.db
+      .update(members)
+      .set({ muted })
+      .where(and(eq(members.conversationId, conversationId), eq(members.userId, userId)))
+      .returning({ userId: members.userId });
+    return rows.length > 0;
+  }
+
   async countMembers(conversationId: string, db: Executor = this.db): Promise<number> {
     const [row] = await db
       .select({ n: sql<number>`count(*)::int` })

@@ -248,6 +248,14 @@ export class ConversationService {
     return { lastReadSeq: result.lastReadSeq };
   }
 
+  /** Mutes or unmutes the conversation's notifications for the actor (members only). */
+  async setMuted(actor: Actor, conversationId: string, muted: boolean): Promise<{ muted: boolean }> {
+    if (!(await this.conversations.setMuted(conversationId, actor.id, muted))) {
+      throw new NotFoundError('conversation/not_found');
+    }
+    return { muted };
+  }
+
   /** Ids of the conversations whose room a connection of this user joins. */
   conversationIdsOf(userId: string): Promise<string[]> {
     return this.conversations.conversationIdsOf(userId);

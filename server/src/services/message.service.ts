@@ -1,5 +1,5 @@
 import type { Message, SyncConversation } from '@abrik/protocol';
-import type { Db } from '../db/client.js';
+import type { Db, Executor } from '../db/client.js';
 import type { MessageRow } from '../db/schema.js';
 import { AppError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
@@ -24,6 +24,8 @@ export class MessageService {
     private readonly conversations: ConversationRepository,
     private readonly events: DomainEvents,
     private readonly metrics: MessageMetrics = { persisted: () => {} },
+    /** Runs inside the message's transaction (the notification job is enqueued there). */
+    private readonly onStored: (tx: Executor, message: MessageRow) => Promise<void> = async () => {},
   ) {}
 
   /**
@@ -84,6 +86,7 @@ export class MessageService {
         createdAt: slot.createdAt,
       });
       if (!row) throw new DuplicateMessage();
+      await this.onStored(tx, row);
       return row;
     });
   }

@@ -3,6 +3,7 @@ import { maskPhone } from '@abrik/protocol';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { PushProvider } from '../../src/providers/push/push.provider.js';
 import { LogSmsProvider } from '../../src/providers/sms/log.provider.js';
 import type { SmsProvider } from '../../src/providers/sms/sms.provider.js';
 import { type BackendName, createTestDatabase, type TestDatabase } from './databases.js';
@@ -17,6 +18,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Replaces the log SMS provider (e.g. Kavenegar against the fake server). */
   sms?: SmsProvider;
+  /** Replaces the push providers (e.g. FCM and Web Push against the fake servers). */
+  push?: { phone?: PushProvider; web?: PushProvider };
   now?: () => number;
   presenceOfflineGraceMs?: number;
   typingThrottleMs?: number;
@@ -111,6 +114,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     OTP_VERIFY_PER_IP_HOUR: '10000',
     LOOKUP_PER_USER_HOUR: '1000',
     SHUTDOWN_TIMEOUT_MS: '4000',
+    PUSH_COLLAPSE_SECONDS: '0',
+    WEBPUSH_ALLOWED_HOSTS: '127.0.0.1',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
@@ -122,6 +127,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(database.pglitePath ? { pglitePath: database.pglitePath } : {}),
     ...(options.now ? { now: options.now } : {}),
     presenceOfflineGraceMs: options.presenceOfflineGraceMs ?? 0,
+    jobPollSeconds: 0.5,
+    ...(options.push ? { push: options.push } : {}),
     typingThrottleMs: options.typingThrottleMs ?? 0,
   });
   const url = await app.listen();

@@ -12,6 +12,7 @@ import {
   MessagePageSchema,
   MessageParamsSchema,
   MessageSchema,
+  MuteSchema,
   SendMessageSchema,
 } from '@abrik/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -196,5 +197,20 @@ export async function conversationRoutes(
       },
     },
     async (request) => deps.conversations.markRead(actorOf(request), request.params.id, request.body.seq),
+  );
+
+  r.put(
+    '/api/v1/conversations/:id/mute',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Mute or unmute push notifications of this conversation for me',
+        params: ConversationParamsSchema,
+        body: MuteSchema,
+        response: { 200: MuteSchema, ...errors },
+      },
+    },
+    async (request) => deps.conversations.setMuted(actorOf(request), request.params.id, request.body.muted),
   );
 }

@@ -1,0 +1,89 @@
+import { and, count, eq, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { type DeviceRow, devices } from '../db/schema.js';
+
+export type NewDevice =
+  | { userId: string; platform: 'android' | 'ios'; token: string; locale: 'fa' | 'en' }
+  | {
+      userId: string;
+      platform: 'web';
+      endpoint: string;
+      p256dh: string;
+      auth: string;
+      locale: 'fa' | 'en';
+    };
+
+export class DeviceRepository {
+  constructor(private readonly db: Executor) {}
+
+  /**
+   * Registers a device, or — when the token or endpoint is known — moves it to this user and
+   * refreshes it (apps register at every start, and a phone may change hands).
+   */
+  async upsert(device: NewDevice): Promise<DeviceRow> {
+    const common = {
+      userId: device.userId,
+      platform: device.platform,
+      locale: device.locale,
+      updatedAt: sql`now()`,
+    };
+    if (device.platform === 'web') {
+      const [row] = await this.db
+        .insert(devices)
+        .values({ ...common, endpoint: device.endpoint, p256dh: device.p256dh, auth: device.auth })
+        .onConflictDoUpdate({
+          target: devices.endpoint,
+          set: { ...common, p256dh: device.p256dh, auth: device.auth },
+        })
+        .returning();
+      return row!;
+    }
+    const [row] = await this.db
+      .insert(devices)
+      .values({ ...common, token: device.token })
+      .onConflictDoUpdate({ target: devices.token, set: common })
+      .returning();
+    return row!;
+  }
+
+  async getById(id: string): Promise<DeviceRow | undefined> {
+    const [row] = await this.db.select().from(devices).where(eq(devices.id, id));
+    return row;
+  }
+
+  async listByUser(userId: string): Promise<DeviceRow[]> {
+    return this.db.select().from(devices).where(eq(devices.userId, userId));
+  }
+
+  async countByUser(userId: string): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(devices).where(eq(devices.userId, userId));
+    return Number(row?.n ?? 0);
+  }
+
+  /** Deletes one of the user's devices; false when it is not theirs or not there. */
+  async deleteOwn(userId: string, id: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(devices)
+      .where(and(eq(devices.id, id), eq(devices.userId, userId)))
+      .returning({ id: devices.id });
+    return rows.length > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const rows = await this.db.delete(devices).where(eq(devices.id, id)).returning({ id: devices.id });
+    return rows.length > 0;
+  }
+
+  async countNotUpdatedSince(cutoff: Date): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(devices).where(lt(devices.updatedAt, cutoff));
+    return Number(row?.n ?? 0);
+  }
+
+  async deleteNotUpdatedSince(cutoff: Date): Promise<number> {
+    const rows = await this.db
+      .delete(devices)
+      .where(lt(devices.updatedAt, cutoff))
+      .returning({ id: devices.id });
+    return rows.length;
+  }
+}

@@ -1,0 +1,74 @@
+import { count, gte, lt, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../db/client.js';
+import { pushOutcomes, pushQuota, smsDaily } from '../db/schema.js';
+
+/** Bookkeeping of the notification pipeline: outcomes, the daily push quota, SMS caps. */
+export class PushRepository {
+  constructor(private readonly db: Executor) {}
+
+  async recordOutcome(provider: string, outcome: string, reason?: string): Promise<void> {
+    await this.db.insert(pushOutcomes).values({ provider, outcome, reason: reason?.slice(0, 200) ?? null });
+  }
+
+  /** Outcomes since `since`, by provider and outcome. */
+  async outcomesSince(since: Date): Promise<{ provider: string; outcome: string; n: number }[]> {
+    const rows = await this.db
+      .select({ provider: pushOutcomes.provider, outcome: pushOutcomes.outcome, n: count() })
+      .from(pushOutcomes)
+      .where(gte(pushOutcomes.createdAt, since))
+      .groupBy(pushOutcomes.provider, pushOutcomes.outcome);
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+
+  async deleteOutcomesBefore(cutoff: Date): Promise<number> {
+    const rows = await this.db
+      .delete(pushOutcomes)
+      .where(lt(pushOutcomes.createdAt, cutoff))
+      .returning({ id: pushOutcomes.id });
+    return rows.length;
+  }
+
+  /** Adds one to the day's push count; answers the new count. */
+  async useQuota(day: string): Promise<number> {
+    const [row] = await this.db
+      .insert(pushQuota)
+      .values({ day, used: 1 })
+      .onConflictDoUpdate({ target: pushQuota.day, set: { used: sql`${pushQuota.used} + 1` } })
+      .returning({ used: pushQuota.used });
+    return row?.used ?? 0;
+  }
+
+  async quotaUsed(day: string): Promise<number> {
+    const [row] = await queryRows<{ used: number }>(
+      this.db,
+      sql`select used from push_quota where day = ${day}`,
+    );
+    return Number(row?.used ?? 0);
+  }
+
+  /** Counts one SMS for the user today if under the cap; false when the cap is reached. */
+  async takeSmsAllowance(userId: string, day: string, cap: number): Promise<boolean> {
+    if (cap <= 0) return false;
+    const [row] = await this.db
+      .insert(smsDaily)
+      .values({ userId, day, count: 1 })
+      .onConflictDoUpdate({
+        target: [smsDaily.userId, smsDaily.day],
+        set: { count: sql`${smsDaily.count} + 1` },
+        setWhere: lt(smsDaily.count, cap),
+      })
+      .returning({ count: smsDaily.count });
+    return row !== undefined;
+  }
+
+  /** Live unread messages of the user over all conversations (the app badge). */
+  async unreadTotal(userId: string): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(
+      this.db,
+      sql`select count(*)::int as n from members m join messages x on x.conversation_id = m.conversation_id
+          where m.user_id = ${userId} and x.seq > m.last_read_seq and x.deleted_at is null
+            and x.sender_id is distinct from ${userId}::uuid`,
+    );
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,355 @@
+import type { Executor } from '../db/client.js';
+import type { DeviceRow, MessageRow } from '../db/schema.js';
+import { type Locale, t } from '../i18n/messages.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { PushMessage, PushOutcome, PushProvider, PushTarget } from '../providers/push/push.provider.js';
+import type { SmsProvider } from '../providers/sms/sms.provider.js';
+import { SmsProviderError } from '../providers/sms/sms.provider.js';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { DeviceRepository } from '../repositories/device.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
+import type { PushRepository } from '../repositories/push.repository.js';
+import type { UserRepository } from '../repositories/user.repository.js';
+import type { PresenceStore } from './presence.store.js';
+
+/** What the pipeline needs from the job queue (pg-boss in production). */
+export interface NotificationJobs {
+  sendInTransaction(tx: Executor, name: 'notify-message', data: NotifyMessageJob): Promise<void>;
+  sendCollapsed(name: 'notify-user', data: NotifyUserJob, seconds: number, key: string): Promise<void>;
+  send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
+  send(name: 'push-dead', data: DeadPushJob): Promise<unknown>;
+  send(
+    name: 'sms-fallback',
+    data: SmsFallbackJob,
+    options: { startAfter: number; singletonKey: string },
+  ): Promise<unknown>;
+}
+
+export interface NotifyMessageJob {
+  messageId: string;
+  conversationId: string;
+}
+export interface NotifyUserJob {
+  userId: string;
+  conversationId: string;
+}
+export interface PushSendJob {
+  deviceId: string;
+  message: PushMessage;
+  /** 1 for the first try; each transient failure re-enqueues with attempt + 1. */
+  attempt: number;
+  /** Support notifications keep priority when the daily quota runs low. */
+  support: boolean;
+}
+export interface DeadPushJob extends PushSendJob {
+  provider: string;
+  reason: string;
+  failedAt: string;
+}
+export interface SmsFallbackJob {
+  userId: string;
+  conversationId: string;
+  /** The agent's reply: the customer has read it when their marker reached this seq. */
+  seq: number;
+}
+
+export interface NotificationSettings {
+  collapseSeconds: number;
+  maxAttempts: number;
+  dailyLimit: number;
+  smsFallbackMinutes: number;
+  smsDailyCap: number;
+  /** How long a provider whose credentials were refused is left alone. */
+  circuitSeconds: number;
+}
+
+const PREVIEW_LENGTH = 120;
+/** Above this share of the daily quota, only support notifications go out. */
+const CHAT_YIELDS_AT = 0.9;
+const WARN_AT = 0.8;
+
+const today = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/**
+ * Who is notified of what, and how each push ends. A stored message becomes a `notify-message`
+ * job in the same transaction; members who are not connected and did not mute the conversation
+ * get a collapsed `notify-user` job; that becomes one `push-send` job per device. Dead tokens are
+ * deleted at once, transient failures retried with backoff (honouring Retry-After), refused
+ * credentials trip a circuit instead of a retry storm, and whatever cannot be sent lands in the
+ * dead-letter queue.
+ */
+export class NotificationService {
+  private readonly log: Logger;
+  private readonly openCircuits = new Map<string, number>();
+  private warnedDay: string | undefined;
+
+  constructor(
+    private readonly repos: {
+      messages: MessageRepository;
+      conversations: ConversationRepository;
+      users: UserRepository;
+      devices: DeviceRepository;
+      push: PushRepository;
+    },
+    private readonly presence: PresenceStore,
+    private readonly jobs: NotificationJobs,
+    private readonly providers: { phone: PushProvider | undefined; web: PushProvider | undefined },
+    private readonly sms: SmsProvider,
+    private readonly metrics: Metrics,
+    private readonly settings: NotificationSettings,
+    logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.log = logger.child({ component: 'jobs' });
+  }
+
+  /** Called inside the message's transaction: committed message ⇒ job, rolled back ⇒ none. */
+  async messageStored(tx: Executor, message: MessageRow): Promise<void> {
+    await this.jobs.sendInTransaction(tx, 'notify-message', {
+      messageId: message.id,
+      conversationId: message.conversationId,
+    });
+  }
+
+  /** notify-message: picks the members to notify and, for support replies, schedules the SMS fallback. */
+  async handleMessage(job: NotifyMessageJob): Promise<void> {
+    const message = await this.repos.messages.getById(job.conversationId, job.messageId);
+    if (!message || message.deletedAt) return;
+    const conversation = await this.repos.conversations.getById(job.conversationId);
+    if (!conversation) return;
+    const members = await this.repos.conversations.listMembers([conversation.id]);
+    const recipients = members.filter((m) => m.userId !== message.senderId && !m.muted);
+    const online = await this.presence.online(recipients.map((m) => m.userId));
+    for (const member of recipients) {
+      if (online.has(member.userId)) continue; // delivered live
+      await this.jobs.sendCollapsed(
+        'notify-user',
+        { userId: member.userId, conversationId: conversation.id },
+        this.settings.collapseSeconds,
+        `${member.userId}:${conversation.id}`,
+      );
+    }
+    const sender = members.find((m) => m.userId === message.senderId);
+    if (conversation.kind === 'support' && sender?.role === 'agent') {
+      for (const customer of members.filter((m) => m.role === 'customer')) {
+        if ((await this.repos.devices.countByUser(customer.userId)) > 0) continue;
+        await this.jobs.send(
+          'sms-fallback',
+          { userId: customer.userId, conversationId: conversation.id, seq: message.seq },
+          {
+            startAfter: this.settings.smsFallbackMinutes * 60,
+            // One pending SMS per customer and conversation, however many replies follow.
+            singletonKey: `${customer.userId}:${conversation.id}`,
+          },
+        );
+      }
+    }
+  }
+
+  /** notify-user: one notification per device, with the unread count and the latest message. */
+  async handleUser(job: NotifyUserJob): Promise<void> {
+    const membership = await this.repos.conversations.getMembership(job.conversationId, job.userId);
+    if (!membership || membership.muted) return;
+    if ((await this.presence.online([job.userId])).has(job.userId)) return;
+    const unread = await this.repos.messages.countUnread(
+      job.conversationId,
+      job.userId,
+      membership.lastReadSeq,
+    );
+    if (unread === 0) return; // read elsewhere meanwhile
+    const devices = await this.repos.devices.listByUser(job.userId);
+    if (devices.length === 0) return;
+    const conversation = await this.repos.conversations.getById(job.conversationId);
+    if (!conversation) return;
+    const [latest] = await this.repos.messages.listPage(job.conversationId, { limit: 1 });
+    if (!latest) return;
+    const sender = latest.senderId ? await this.repos.users.getById(latest.senderId) : undefined;
+    const badge = await this.repos.push.unreadTotal(job.userId);
+    const support = conversation.kind === 'support';
+    for (const device of devices) {
+      const texts = t(device.locale as Locale);
+      const preview = [...(latest.body ?? '')].slice(0, PREVIEW_LENGTH).join('');
+      const { title, body } = texts.push(
+        conversation.kind === 'group'
+          ? (conversation.title ?? texts.someone)
+          : (sender?.name ?? texts.someone),
+        unread,
+        conversation.kind === 'group' && sender?.name ? `${sender.name}: ${preview}` : preview,
+      );
+      const message: PushMessage = {
+        title,
+        body,
+        data: {
+          conversationId: conversation.id,
+          messageId: latest.id,
+          seq: String(latest.seq),
+          kind: conversation.kind,
+          url: `/c/${conversation.id}`,
+        },
+        collapseKey: `conv:${conversation.id}`,
+        badge,
+        priority: 'high',
+        ttlSeconds: 86_400,
+      };
+      await this.jobs.send('push-send', { deviceId: device.id, message, attempt: 1, support });
+    }
+  }
+
+  /** push-send: one device, one provider call, and what its outcome means. */
+  async handlePush(job: PushSendJob): Promise<void> {
+    const device = await this.repos.devices.getById(job.deviceId);
+    if (!device) return; // deleted meanwhile (dead token, sign-out, purge)
+    const target = toTarget(device);
+    const provider = target.platform === 'web' ? this.providers.web : this.providers.phone;
+    if (!provider) return this.deadLetter(job, 'none', 'no push provider for this platform');
+    const name = provider.name;
+
+    const openUntil = this.openCircuits.get(name) ?? 0;
+    if (openUntil > this.now())
+      return this.finish(job, name, { outcome: 'failed', reason: 'circuit_open' }, 'circuit_open');
+
+    const day = today(this.now());
+    const used = await this.repos.push.quotaUsed(day);
+    if (
+      used >= this.settings.dailyLimit ||
+      (!job.support && used >= this.settings.dailyLimit * CHAT_YIELDS_AT)
+    ) {
+      this.metrics.notificationsSent.inc({ provider: name, outcome: 'quota_skipped' });
+      await this.repos.push.recordOutcome(name, 'quota_skipped');
+      this.log.warn(
+        { deviceId: device.id, used, limit: this.settings.dailyLimit },
+        'push skipped: daily quota nearly used up; support notifications keep priority',
+      );
+      return;
+    }
+
+    const outcome = await provider.send(target, job.message);
+    await this.finish(job, name, outcome, outcome.outcome);
+    if (outcome.outcome === 'sent') await this.countQuota(day);
+  }
+
+  /** sms-fallback: one SMS to a customer who still has not read the reply and has no push. */
+  async handleSmsFallback(job: SmsFallbackJob): Promise<void> {
+    const membership = await this.repos.conversations.getMembership(job.conversationId, job.userId);
+    if (!membership || membership.lastReadSeq >= job.seq) return this.smsOutcome('read');
+    if ((await this.repos.devices.countByUser(job.userId)) > 0) return this.smsOutcome('has_push');
+    const user = await this.repos.users.getById(job.userId);
+    if (!user) return;
+    if (!(await this.repos.push.takeSmsAllowance(user.id, today(this.now()), this.settings.smsDailyCap))) {
+      this.log.info({ userId: user.id }, 'fallback SMS not sent: daily cap reached');
+      return this.smsOutcome('capped');
+    }
+    try {
+      await this.sms.sendText(user.phone, t('fa').supportReplySms('آبریک'));
+      this.smsOutcome('sent');
+    } catch (error) {
+      const transient = error instanceof SmsProviderError && error.transient;
+      this.smsOutcome(transient ? 'retry' : 'failed');
+      if (transient) throw error; // pg-boss retries with backoff
+      this.log.error({ err: error, userId: user.id }, 'fallback SMS refused by the provider; not retried');
+    }
+  }
+
+  /** Devices not refreshed for long: counted (stale) or deleted (purge) — the runbook's SQL, automatic. */
+  async maintainTokens(staleDays: number, purgeDays: number): Promise<{ stale: number; purged: number }> {
+    const day = 86_400_000;
+    const stale = await this.repos.devices.countNotUpdatedSince(new Date(this.now() - staleDays * day));
+    const purged = await this.repos.devices.deleteNotUpdatedSince(new Date(this.now() - purgeDays * day));
+    this.metrics.pushTokensStale.set(stale);
+    if (purged > 0) this.metrics.pushTokensRemoved.inc({ reason: 'stale' }, purged);
+    await this.repos.push.deleteOutcomesBefore(new Date(this.now() - 2 * day));
+    this.log.info({ stale, purged, staleDays, purgeDays }, 'device tokens checked');
+    return { stale, purged };
+  }
+
+  private async finish(
+    job: PushSendJob,
+    provider: string,
+    outcome: PushOutcome,
+    label: string,
+  ): Promise<void> {
+    this.metrics.notificationsSent.inc({ provider, outcome: label });
+    await this.repos.push.recordOutcome(provider, label, 'reason' in outcome ? outcome.reason : undefined);
+    switch (outcome.outcome) {
+      case 'sent':
+        return;
+      case 'invalid_token':
+        await this.repos.devices.delete(job.deviceId);
+        this.metrics.pushTokensRemoved.inc({ reason: outcome.reason });
+        this.log.info(
+          { deviceId: job.deviceId, provider, reason: outcome.reason },
+          'dead device token deleted; not retried',
+        );
+        return;
+      case 'retry': {
+        if (job.attempt >= this.settings.maxAttempts) {
+          return this.deadLetter(job, provider, `gave up after ${job.attempt} attempts: ${outcome.reason}`);
+        }
+        const backoff = Math.min(2 ** job.attempt * 1000, 300_000) * (0.5 + Math.random() / 2);
+        const delayMs = Math.max(outcome.retryAfterMs ?? 0, backoff);
+        await this.jobs.send(
+          'push-send',
+          { ...job, attempt: job.attempt + 1 },
+          { startAfter: Math.ceil(delayMs / 1000) },
+        );
+        this.log.warn(
+          {
+            deviceId: job.deviceId,
+            provider,
+            reason: outcome.reason,
+            attempt: job.attempt,
+            retryInMs: Math.round(delayMs),
+          },
+          'push failed for now; retried with backoff',
+        );
+        return;
+      }
+      case 'auth_error':
+        this.openCircuits.set(provider, this.now() + this.settings.circuitSeconds * 1000);
+        this.log.error(
+          { provider, reason: outcome.reason, pauseSeconds: this.settings.circuitSeconds },
+          'push provider refused our credentials; pausing it (circuit open) and dead-lettering; check the credentials, then replay the dead letters',
+        );
+        return this.deadLetter(job, provider, outcome.reason);
+      case 'failed':
+        return this.deadLetter(job, provider, outcome.reason);
+    }
+  }
+
+  private async deadLetter(job: PushSendJob, provider: string, reason: string): Promise<void> {
+    await this.jobs.send('push-dead', {
+      ...job,
+      provider,
+      reason,
+      failedAt: new Date(this.now()).toISOString(),
+    });
+  }
+
+  private async countQuota(day: string): Promise<void> {
+    const used = await this.repos.push.useQuota(day);
+    this.metrics.pushQuotaUsed.set(used);
+    if (used >= this.settings.dailyLimit * WARN_AT && this.warnedDay !== day) {
+      this.warnedDay = day;
+      this.log.warn(
+        { used, limit: this.settings.dailyLimit },
+        'push quota 80 % used today; chat notifications stop at 90 %, support ones at 100 %',
+      );
+    }
+  }
+
+  private smsOutcome(outcome: string): void {
+    this.metrics.smsSent.inc({ outcome });
+  }
+}
+
+function toTarget(device: DeviceRow): PushTarget {
+  if (device.platform === 'web') {
+    return {
+      deviceId: device.id,
+      platform: 'web',
+      subscription: { endpoint: device.endpoint!, keys: { p256dh: device.p256dh!, auth: device.auth! } },
+    };
+  }
+  return { deviceId: device.id, platform: device.platform, token: device.token! };
+}

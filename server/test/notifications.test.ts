@@ -1,0 +1,205 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogPushProvider } from '../src/providers/push/log.provider.js';
+import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
+import { BACKENDS } from './support/databases.js';
+import { connect, eventually } from './support/sockets.js';
+
+interface Pushed {
+  deviceId: string;
+  platform: string;
+  title: string;
+  body: string;
+  badge: number;
+  collapseKey: string;
+  data: Record<string, string>;
+}
+
+const FCM_TOKEN = (n: number) => `fcm-token-${n}-${'x'.repeat(40)}`;
+
+describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
+  let t: TestApp;
+  const pushed: Pushed[] = [];
+  let alice: AuthResult;
+  let bob: AuthResult;
+  let conversationId: string;
+  let bobDevice: string;
+  let tokens = 0;
+
+  const send = (who: AuthResult, clientMsgId: string, body: string, conversation = conversationId) =>
+    t.request('POST', `/api/v1/conversations/${conversation}/messages`, {
+      token: who.accessToken,
+      body: { clientMsgId, body },
+    });
+  const register = async (who: AuthResult, lang = 'fa') => {
+    tokens += 1;
+    const res = await t.request('POST', '/api/v1/devices', {
+      token: who.accessToken,
+      headers: { 'accept-language': lang },
+      body: { platform: 'android', token: FCM_TOKEN(tokens) },
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const jobCount = async (name: string) => {
+    const result = (await t.app.database.db.execute(
+      sql`select count(*)::int as n from pgboss.job where name = ${name}`,
+    )) as unknown as { rows: { n: number }[] };
+    return Number(result.rows[0]?.n ?? 0);
+  };
+
+  beforeAll(async () => {
+    const log = new LogPushProvider((line) => pushed.push(JSON.parse(line)));
+    t = await startTestApp({ backend, push: { phone: log, web: log }, env: { PUSH_COLLAPSE_SECONDS: '2' } });
+    [alice, bob] = await Promise.all([t.signIn(uniquePhone(), 'Alice'), t.signIn(uniquePhone(), 'Bob')]);
+    conversationId = (
+      await t.request('POST', '/api/v1/conversations', {
+        token: alice.accessToken,
+        body: { kind: 'direct', userId: bob.user.id },
+      })
+    ).body.id;
+    bobDevice = await register(bob);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('notifies an offline member on each of their devices, in their language, with the unread badge', async () => {
+    const bobPhone2 = await register(bob, 'en');
+    expect((await send(alice, 'n-1', 'سلام باب، جلسه ساعت ۱۰')).status).toBe(201);
+    await eventually(() => pushed.filter((p) => p.data.messageId).length >= 2, 15_000, 'two pushes');
+    const first = pushed.find((p) => p.deviceId === bobDevice)!;
+    expect(first).toMatchObject({
+      platform: 'android',
+      title: 'Alice',
+      body: 'سلام باب، جلسه ساعت ۱۰',
+      badge: 1,
+      collapseKey: `conv:${conversationId}`,
+      data: { conversationId, seq: '1', kind: 'direct', url: `/c/${conversationId}` },
+    });
+    expect(pushed.find((p) => p.deviceId === bobPhone2)).toMatchObject({ title: 'Alice', badge: 1 });
+    // Alice sent it: she is not notified of her own message.
+    expect(pushed.every((p) => p.deviceId === bobDevice || p.deviceId === bobPhone2)).toBe(true);
+    await t.request('DELETE', '/api/v1/devices', { token: bob.accessToken, body: { id: bobPhone2 } });
+  });
+
+  it('collapses a burst into one notification now and one with the count at the end of the window', async () => {
+    await t.request('POST', `/api/v1/conversations/${conversationId}/read`, {
+      token: bob.accessToken,
+      body: { seq: 1 },
+    });
+    pushed.length = 0;
+    for (let i = 0; i < 5; i++) expect((await send(alice, `burst-${i}`, `پیام ${i}`)).status).toBe(201);
+    await eventually(
+      () => pushed.some((p) => p.body.startsWith('۵ پیام تازه')),
+      20_000,
+      'the collapsed notification',
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    const mine = pushed.filter((p) => p.deviceId === bobDevice);
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(mine.length).toBeLessThanOrEqual(2);
+    expect(mine.at(-1)).toMatchObject({ body: '۵ پیام تازه — پیام 4', badge: 5 });
+  });
+
+  it('does not notify members who are connected or who muted the conversation', async () => {
+    await t.request('POST', `/api/v1/conversations/${conversationId}/read`, {
+      token: bob.accessToken,
+      body: { seq: 1000 },
+    });
+    pushed.length = 0;
+    const socket = await connect(t.url, bob.accessToken);
+    expect((await send(alice, 'while-online', 'you are here')).status).toBe(201);
+    socket.close();
+    await eventually(async () => !(await t.app.services.presence.isOnline(bob.user.id)), 5000, 'bob offline');
+    const muted = await t.request('PUT', `/api/v1/conversations/${conversationId}/mute`, {
+      token: bob.accessToken,
+      body: { muted: true },
+    });
+    expect(muted).toMatchObject({ status: 200, body: { muted: true } });
+    expect((await send(alice, 'while-muted', 'shh')).status).toBe(201);
+    await eventually(async () => (await jobCount('notify-message')) >= 3, 10_000, 'jobs created');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(pushed).toEqual([]);
+    await t.request('PUT', `/api/v1/conversations/${conversationId}/mute`, {
+      token: bob.accessToken,
+      body: { muted: false },
+    });
+  });
+
+  it('enqueues the notification in the message transaction: a rolled-back message leaves no job', async () => {
+    const before = await jobCount('notify-message');
+    await expect(
+      t.app.database.db.transaction(async (tx) => {
+        await t.app.services.notifications.messageStored(tx, {
+          id: '00000000-0000-4000-8000-000000000001',
+          conversationId,
+        } as never);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await jobCount('notify-message')).toBe(before);
+    // And a duplicate send (rolled back inside the service) creates no job either.
+    expect((await send(alice, 'n-1', 'again')).status).toBe(200);
+    expect(await jobCount('notify-message')).toBe(before);
+  });
+
+  it('registers devices: re-registering moves the token to the current user; bad input is refused', async () => {
+    const token = FCM_TOKEN(999);
+    const first = await t.request('POST', '/api/v1/devices', {
+      token: alice.accessToken,
+      body: { platform: 'ios', token },
+    });
+    const again = await t.request('POST', '/api/v1/devices', {
+      token: bob.accessToken,
+      body: { platform: 'ios', token },
+    });
+    expect(again.body.id).toBe(first.body.id);
+    expect((await t.request('GET', '/api/v1/devices', { token: alice.accessToken })).body).toEqual([]);
+    expect(Date.parse(again.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.body.updatedAt));
+    const bad = [
+      { platform: 'android' },
+      { platform: 'android', token: 'short' },
+      { platform: 'blackberry', token },
+      { platform: 'web', subscription: { endpoint: 'not a url', keys: { p256dh: 'x', auth: 'y' } } },
+    ];
+    for (const body of bad) {
+      const res = await t.request('POST', '/api/v1/devices', { token: bob.accessToken, body });
+      expect(res.status).toBe(400);
+    }
+    const ssrf = await t.request('POST', '/api/v1/devices', {
+      token: bob.accessToken,
+      body: {
+        platform: 'web',
+        subscription: {
+          endpoint: 'http://169.254.169.254/latest/meta-data',
+          keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+        },
+      },
+    });
+    expect(ssrf).toMatchObject({ status: 400, body: { error: { code: 'device/endpoint_not_allowed' } } });
+    const notMine = await t.request('DELETE', '/api/v1/devices', {
+      token: alice.accessToken,
+      body: { token },
+    });
+    expect(notMine).toMatchObject({ status: 404, body: { error: { code: 'device/not_found' } } });
+    expect(
+      (await t.request('DELETE', '/api/v1/devices', { token: bob.accessToken, body: { token } })).status,
+    ).toBe(204);
+    expect((await t.request('GET', '/api/v1/devices')).status).toBe(401);
+  });
+
+  it('serves the VAPID public key browsers subscribe with', async () => {
+    const res = await t.request('GET', '/api/v1/push/vapid-public-key');
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('push/not_configured');
+  });
+
+  it('exposes the pipeline in metrics', async () => {
+    const text: string = (await t.request('GET', '/metrics')).body;
+    expect(text).toMatch(/^notifications_sent_total\{provider="log",outcome="sent"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^job_queue_depth\{queue="push-send"\} \d+$/m);
+    expect(text).toMatch(/^job_queue_oldest_seconds\{queue="notify-message"\} [\d.]+$/m);
+    expect(text).toMatch(/^push_quota_used [1-9]\d*$/m);
+  });
+});
