@@ -123,7 +123,7 @@ const EnvSchema = z.object({
   PUSH_TOKEN_STALE_DAYS: int(1).default(30),
   PUSH_TOKEN_PURGE_DAYS: int(1).default(90),
   /** A customer without push who has not read an agent's reply within this time gets one SMS. */
-  SMS_FALLBACK_MINUTES: int(1).default(10),
+  SMS_FALLBACK_MINUTES: z.coerce.number().min(0.05).max(10_080).default(10),
   /** Most fallback SMS one user receives per day. */
   SMS_DAILY_CAP: int(0).default(3),
   /** Run the job workers (push, SMS, clean-ups) in this process; `abrik worker` runs them alone. */

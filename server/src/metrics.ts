@@ -49,7 +49,7 @@ export class Metrics {
 
   readonly notificationsSent = new Counter({
     name: 'notifications_sent_total',
-    help: 'Push attempts by provider and outcome (sent, invalid_token, retry, auth_error, failed, circuit_open, quota_skipped)',
+    help: 'Push attempts by provider and outcome (sent, invalid_token, retry, auth_error, failed, circuit_open, quota_skipped, already_read)',
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });

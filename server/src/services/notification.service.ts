@@ -205,6 +205,17 @@ export class NotificationService {
     if (!provider) return this.deadLetter(job, 'none', 'no push provider for this platform');
     const name = provider.name;
 
+    // Read elsewhere since it was queued (retries and collapsed jobs can be late): stay quiet.
+    const conversationId = job.message.data.conversationId;
+    const seq = Number(job.message.data.seq);
+    if (conversationId && Number.isFinite(seq)) {
+      const membership = await this.repos.conversations.getMembership(conversationId, device.userId);
+      if (!membership || membership.lastReadSeq >= seq) {
+        this.metrics.notificationsSent.inc({ provider: name, outcome: 'already_read' });
+        return;
+      }
+    }
+
     const openUntil = this.openCircuits.get(name) ?? 0;
     if (openUntil > this.now())
       return this.finish(job, name, { outcome: 'failed', reason: 'circuit_open' }, 'circuit_open');
