@@ -188,7 +188,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const messageRepo = new MessageRepository(db);
   const deviceRepo = new DeviceRepository(db);
   const pushRepo = new PushRepository(db);
-  const jobs = await JobQueue.create(database, { pollSeconds: options.jobPollSeconds ?? 2, logger });
+  const jobs = await JobQueue.create(database, {
+    pollSeconds: options.jobPollSeconds ?? 2,
+    expireSeconds: config.JOBS_EXPIRE_SECONDS,
+    logger,
+  });
 
   const limits = rateLimits(redis);
   const smsProvider = options.sms ?? createSmsProvider(config, logger);
@@ -344,6 +348,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await presence.flush();
         await presenceStore.close();
         await jobs.stop();
+        await notifications.flush();
         await Promise.allSettled([pushProviders.phone?.close(), pushProviders.web?.close()]);
         await redis?.close();
         await database.close();
@@ -364,10 +369,16 @@ async function startWorkers(
   auth: AuthService,
   config: Config,
 ) {
-  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job.data), 2);
-  await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job.data), 2);
-  await jobs.work<PushSendJob>(QUEUES.pushSend, (job) => notifications.handlePush(job.data), 8);
-  await jobs.work<SmsFallbackJob>(QUEUES.smsFallback, (job) => notifications.handleSmsFallback(job.data));
+  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job.data));
+  await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job.data));
+  // Pushes are I/O-bound: big batches, several fetchers, so a backlog drains at provider speed.
+  await jobs.work<PushSendJob>(QUEUES.pushSend, (job) => notifications.handlePush(job.data), {
+    batchSize: 200,
+    workers: 3,
+  });
+  await jobs.work<SmsFallbackJob>(QUEUES.smsFallback, (job) => notifications.handleSmsFallback(job.data), {
+    batchSize: 5,
+  });
   await jobs.work<{ task: 'tokens' | 'auth' }>(QUEUES.maintenance, async (job) => {
     if (job.data.task === 'tokens') {
       await notifications.maintainTokens(config.PUSH_TOKEN_STALE_DAYS, config.PUSH_TOKEN_PURGE_DAYS);

@@ -128,6 +128,14 @@ const EnvSchema = z.object({
   SMS_DAILY_CAP: int(0).default(3),
   /** Run the job workers (push, SMS, clean-ups) in this process; `abrik worker` runs them alone. */
   WORKERS: bool.default(true),
+  /**
+   * A notification job (notify, push, SMS) whose worker died mid-job (killed, crashed, host lost)
+   * is run again once it has been held this long; the queue looks for such jobs every
+   * min(this, 60) seconds, so it reruns between one and two times this after it started. Longer
+   * than any one send may take (FCM and Web Push give up after 10 s, Kavenegar after
+   * KAVENEGAR_TIMEOUT_MS), or a slow send would be run twice.
+   */
+  JOBS_EXPIRE_SECONDS: int(15, 3600).default(60),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time a SIGTERM'd process has to drain before it exits anyway. */
@@ -218,6 +226,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.PUSH_TOKEN_PURGE_DAYS <= env.PUSH_TOKEN_STALE_DAYS) {
     problems.push('PUSH_TOKEN_PURGE_DAYS: must be more than PUSH_TOKEN_STALE_DAYS');
+  }
+  if (env.KAVENEGAR_TIMEOUT_MS >= env.JOBS_EXPIRE_SECONDS * 1000) {
+    problems.push(
+      'JOBS_EXPIRE_SECONDS: must be longer than KAVENEGAR_TIMEOUT_MS, or a slow SMS would be sent twice',
+    );
   }
   if (env.PRESENCE_INSTANCE_TTL_SECONDS <= env.PRESENCE_HEARTBEAT_SECONDS) {
     problems.push('PRESENCE_INSTANCE_TTL_SECONDS: must be longer than PRESENCE_HEARTBEAT_SECONDS');

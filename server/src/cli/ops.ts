@@ -23,7 +23,11 @@ async function open(config: Config): Promise<OpsContext> {
     logger,
   });
   await database.migrate();
-  const jobs = await JobQueue.create(database, { pollSeconds: 2, logger });
+  const jobs = await JobQueue.create(database, {
+    pollSeconds: 2,
+    expireSeconds: config.JOBS_EXPIRE_SECONDS,
+    logger,
+  });
   return {
     database,
     jobs,

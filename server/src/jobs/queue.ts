@@ -24,6 +24,12 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobQueueOptions {
   /** How often idle workers look for new jobs. */
   pollSeconds: number;
+  /**
+   * JOBS_EXPIRE_SECONDS: a notification job held this long by a worker is taken to be lost (its
+   * worker died) and run again; expired jobs are looked for every min(this, 60) seconds.
+   * Default 60.
+   */
+  expireSeconds?: number;
   logger: Logger;
 }
 
@@ -43,13 +49,21 @@ export class JobQueue {
   }
 
   static async create(database: Database, options: JobQueueOptions): Promise<JobQueue> {
+    const expireInSeconds = options.expireSeconds ?? 60;
+    // Expiry is found by pg-boss's supervision pass: checking less often than jobs expire would
+    // leave a lost job waiting up to a whole extra minute.
+    const supervision = {
+      superviseIntervalSeconds: Math.min(60, expireInSeconds),
+      monitorIntervalSeconds: Math.min(60, expireInSeconds),
+    };
     const boss = database.pglite
-      ? new PgBoss({ db: fromPglite(database.pglite), schema: 'pgboss' })
+      ? new PgBoss({ db: fromPglite(database.pglite), schema: 'pgboss', ...supervision })
       : new PgBoss({
           connectionString: database.url!,
           schema: 'pgboss',
           max: 4,
           application_name: 'abrik-jobs',
+          ...supervision,
         });
     const queue = new JobQueue(boss, options);
     boss.on('error', (error) =>
@@ -58,16 +72,27 @@ export class JobQueue {
     await boss.start();
     // Crash safety comes from expiry: a job held by a worker that died is claimed again.
     await boss.createQueue(QUEUES.pushDead, { retryLimit: 0, deleteAfterSeconds: 30 * 86_400 });
-    await boss.createQueue(QUEUES.notifyMessage, { retryLimit: 5, retryBackoff: true, expireInSeconds: 60 });
-    await boss.createQueue(QUEUES.notifyUser, { retryLimit: 5, retryBackoff: true, expireInSeconds: 60 });
+    await boss.createQueue(QUEUES.notifyMessage, { retryLimit: 5, retryBackoff: true, expireInSeconds });
+    await boss.createQueue(QUEUES.notifyUser, { retryLimit: 5, retryBackoff: true, expireInSeconds });
     await boss.createQueue(QUEUES.pushSend, {
       retryLimit: 5,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds,
       deadLetter: QUEUES.pushDead,
     });
-    await boss.createQueue(QUEUES.smsFallback, { retryLimit: 3, retryBackoff: true, expireInSeconds: 60 });
+    // `short`: at most one waiting job per singletonKey, so a burst of agent replies schedules one
+    // SMS per customer and conversation (a standard queue ignores singletonKey without singletonSeconds).
+    await boss.createQueue(QUEUES.smsFallback, {
+      policy: 'short',
+      retryLimit: 3,
+      retryBackoff: true,
+      expireInSeconds,
+    });
     await boss.createQueue(QUEUES.maintenance, { retryLimit: 2, expireInSeconds: 600 });
+    // createQueue leaves an existing queue as it is: apply a changed JOBS_EXPIRE_SECONDS too.
+    for (const name of [QUEUES.notifyMessage, QUEUES.notifyUser, QUEUES.pushSend, QUEUES.smsFallback]) {
+      await boss.updateQueue(name, { expireInSeconds });
+    }
     return queue;
   }
 
@@ -85,6 +110,15 @@ export class JobQueue {
     return this.boss.send(name, data, options);
   }
 
+  /** Enqueues many jobs of one queue in a single statement. */
+  async sendMany(name: QueueName, data: object[]): Promise<void> {
+    if (data.length > 0)
+      await this.boss.insert(
+        name,
+        data.map((d) => ({ data: d })),
+      );
+  }
+
   /**
    * At most one job per key and window runs now; the rest of a burst becomes one job at the end
    * of the window (pg-boss debouncing) — the collapse of several messages into one notification.
@@ -94,24 +128,55 @@ export class JobQueue {
     else await this.boss.sendDebounced(name, data, null, seconds, key);
   }
 
-  /** Runs `handler` for each job, one at a time per worker; a throw makes pg-boss retry it. */
-  async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, concurrency = 1): Promise<void> {
-    await this.boss.work<T>(
+  /**
+   * Runs `handler` for each job. Workers fetch batches and keep fetching without a pause while
+   * batches come back full, so a backlog drains at database speed rather than one job per poll;
+   * the jobs of a batch run concurrently and settle one by one (a throw fails only that job, and
+   * pg-boss retries it with backoff).
+   */
+  async work<T>(
+    name: QueueName,
+    handler: (job: Job<T>) => Promise<void>,
+    options: { batchSize?: number; workers?: number } = {},
+  ): Promise<void> {
+    await this.boss.work<
+      T,
+      unknown,
+      {
+        pollingIntervalSeconds: number;
+        batchSize: number;
+        localConcurrency: number;
+        perJobResults: true;
+        burstWhenBatchFull: true;
+      }
+    >(
       name,
-      { pollingIntervalSeconds: this.options.pollSeconds, localConcurrency: concurrency },
-      async (jobs) => {
-        for (const job of jobs) {
-          try {
-            await handler(job);
-          } catch (error) {
-            this.log.warn(
-              { err: error, queue: name, jobId: job.id },
-              'job failed; pg-boss retries it with backoff',
-            );
-            throw error;
-          }
-        }
+      {
+        pollingIntervalSeconds: this.options.pollSeconds,
+        batchSize: options.batchSize ?? 20,
+        localConcurrency: options.workers ?? 1,
+        perJobResults: true,
+        burstWhenBatchFull: true,
       },
+      async (jobs) =>
+        Promise.all(
+          jobs.map(async (job) => {
+            try {
+              await handler(job);
+              return { id: job.id, status: 'completed' as const };
+            } catch (error) {
+              this.log.warn(
+                { err: error, queue: name, jobId: job.id },
+                'job failed; pg-boss retries it with backoff',
+              );
+              return {
+                id: job.id,
+                status: 'failed' as const,
+                output: { message: error instanceof Error ? error.message : String(error) },
+              };
+            }
+          }),
+        ),
     );
   }
 

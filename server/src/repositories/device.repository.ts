@@ -1,6 +1,6 @@
 import { and, count, eq, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { type DeviceRow, devices } from '../db/schema.js';
+import { type DeviceRow, devices, members } from '../db/schema.js';
 
 export type NewDevice =
   | { userId: string; platform: 'android' | 'ios'; token: string; locale: 'fa' | 'en' }
@@ -49,6 +49,22 @@ export class DeviceRepository {
   async getById(id: string): Promise<DeviceRow | undefined> {
     const [row] = await this.db.select().from(devices).where(eq(devices.id, id));
     return row;
+  }
+
+  /**
+   * A device with its owner's read marker in a conversation, in one round trip (the push hot
+   * path): undefined when the device is gone; lastReadSeq undefined when the owner left.
+   */
+  async getForPush(
+    id: string,
+    conversationId: string,
+  ): Promise<{ device: DeviceRow; lastReadSeq: number | undefined } | undefined> {
+    const [row] = await this.db
+      .select({ device: devices, lastReadSeq: members.lastReadSeq })
+      .from(devices)
+      .leftJoin(members, and(eq(members.userId, devices.userId), eq(members.conversationId, conversationId)))
+      .where(eq(devices.id, id));
+    return row ? { device: row.device, lastReadSeq: row.lastReadSeq ?? undefined } : undefined;
   }
 
   async listByUser(userId: string): Promise<DeviceRow[]> {

@@ -1,4 +1,4 @@
-import { count, gte, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../db/client.js';
 import { pushOutcomes, pushQuota, smsDaily } from '../db/schema.js';
 
@@ -6,8 +6,17 @@ import { pushOutcomes, pushQuota, smsDaily } from '../db/schema.js';
 export class PushRepository {
   constructor(private readonly db: Executor) {}
 
-  async recordOutcome(provider: string, outcome: string, reason?: string): Promise<void> {
-    await this.db.insert(pushOutcomes).values({ provider, outcome, reason: reason?.slice(0, 200) ?? null });
+  async recordOutcomes(
+    rows: { provider: string; outcome: string; reason?: string | undefined }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.insert(pushOutcomes).values(
+      rows.map((r) => ({
+        provider: r.provider,
+        outcome: r.outcome,
+        reason: r.reason?.slice(0, 200) ?? null,
+      })),
+    );
   }
 
   /** Outcomes since `since`, by provider and outcome. */
@@ -28,12 +37,12 @@ export class PushRepository {
     return rows.length;
   }
 
-  /** Adds one to the day's push count; answers the new count. */
-  async useQuota(day: string): Promise<number> {
+  /** Adds `n` to the day's push count; answers the new count. */
+  async useQuota(day: string, n = 1): Promise<number> {
     const [row] = await this.db
       .insert(pushQuota)
-      .values({ day, used: 1 })
-      .onConflictDoUpdate({ target: pushQuota.day, set: { used: sql`${pushQuota.used} + 1` } })
+      .values({ day, used: n })
+      .onConflictDoUpdate({ target: pushQuota.day, set: { used: sql`${pushQuota.used} + ${n}` } })
       .returning({ used: pushQuota.used });
     return row?.used ?? 0;
   }
@@ -59,6 +68,14 @@ export class PushRepository {
       })
       .returning({ count: smsDaily.count });
     return row !== undefined;
+  }
+
+  /** Gives back an allowance taken for an SMS that was not sent after all (the provider failed). */
+  async releaseSmsAllowance(userId: string, day: string): Promise<void> {
+    await this.db
+      .update(smsDaily)
+      .set({ count: sql`${smsDaily.count} - 1` })
+      .where(and(eq(smsDaily.userId, userId), eq(smsDaily.day, day), gt(smsDaily.count, 0)));
   }
 
   /** Live unread messages of the user over all conversations (the app badge). */

@@ -18,6 +18,7 @@ export interface NotificationJobs {
   sendInTransaction(tx: Executor, name: 'notify-message', data: NotifyMessageJob): Promise<void>;
   sendCollapsed(name: 'notify-user', data: NotifyUserJob, seconds: number, key: string): Promise<void>;
   send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
+  sendMany(name: 'push-send', data: PushSendJob[]): Promise<void>;
   send(name: 'push-dead', data: DeadPushJob): Promise<unknown>;
   send(
     name: 'sms-fallback',
@@ -65,6 +66,7 @@ export interface NotificationSettings {
 }
 
 const PREVIEW_LENGTH = 120;
+const FLUSH_MS = 500;
 /** Above this share of the daily quota, only support notifications go out. */
 const CHAT_YIELDS_AT = 0.9;
 const WARN_AT = 0.8;
@@ -83,6 +85,16 @@ export class NotificationService {
   private readonly log: Logger;
   private readonly openCircuits = new Map<string, number>();
   private warnedDay: string | undefined;
+  /**
+   * Outcome rows and quota use are written in batches (every FLUSH_MS): one row lock on the day's
+   * quota per push would serialise every worker. The quota read is cached as long, so the guard
+   * may overshoot by at most what the workers send within that time.
+   */
+  private pendingOutcomes: { provider: string; outcome: string; reason?: string | undefined }[] = [];
+  private pendingQuota = 0;
+  private quotaCache: { day: string; used: number; at: number } | undefined;
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repos: {
@@ -167,6 +179,7 @@ export class NotificationService {
     const sender = latest.senderId ? await this.repos.users.getById(latest.senderId) : undefined;
     const badge = await this.repos.push.unreadTotal(job.userId);
     const support = conversation.kind === 'support';
+    const pushes: PushSendJob[] = [];
     for (const device of devices) {
       const texts = t(device.locale as Locale);
       const preview = [...(latest.body ?? '')].slice(0, PREVIEW_LENGTH).join('');
@@ -192,28 +205,36 @@ export class NotificationService {
         priority: 'high',
         ttlSeconds: 86_400,
       };
-      await this.jobs.send('push-send', { deviceId: device.id, message, attempt: 1, support });
+      pushes.push({ deviceId: device.id, message, attempt: 1, support });
     }
+    await this.jobs.sendMany('push-send', pushes);
   }
 
   /** push-send: one device, one provider call, and what its outcome means. */
   async handlePush(job: PushSendJob): Promise<void> {
-    const device = await this.repos.devices.getById(job.deviceId);
-    if (!device) return; // deleted meanwhile (dead token, sign-out, purge)
+    const conversationId = job.message.data.conversationId ?? '';
+    const found = /^[0-9a-f-]{36}$/.test(conversationId)
+      ? await this.repos.devices.getForPush(job.deviceId, conversationId)
+      : await this.repos.devices
+          .getById(job.deviceId)
+          .then((device) => device && { device, lastReadSeq: undefined });
+    if (!found) return; // deleted meanwhile (dead token, sign-out, purge)
+    const { device } = found;
     const target = toTarget(device);
     const provider = target.platform === 'web' ? this.providers.web : this.providers.phone;
     if (!provider) return this.deadLetter(job, 'none', 'no push provider for this platform');
     const name = provider.name;
 
-    // Read elsewhere since it was queued (retries and collapsed jobs can be late): stay quiet.
-    const conversationId = job.message.data.conversationId;
+    // Read elsewhere since it was queued (retries and collapsed jobs can be late), or no longer a
+    // member: stay quiet.
     const seq = Number(job.message.data.seq);
-    if (conversationId && Number.isFinite(seq)) {
-      const membership = await this.repos.conversations.getMembership(conversationId, device.userId);
-      if (!membership || membership.lastReadSeq >= seq) {
-        this.metrics.notificationsSent.inc({ provider: name, outcome: 'already_read' });
-        return;
-      }
+    if (
+      conversationId &&
+      Number.isFinite(seq) &&
+      (found.lastReadSeq === undefined || found.lastReadSeq >= seq)
+    ) {
+      this.metrics.notificationsSent.inc({ provider: name, outcome: 'already_read' });
+      return;
     }
 
     const openUntil = this.openCircuits.get(name) ?? 0;
@@ -221,13 +242,13 @@ export class NotificationService {
       return this.finish(job, name, { outcome: 'failed', reason: 'circuit_open' }, 'circuit_open');
 
     const day = today(this.now());
-    const used = await this.repos.push.quotaUsed(day);
+    const used = await this.quotaUsed(day);
     if (
       used >= this.settings.dailyLimit ||
       (!job.support && used >= this.settings.dailyLimit * CHAT_YIELDS_AT)
     ) {
       this.metrics.notificationsSent.inc({ provider: name, outcome: 'quota_skipped' });
-      await this.repos.push.recordOutcome(name, 'quota_skipped');
+      this.record(name, 'quota_skipped');
       this.log.warn(
         { deviceId: device.id, used, limit: this.settings.dailyLimit },
         'push skipped: daily quota nearly used up; support notifications keep priority',
@@ -237,7 +258,7 @@ export class NotificationService {
 
     const outcome = await provider.send(target, job.message);
     await this.finish(job, name, outcome, outcome.outcome);
-    if (outcome.outcome === 'sent') await this.countQuota(day);
+    if (outcome.outcome === 'sent') this.countQuota(day);
   }
 
   /** sms-fallback: one SMS to a customer who still has not read the reply and has no push. */
@@ -247,7 +268,8 @@ export class NotificationService {
     if ((await this.repos.devices.countByUser(job.userId)) > 0) return this.smsOutcome('has_push');
     const user = await this.repos.users.getById(job.userId);
     if (!user) return;
-    if (!(await this.repos.push.takeSmsAllowance(user.id, today(this.now()), this.settings.smsDailyCap))) {
+    const day = today(this.now());
+    if (!(await this.repos.push.takeSmsAllowance(user.id, day, this.settings.smsDailyCap))) {
       this.log.info({ userId: user.id }, 'fallback SMS not sent: daily cap reached');
       return this.smsOutcome('capped');
     }
@@ -255,6 +277,8 @@ export class NotificationService {
       await this.sms.sendText(user.phone, t('fa').supportReplySms('آبریک'));
       this.smsOutcome('sent');
     } catch (error) {
+      // Not sent: the allowance goes back, or the retry would find the cap used up by this failure.
+      await this.repos.push.releaseSmsAllowance(user.id, day);
       const transient = error instanceof SmsProviderError && error.transient;
       this.smsOutcome(transient ? 'retry' : 'failed');
       if (transient) throw error; // pg-boss retries with backoff
@@ -281,7 +305,7 @@ export class NotificationService {
     label: string,
   ): Promise<void> {
     this.metrics.notificationsSent.inc({ provider, outcome: label });
-    await this.repos.push.recordOutcome(provider, label, 'reason' in outcome ? outcome.reason : undefined);
+    this.record(provider, label, 'reason' in outcome ? outcome.reason : undefined);
     switch (outcome.outcome) {
       case 'sent':
         return;
@@ -337,16 +361,68 @@ export class NotificationService {
     });
   }
 
-  private async countQuota(day: string): Promise<void> {
-    const used = await this.repos.push.useQuota(day);
-    this.metrics.pushQuotaUsed.set(used);
-    if (used >= this.settings.dailyLimit * WARN_AT && this.warnedDay !== day) {
-      this.warnedDay = day;
-      this.log.warn(
-        { used, limit: this.settings.dailyLimit },
-        'push quota 80 % used today; chat notifications stop at 90 %, support ones at 100 %',
-      );
-    }
+  /** Writes the buffered outcomes and quota use now (also at shutdown). */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flushing;
+    const outcomes = this.pendingOutcomes.splice(0);
+    const quota = this.pendingQuota;
+    this.pendingQuota = 0;
+    if (outcomes.length === 0 && quota === 0) return;
+    this.flushing = (async () => {
+      try {
+        await this.repos.push.recordOutcomes(outcomes);
+        if (quota > 0) {
+          const day = today(this.now());
+          const used = await this.repos.push.useQuota(day, quota);
+          this.quotaCache = { day, used, at: this.now() };
+          this.metrics.pushQuotaUsed.set(used);
+          if (used >= this.settings.dailyLimit * WARN_AT && this.warnedDay !== day) {
+            this.warnedDay = day;
+            this.log.warn(
+              { used, limit: this.settings.dailyLimit },
+              'push quota 80 % used today; chat notifications stop at 90 %, support ones at 100 %',
+            );
+          }
+        }
+      } catch (error) {
+        this.log.warn(
+          { err: error, outcomes: outcomes.length, quota },
+          'could not write push bookkeeping; retried at the next flush',
+        );
+        this.pendingOutcomes.unshift(...outcomes);
+        this.pendingQuota += quota;
+        this.scheduleFlush();
+      }
+    })();
+    await this.flushing;
+    this.flushing = undefined;
+  }
+
+  private record(provider: string, outcome: string, reason?: string): void {
+    this.pendingOutcomes.push({ provider, outcome, reason });
+    this.scheduleFlush();
+  }
+
+  private countQuota(day: string): void {
+    this.pendingQuota += 1;
+    if (this.quotaCache?.day === day) this.quotaCache.used += 1;
+    this.scheduleFlush();
+  }
+
+  private async quotaUsed(day: string): Promise<number> {
+    const cached = this.quotaCache;
+    if (cached && cached.day === day && this.now() - cached.at < FLUSH_MS) return cached.used;
+    const used = (await this.repos.push.quotaUsed(day)) + this.pendingQuota;
+    this.quotaCache = { day, used, at: this.now() };
+    return used;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
+    this.flushTimer.unref();
   }
 
   private smsOutcome(outcome: string): void {

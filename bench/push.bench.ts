@@ -1,0 +1,86 @@
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { it } from 'vitest';
+import { createLogger } from '../server/src/logger.js';
+import { FcmPushProvider } from '../server/src/providers/push/fcm.provider.js';
+import { startFakeFcm } from '../server/test/fakes/fcm.fake.js';
+import { startTestApp, uniquePhone } from '../server/test/support/app.js';
+
+/**
+ * Pushes per second through the whole pipeline to a fake FCM on PostgreSQL: one message to a
+ * group whose offline members have devices → notify-message → notify-user → one push-send job
+ * per device → FcmPushProvider (real OAuth, real HTTP) → the fake. Goal (issue 4): ≥ 2,000/s.
+ */
+it('push: pushes per second through the pipeline to a fake FCM', async () => {
+  const members = Number(process.env.BENCH_PUSH_MEMBERS ?? 100);
+  const devicesPerMember = Number(process.env.BENCH_PUSH_DEVICES ?? 20);
+  const total = members * devicesPerMember;
+  const fcm = await startFakeFcm();
+  const provider = new FcmPushProvider({
+    serviceAccount: fcm.serviceAccount,
+    baseUrl: fcm.url,
+    logger: createLogger({ level: 'silent' }),
+  });
+  const t = await startTestApp({
+    backend: 'postgres',
+    push: { phone: provider },
+    env: {
+      LOG_LEVEL: 'warn',
+      PUSH_PROVIDERS: 'fcm',
+      FIREBASE_SERVICE_ACCOUNT_PATH: '/dev/null',
+      DATABASE_POOL_SIZE: '20',
+    },
+  });
+  try {
+    const owner = await t.signIn(uniquePhone(), 'Owner');
+    const people = [];
+    for (let i = 0; i < members; i++) people.push(await t.signIn(uniquePhone(), `Member ${i}`));
+    const group = await t.request('POST', '/api/v1/conversations', {
+      token: owner.accessToken,
+      body: { kind: 'group', title: 'bench', memberIds: people.map((p) => p.user.id) },
+    });
+    let n = 0;
+    for (const person of people) {
+      for (let d = 0; d < devicesPerMember; d++) {
+        n += 1;
+        const res = await t.request('POST', '/api/v1/devices', {
+          token: person.accessToken,
+          body: { platform: 'android', token: `bench${n}:APA91b${'x'.repeat(140)}` },
+        });
+        if (res.status !== 201) throw new Error(`device registration failed: ${res.status}`);
+      }
+    }
+    const started = performance.now();
+    await t.request('POST', `/api/v1/conversations/${group.body.id}/messages`, {
+      token: owner.accessToken,
+      body: { clientMsgId: 'bench-1', body: 'سلام به همه' },
+    });
+    let firstAt: number | undefined;
+    while (fcm.messages.length < total) {
+      if (fcm.messages.length > 0 && firstAt === undefined) firstAt = performance.now();
+      if (performance.now() - started > 120_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ended = performance.now();
+    const delivered = fcm.messages.length;
+    const seconds = (ended - (firstAt ?? started)) / 1000;
+    const result = {
+      scenario: 'push',
+      commit: execSync('git rev-parse --short HEAD').toString().trim(),
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      settings: { members, devicesPerMember, total, database: 'postgres', provider: 'fcm (fake, HTTP/1.1)' },
+      delivered,
+      secondsFirstToLast: Number(seconds.toFixed(2)),
+      secondsFromSend: Number(((ended - started) / 1000).toFixed(2)),
+      pushesPerSecond: Math.round(delivered / seconds),
+    };
+    process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(`bench/results/push-${Date.now()}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await t.close(); // closes the provider too
+    await fcm.close();
+  }
+});
