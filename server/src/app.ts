@@ -372,7 +372,7 @@ async function startWorkers(
   await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job.data));
   await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job.data));
   // Pushes are I/O-bound: big batches, several fetchers, so a backlog drains at provider speed.
-  await jobs.work<PushSendJob>(QUEUES.pushSend, (job) => notifications.handlePush(job.data), {
+  await jobs.workBatch<PushSendJob>(QUEUES.pushSend, (batch) => notifications.handlePushes(batch), {
     batchSize: 200,
     workers: 3,
   });

@@ -61,7 +61,8 @@ export class JobQueue {
       : new PgBoss({
           connectionString: database.url!,
           schema: 'pgboss',
-          max: 4,
+          // Several fetchers per queue plus inserts and completions: a small pool queues them.
+          max: 10,
           application_name: 'abrik-jobs',
           ...supervision,
         });
@@ -177,6 +178,54 @@ export class JobQueue {
             }
           }),
         ),
+    );
+  }
+
+  /**
+   * Like `work`, but hands the whole batch to `handler` (which may share lookups across it) and
+   * settles each job by its own result.
+   */
+  async workBatch<T>(
+    name: QueueName,
+    handler: (data: T[]) => Promise<PromiseSettledResult<void>[]>,
+    options: { batchSize: number; workers: number },
+  ): Promise<void> {
+    await this.boss.work<
+      T,
+      unknown,
+      {
+        pollingIntervalSeconds: number;
+        batchSize: number;
+        localConcurrency: number;
+        perJobResults: true;
+        burstWhenBatchFull: true;
+      }
+    >(
+      name,
+      {
+        pollingIntervalSeconds: this.options.pollSeconds,
+        batchSize: options.batchSize,
+        localConcurrency: options.workers,
+        perJobResults: true,
+        burstWhenBatchFull: true,
+      },
+      async (jobs) => {
+        const results = await handler(jobs.map((j) => j.data));
+        return jobs.map((job, i) => {
+          const result = results[i];
+          if (result?.status === 'fulfilled') return { id: job.id, status: 'completed' as const };
+          const reason = result?.reason;
+          this.log.warn(
+            { err: reason, queue: name, jobId: job.id },
+            'job failed; pg-boss retries it with backoff',
+          );
+          return {
+            id: job.id,
+            status: 'failed' as const,
+            output: { message: reason instanceof Error ? reason.message : String(reason) },
+          };
+        });
+      },
     );
   }
 

@@ -52,19 +52,27 @@ export class DeviceRepository {
   }
 
   /**
-   * A device with its owner's read marker in a conversation, in one round trip (the push hot
-   * path): undefined when the device is gone; lastReadSeq undefined when the owner left.
+   * Devices with their owners' read markers in the jobs' conversations, in one query for a whole
+   * batch of push jobs (the push hot path). Keyed `deviceId:conversationId`; a missing key means
+   * the device is gone; lastReadSeq undefined means the owner left the conversation.
    */
-  async getForPush(
-    id: string,
-    conversationId: string,
-  ): Promise<{ device: DeviceRow; lastReadSeq: number | undefined } | undefined> {
-    const [row] = await this.db
-      .select({ device: devices, lastReadSeq: members.lastReadSeq })
-      .from(devices)
-      .leftJoin(members, and(eq(members.userId, devices.userId), eq(members.conversationId, conversationId)))
-      .where(eq(devices.id, id));
-    return row ? { device: row.device, lastReadSeq: row.lastReadSeq ?? undefined } : undefined;
+  async getManyForPush(
+    pairs: { deviceId: string; conversationId: string }[],
+  ): Promise<Map<string, { device: DeviceRow; lastReadSeq: number | undefined }>> {
+    if (pairs.length === 0) return new Map();
+    const rows = await this.db
+      .select({ device: devices, lastReadSeq: members.lastReadSeq, conversationId: sql<string>`x.cid` })
+      .from(
+        sql`unnest(${sql.param(pairs.map((p) => p.deviceId))}::uuid[], ${sql.param(pairs.map((p) => p.conversationId))}::uuid[]) as x(did, cid)`,
+      )
+      .innerJoin(devices, sql`${devices.id} = x.did`)
+      .leftJoin(members, and(eq(members.userId, devices.userId), sql`${members.conversationId} = x.cid`));
+    return new Map(
+      rows.map((r) => [
+        `${r.device.id}:${r.conversationId}`,
+        { device: r.device, lastReadSeq: r.lastReadSeq ?? undefined },
+      ]),
+    );
   }
 
   async listByUser(userId: string): Promise<DeviceRow[]> {

@@ -212,12 +212,31 @@ export class NotificationService {
 
   /** push-send: one device, one provider call, and what its outcome means. */
   async handlePush(job: PushSendJob): Promise<void> {
-    const conversationId = job.message.data.conversationId ?? '';
-    const found = /^[0-9a-f-]{36}$/.test(conversationId)
-      ? await this.repos.devices.getForPush(job.deviceId, conversationId)
-      : await this.repos.devices
-          .getById(job.deviceId)
-          .then((device) => device && { device, lastReadSeq: undefined });
+    const [result] = await this.handlePushes([job]);
+    if (result?.status === 'rejected') throw result.reason;
+  }
+
+  /**
+   * A batch of push-send jobs: their devices and read markers are read in one query, then the
+   * pushes go out concurrently. One result per job, in order; a rejected one is retried by the
+   * queue.
+   */
+  async handlePushes(jobs: PushSendJob[]): Promise<PromiseSettledResult<void>[]> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const pairs = jobs
+      .filter((j) => uuid.test(j.deviceId) && uuid.test(j.message.data.conversationId ?? ''))
+      .map((j) => ({ deviceId: j.deviceId, conversationId: j.message.data.conversationId! }));
+    const found = await this.repos.devices.getManyForPush(pairs);
+    return Promise.allSettled(
+      jobs.map((job) => this.sendOne(job, found.get(`${job.deviceId}:${job.message.data.conversationId}`))),
+    );
+  }
+
+  private async sendOne(
+    job: PushSendJob,
+    found: { device: DeviceRow; lastReadSeq: number | undefined } | undefined,
+  ): Promise<void> {
+    const conversationId = job.message.data.conversationId;
     if (!found) return; // deleted meanwhile (dead token, sign-out, purge)
     const { device } = found;
     const target = toTarget(device);
