@@ -13,8 +13,8 @@ import { startTestApp, uniquePhone } from '../server/test/support/app.js';
  * per device → FcmPushProvider (real OAuth, real HTTP) → the fake. Goal (issue 4): ≥ 2,000/s.
  */
 it('push: pushes per second through the pipeline to a fake FCM', async () => {
-  const members = Number(process.env.BENCH_PUSH_MEMBERS ?? 100);
-  const devicesPerMember = Number(process.env.BENCH_PUSH_DEVICES ?? 20);
+  const members = Number(process.env.BENCH_PUSH_MEMBERS ?? 400);
+  const devicesPerMember = Number(process.env.BENCH_PUSH_DEVICES ?? 25);
   const total = members * devicesPerMember;
   const fcm = await startFakeFcm();
   const provider = new FcmPushProvider({

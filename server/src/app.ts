@@ -369,18 +369,18 @@ async function startWorkers(
   auth: AuthService,
   config: Config,
 ) {
-  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job.data));
-  await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job.data));
+  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job));
+  await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job));
   // Pushes are I/O-bound: big batches, several fetchers, so a backlog drains at provider speed.
   await jobs.workBatch<PushSendJob>(QUEUES.pushSend, (batch) => notifications.handlePushes(batch), {
     batchSize: 200,
     workers: 3,
   });
-  await jobs.work<SmsFallbackJob>(QUEUES.smsFallback, (job) => notifications.handleSmsFallback(job.data), {
+  await jobs.work<SmsFallbackJob>(QUEUES.smsFallback, (job) => notifications.handleSmsFallback(job), {
     batchSize: 5,
   });
   await jobs.work<{ task: 'tokens' | 'auth' }>(QUEUES.maintenance, async (job) => {
-    if (job.data.task === 'tokens') {
+    if (job.task === 'tokens') {
       await notifications.maintainTokens(config.PUSH_TOKEN_STALE_DAYS, config.PUSH_TOKEN_PURGE_DAYS);
     } else {
       await auth.purgeExpired();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { JobQueue, QUEUES } from '../jobs/queue.js';
@@ -84,12 +85,19 @@ export async function doctorPush(
       new Date(now - config.PUSH_TOKEN_STALE_DAYS * 86_400_000),
     );
     write(`Stale devices (not refreshed for ${config.PUSH_TOKEN_STALE_DAYS} days): ${stale}`);
-    const dead = (await ctx.jobs.boss.getQueueStats(QUEUES.pushDead))[0];
-    write(`Dead letters: ${dead?.queuedCount ?? 0} (abrik jobs dead-letter list | replay)`);
-    for (const stats of await ctx.jobs.stats()) {
-      if (stats.name === QUEUES.pushDead) continue;
-      const age = await ctx.jobs.oldestWaitingSeconds(ctx.database, stats.name as never);
-      write(`Queue ${stats.name}: ${stats.queuedCount} waiting, oldest ${Math.round(age)} s`);
+    // Counted now: pg-boss's queue stats are a cache refreshed by its supervision pass, which
+    // could still show dead letters an operator has just replayed.
+    const waiting = async (name: string) => {
+      const result = (await ctx.database.db.execute(
+        sql`select count(*)::int as n from pgboss.job where name = ${name} and state in ('created', 'retry')`,
+      )) as unknown as { rows: { n: number }[] };
+      return Number(result.rows[0]?.n ?? 0);
+    };
+    write(`Dead letters: ${await waiting(QUEUES.pushDead)} (abrik jobs dead-letter list | replay)`);
+    for (const name of Object.values(QUEUES)) {
+      if (name === QUEUES.pushDead) continue;
+      const age = await ctx.jobs.oldestWaitingSeconds(ctx.database, name);
+      write(`Queue ${name}: ${await waiting(name)} waiting, oldest ${Math.round(age)} s`);
     }
   } finally {
     await ctx.close();

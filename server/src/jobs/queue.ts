@@ -130,66 +130,35 @@ export class JobQueue {
   }
 
   /**
-   * Runs `handler` for each job. Workers fetch batches and keep fetching without a pause while
-   * batches come back full, so a backlog drains at database speed rather than one job per poll;
-   * the jobs of a batch run concurrently and settle one by one (a throw fails only that job, and
-   * pg-boss retries it with backoff).
+   * Runs `handler` for each job; see `workBatch`.
    */
   async work<T>(
     name: QueueName,
-    handler: (job: Job<T>) => Promise<void>,
+    handler: (data: T) => Promise<void>,
     options: { batchSize?: number; workers?: number } = {},
   ): Promise<void> {
-    await this.boss.work<
-      T,
-      unknown,
-      {
-        pollingIntervalSeconds: number;
-        batchSize: number;
-        localConcurrency: number;
-        perJobResults: true;
-        burstWhenBatchFull: true;
-      }
-    >(
-      name,
-      {
-        pollingIntervalSeconds: this.options.pollSeconds,
-        batchSize: options.batchSize ?? 20,
-        localConcurrency: options.workers ?? 1,
-        perJobResults: true,
-        burstWhenBatchFull: true,
-      },
-      async (jobs) =>
-        Promise.all(
-          jobs.map(async (job) => {
-            try {
-              await handler(job);
-              return { id: job.id, status: 'completed' as const };
-            } catch (error) {
-              this.log.warn(
-                { err: error, queue: name, jobId: job.id },
-                'job failed; pg-boss retries it with backoff',
-              );
-              return {
-                id: job.id,
-                status: 'failed' as const,
-                output: { message: error instanceof Error ? error.message : String(error) },
-              };
-            }
-          }),
-        ),
-    );
+    await this.workBatch<T>(name, async (batch) => batch.map((data) => handler(data)), {
+      batchSize: options.batchSize ?? 20,
+      workers: options.workers ?? 1,
+    });
   }
 
   /**
-   * Like `work`, but hands the whole batch to `handler` (which may share lookups across it) and
-   * settles each job by its own result.
+   * Runs a batch of jobs. `handler` may do shared work for the whole batch (one query for all
+   * its rows) and then answers one promise per job. Workers keep fetching while batches come
+   * back full, so a backlog drains at database speed rather than one job per poll.
+   *
+   * Each job is marked completed as soon as its own promise resolves (ids are written every
+   * COMPLETE_EVERY_MS), not when the slowest job of its batch ends: a worker that dies while one
+   * push hangs must not send the batch's delivered pushes again after the restart. A rejected job
+   * is failed alone, and pg-boss retries it with backoff.
    */
   async workBatch<T>(
     name: QueueName,
-    handler: (data: T[]) => Promise<PromiseSettledResult<void>[]>,
+    handler: (data: T[]) => Promise<Promise<void>[]>,
     options: { batchSize: number; workers: number },
   ): Promise<void> {
+    const done = new CompletionBuffer((ids) => this.boss.complete(name, ids).then(() => {}), this.log, name);
     await this.boss.work<
       T,
       unknown,
@@ -210,7 +179,11 @@ export class JobQueue {
         burstWhenBatchFull: true,
       },
       async (jobs) => {
-        const results = await handler(jobs.map((j) => j.data));
+        const running = await handler(jobs.map((j) => j.data));
+        const results = await Promise.allSettled(
+          running.map((promise, i) => promise.then(() => done.add(jobs[i]!.id))),
+        );
+        await done.flush();
         return jobs.map((job, i) => {
           const result = results[i];
           if (result?.status === 'fulfilled') return { id: job.id, status: 'completed' as const };
@@ -244,5 +217,41 @@ export class JobQueue {
 
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 5000 });
+  }
+}
+
+const COMPLETE_EVERY_MS = 50;
+
+/** Collects ids of finished jobs and marks them completed in one statement every few ms. */
+class CompletionBuffer {
+  private ids: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly complete: (ids: string[]) => Promise<void>,
+    private readonly log: Logger,
+    private readonly queue: string,
+  ) {}
+
+  add(id: string): void {
+    this.ids.push(id);
+    this.timer ??= setTimeout(() => void this.flush(), COMPLETE_EVERY_MS);
+  }
+
+  /** Writes what is buffered; resolves when every id added so far is written. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const ids = this.ids.splice(0);
+    if (ids.length > 0) {
+      this.writing = this.writing.then(() =>
+        this.complete(ids).catch((error: unknown) => {
+          // The batch result completes them anyway; only the early marking was lost.
+          this.log.warn({ err: error, queue: this.queue, jobs: ids.length }, 'early job completion failed');
+        }),
+      );
+    }
+    return this.writing;
   }
 }

@@ -212,23 +212,22 @@ export class NotificationService {
 
   /** push-send: one device, one provider call, and what its outcome means. */
   async handlePush(job: PushSendJob): Promise<void> {
-    const [result] = await this.handlePushes([job]);
-    if (result?.status === 'rejected') throw result.reason;
+    const [sending] = await this.handlePushes([job]);
+    await sending;
   }
 
   /**
    * A batch of push-send jobs: their devices and read markers are read in one query, then the
-   * pushes go out concurrently. One result per job, in order; a rejected one is retried by the
-   * queue.
+   * pushes go out concurrently. Answers one promise per job, in order.
    */
-  async handlePushes(jobs: PushSendJob[]): Promise<PromiseSettledResult<void>[]> {
+  async handlePushes(jobs: PushSendJob[]): Promise<Promise<void>[]> {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     const pairs = jobs
       .filter((j) => uuid.test(j.deviceId) && uuid.test(j.message.data.conversationId ?? ''))
       .map((j) => ({ deviceId: j.deviceId, conversationId: j.message.data.conversationId! }));
     const found = await this.repos.devices.getManyForPush(pairs);
-    return Promise.allSettled(
-      jobs.map((job) => this.sendOne(job, found.get(`${job.deviceId}:${job.message.data.conversationId}`))),
+    return jobs.map((job) =>
+      this.sendOne(job, found.get(`${job.deviceId}:${job.message.data.conversationId}`)),
     );
   }
 
