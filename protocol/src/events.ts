@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import type {
   AuthRefreshPayloadSchema,
+  FocusPayloadSchema,
   Message,
   MessageSendPayload,
   Presence,
@@ -53,6 +54,8 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   'message:send': (payload: MessageSendPayload, ack: AckFn<{ message: Message; duplicate: boolean }>) => void;
   typing: (payload: z.input<typeof TypingPayloadSchema>) => void;
+  /** The conversation on screen in this connection (null when none is): no web push for it. */
+  focus: (payload: z.input<typeof FocusPayloadSchema>) => void;
   read: (payload: z.input<typeof ReadPayloadSchema>, ack?: AckFn<{ seq: number }>) => void;
   sync: (
     payload: z.input<typeof SyncPayloadSchema>,
@@ -73,6 +76,7 @@ export interface ClientToServerEvents {
 export const CLIENT_EVENTS = [
   'message:send',
   'typing',
+  'focus',
   'read',
   'sync',
   'auth:refresh',

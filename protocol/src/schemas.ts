@@ -195,6 +195,8 @@ export const SyncPayloadSchema = z.object({
   /** Most messages returned per conversation; the reply says when there is more. */
   limit: z.int().min(1).max(1000).default(500),
 });
+/** The conversation this connection shows now (null: none), so web pushes skip what is on screen. */
+export const FocusPayloadSchema = z.object({ conversationId: IdSchema.nullable() });
 export const AuthRefreshPayloadSchema = z.object({ token: z.string().min(1).max(4096) });
 export const PresenceQueryPayloadSchema = z.object({ userIds: z.array(IdSchema).min(1).max(500) });
 

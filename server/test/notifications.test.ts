@@ -127,6 +127,81 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     });
   });
 
+  it('pushes to the browser of a connected member unless that conversation is on screen', async () => {
+    await t.request('POST', `/api/v1/conversations/${conversationId}/read`, {
+      token: bob.accessToken,
+      body: { seq: 1000 },
+    });
+    const web = await t.request('POST', '/api/v1/devices', {
+      token: bob.accessToken,
+      body: {
+        platform: 'web',
+        subscription: {
+          endpoint: 'http://127.0.0.1:9/push/bob',
+          keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+        },
+      },
+    });
+    expect(web.status).toBe(201);
+    const socket = await connect(t.url, bob.accessToken);
+    try {
+      pushed.length = 0;
+      expect((await send(alice, 'to-other-tab', 'در تب دیگر')).status).toBe(201);
+      await eventually(() => pushed.some((p) => p.deviceId === web.body.id), 15_000, 'web push');
+      // Only the browser: the phone app is connected and got it live.
+      expect(pushed.filter((p) => p.deviceId === bobDevice)).toEqual([]);
+
+      socket.emit('focus', { conversationId });
+      await eventually(
+        async () =>
+          (await t.app.services.notifications['presence'].watching([bob.user.id], conversationId)).size === 1,
+        5000,
+        'focus recorded',
+      );
+      pushed.length = 0;
+      expect((await send(alice, 'on-screen', 'روی صفحه')).status).toBe(201);
+      await eventually(async () => (await jobCount('notify-message')) > 0, 5000, 'job');
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(pushed).toEqual([]);
+    } finally {
+      socket.close();
+      await t.request('DELETE', '/api/v1/devices', { token: bob.accessToken, body: { id: web.body.id } });
+    }
+  });
+
+  it('tells the agents on duty about a support conversation no agent has answered yet', async () => {
+    const agentPhone = uniquePhone();
+    await t.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    const agent = await t.signIn(agentPhone);
+    const agentDevice = await register(agent, 'en');
+    const agentSocket = await connect(t.url, agent.accessToken);
+    const carol = await t.signIn(uniquePhone(), 'Carol');
+    try {
+      const support = await t.request('POST', '/api/v1/conversations', {
+        token: carol.accessToken,
+        body: { kind: 'support', subject: 'refund' },
+      });
+      pushed.length = 0;
+      expect((await send(carol, 'help-1', 'I need help', support.body.id)).status).toBe(201);
+      await eventually(() => pushed.some((p) => p.deviceId === agentDevice), 15_000, 'agent push');
+      expect(pushed.find((p) => p.deviceId === agentDevice)).toMatchObject({
+        title: 'Support request from Carol',
+        body: 'I need help',
+        data: { conversationId: support.body.id, queue: 'waiting' },
+      });
+      // Away: not on duty.
+      await new Promise<void>((resolve) =>
+        agentSocket.emit('presence:set', { availability: 'away' }, () => resolve()),
+      );
+      pushed.length = 0;
+      expect((await send(carol, 'help-2', 'still there?', support.body.id)).status).toBe(201);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(pushed.filter((p) => p.deviceId === agentDevice)).toEqual([]);
+    } finally {
+      agentSocket.close();
+    }
+  });
+
   it('enqueues the notification in the message transaction: a rolled-back message leaves no job', async () => {
     const before = await jobCount('notify-message');
     await expect(

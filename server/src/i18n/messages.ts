@@ -8,6 +8,8 @@ interface Catalog {
   otpSms: (code: string) => string;
   /** Title and body of a push notification for `count` unread messages, the latest from `sender`. */
   push: (sender: string, count: number, latest: string) => { title: string; body: string };
+  /** Push to on-duty agents: a support conversation waits in the queue. */
+  supportWaiting: (customer: string, latest: string) => { title: string; body: string };
   /** SMS to a customer who has not seen a support reply. */
   supportReplySms: (team: string) => string;
   someone: string;
@@ -55,6 +57,7 @@ const fa: Catalog = {
     body: count > 1 ? `${toPersianDigits(count)} پیام تازه — ${latest}` : latest,
   }),
   supportReplySms: (team) => `${team}: پاسخ درخواست پشتیبانی شما آماده است. برای دیدن آن به آبریک سر بزنید.`,
+  supportWaiting: (customer, latest) => ({ title: `درخواست پشتیبانی از ${customer}`, body: latest }),
   someone: 'کسی',
 };
 
@@ -100,6 +103,7 @@ const en: Catalog = {
     body: count > 1 ? `${count} new messages — ${latest}` : latest,
   }),
   supportReplySms: (team) => `${team}: your support request has an answer. Open Abrik to read it.`,
+  supportWaiting: (customer, latest) => ({ title: `Support request from ${customer}`, body: latest }),
   someone: 'Someone',
 };
 

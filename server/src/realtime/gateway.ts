@@ -4,6 +4,7 @@ import {
   AuthRefreshPayloadSchema,
   CLIENT_EVENTS,
   type ClientToServerEvents,
+  FocusPayloadSchema,
   MessageSendPayloadSchema,
   PresenceQueryPayloadSchema,
   PresenceSetPayloadSchema,
@@ -176,6 +177,7 @@ export class RealtimeGateway {
       // While draining, sockets close because this instance stops: their presence share stays
       // until the store's leave grace is over, so users reconnecting elsewhere never flicker.
       if (!this.draining) this.deps.presence.disconnected(actor.id).catch(presenceFailed);
+      this.deps.presence.setFocus(actor.id, socket.id, null).catch(presenceFailed);
     });
   }
 
@@ -221,6 +223,17 @@ export class RealtimeGateway {
       socket.data.actor = { id: claims.userId, role: claims.role };
       this.scheduleExpiry(socket);
       return { expiresAt: new Date(claims.expiresAt * 1000).toISOString() };
+    });
+
+    socket.on('focus', (raw: unknown) => {
+      const parsed = FocusPayloadSchema.safeParse(raw);
+      if (!parsed.success) return reject('focus', 'invalid');
+      const { conversationId } = parsed.data;
+      if (conversationId && !socket.rooms.has(conversationRoom(conversationId)))
+        return reject('focus', 'not_member');
+      this.deps.presence
+        .setFocus(actor.id, socket.id, conversationId)
+        .catch((error: unknown) => this.log.warn({ err: error, userId: actor.id }, 'focus not recorded'));
     });
 
     socket.on('typing', (raw: unknown) => {

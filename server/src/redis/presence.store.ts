@@ -27,6 +27,7 @@ const keys = (p: string) => ({
   leaving: `${p}presence:leaving`, // zset: instance shut down cleanly → when to sweep it (ms)
   away: `${p}presence:away`, // set of users who marked themselves away
   lock: `${p}presence:sweep-lock`,
+  focus: (userId: string) => `${p}presence:focus:${userId}`, // hash: connection → conversation
   user: (userId: string) => `${p}presence:user:${userId}`, // hash: instance → connections
   usersOf: (instanceId: string) => `${p}presence:instance:${instanceId}:users`, // set
 });
@@ -172,6 +173,33 @@ export class RedisPresenceStore implements PresenceStore {
       });
     }
     return new Map(userIds.map((id): [string, Availability] => [id, away.has(id) ? 'away' : 'available']));
+  }
+
+  async setFocus(userId: string, connectionId: string, conversationId: string | null) {
+    if (!this.redis.isReady()) return;
+    const key = this.K.focus(userId);
+    if (conversationId) {
+      // Expires with the instance's TTL if nothing refreshes it (a crashed instance's focus).
+      await this.redis.client
+        .multi()
+        .hSet(key, connectionId, conversationId)
+        .pExpire(key, this.options.instanceTtlMs * 20)
+        .exec();
+    } else {
+      await this.redis.client.hDel(key, connectionId);
+    }
+  }
+
+  async watching(userIds: string[], conversationId: string) {
+    const result = new Set<string>();
+    if (userIds.length === 0 || !this.redis.isReady()) return result;
+    const multi = this.redis.client.multi();
+    for (const id of userIds) multi.hVals(this.K.focus(id));
+    const replies = (await multi.exec()) as unknown as string[][];
+    userIds.forEach((id, i) => {
+      if ((replies[i] ?? []).includes(conversationId)) result.add(id);
+    });
+    return result;
   }
 
   local(): ReadonlyMap<string, number> {

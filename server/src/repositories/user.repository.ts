@@ -59,6 +59,15 @@ export class UserRepository {
     return row;
   }
 
+  /** Ids of every agent and admin. */
+  async staffIds(): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.role, ['agent', 'admin']));
+    return rows.map((r) => r.id);
+  }
+
   async setLastSeen(id: string, at: Date): Promise<void> {
     await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
   }

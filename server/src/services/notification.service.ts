@@ -133,8 +133,11 @@ export class NotificationService {
     const members = await this.repos.conversations.listMembers([conversation.id]);
     const recipients = members.filter((m) => m.userId !== message.senderId && !m.muted);
     const online = await this.presence.online(recipients.map((m) => m.userId));
+    const watching = await this.presence.watching([...online], conversation.id);
     for (const member of recipients) {
-      if (online.has(member.userId)) continue; // delivered live
+      // On screen right now: nothing to add. Connected elsewhere: the message arrived live, but a
+      // browser showing another conversation (or in the background) still gets its web push.
+      if (watching.has(member.userId)) continue;
       await this.jobs.sendCollapsed(
         'notify-user',
         { userId: member.userId, conversationId: conversation.id },
@@ -143,6 +146,13 @@ export class NotificationService {
       );
     }
     const sender = members.find((m) => m.userId === message.senderId);
+    if (
+      conversation.kind === 'support' &&
+      sender?.role === 'customer' &&
+      !members.some((m) => m.role === 'agent')
+    ) {
+      await this.notifyOnDutyAgents(conversation.id, message, sender.name);
+    }
     if (conversation.kind === 'support' && sender?.role === 'agent') {
       for (const customer of members.filter((m) => m.role === 'customer')) {
         if ((await this.repos.devices.countByUser(customer.userId)) > 0) continue;
@@ -159,18 +169,64 @@ export class NotificationService {
     }
   }
 
+  /**
+   * A support conversation no agent has answered yet: its messages go to the agents on duty —
+   * connected and `available` — on every device, since they are not members and see nothing live.
+   */
+  private async notifyOnDutyAgents(conversationId: string, message: MessageRow, customer: string | null) {
+    const staff = await this.repos.users.staffIds();
+    const online = [...(await this.presence.online(staff))];
+    const availability = await this.presence.availability(online);
+    const onDuty = online.filter((id) => availability.get(id) === 'available');
+    const pushes: PushSendJob[] = [];
+    for (const agentId of onDuty) {
+      for (const device of await this.repos.devices.listByUser(agentId)) {
+        const texts = t(device.locale as Locale);
+        const { title, body } = texts.supportWaiting(
+          customer ?? texts.someone,
+          [...(message.body ?? '')].slice(0, PREVIEW_LENGTH).join(''),
+        );
+        pushes.push({
+          deviceId: device.id,
+          message: {
+            title,
+            body,
+            data: {
+              conversationId,
+              messageId: message.id,
+              kind: 'support',
+              queue: 'waiting',
+              url: `/c/${conversationId}`,
+            },
+            collapseKey: `queue:${conversationId}`,
+            badge: 0,
+            priority: 'high',
+            ttlSeconds: 3600,
+          },
+          attempt: 1,
+          support: true,
+        });
+      }
+    }
+    await this.jobs.sendMany('push-send', pushes);
+  }
+
   /** notify-user: one notification per device, with the unread count and the latest message. */
   async handleUser(job: NotifyUserJob): Promise<void> {
     const membership = await this.repos.conversations.getMembership(job.conversationId, job.userId);
     if (!membership || membership.muted) return;
-    if ((await this.presence.online([job.userId])).has(job.userId)) return;
+    const online = (await this.presence.online([job.userId])).has(job.userId);
+    if (online && (await this.presence.watching([job.userId], job.conversationId)).size > 0) return;
     const unread = await this.repos.messages.countUnread(
       job.conversationId,
       job.userId,
       membership.lastReadSeq,
     );
     if (unread === 0) return; // read elsewhere meanwhile
-    const devices = await this.repos.devices.listByUser(job.userId);
+    // Connected users read the message live in the app; only their browsers get a push.
+    const devices = (await this.repos.devices.listByUser(job.userId)).filter(
+      (d) => !online || d.platform === 'web',
+    );
     if (devices.length === 0) return;
     const conversation = await this.repos.conversations.getById(job.conversationId);
     if (!conversation) return;
@@ -245,7 +301,7 @@ export class NotificationService {
 
     // Read elsewhere since it was queued (retries and collapsed jobs can be late), or no longer a
     // member: stay quiet.
-    const seq = Number(job.message.data.seq);
+    const seq = job.message.data.queue === 'waiting' ? Number.NaN : Number(job.message.data.seq);
     if (
       conversationId &&
       Number.isFinite(seq) &&

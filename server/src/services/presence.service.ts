@@ -85,6 +85,11 @@ export class PresenceService {
     });
   }
 
+  /** Which conversation a connection shows (null: none): web pushes skip it. */
+  setFocus(userId: string, connectionId: string, conversationId: string | null): Promise<void> {
+    return this.store.setFocus(userId, connectionId, conversationId);
+  }
+
   /** Who hears about this user's presence: everyone sharing a conversation with them. */
   audience(userId: string): Promise<string[]> {
     return this.conversations.contactsOf(userId);

@@ -17,6 +17,10 @@ export interface PresenceStore {
   isOffline(userId: string): Promise<boolean>;
   online(userIds: string[]): Promise<Set<string>>;
   setAvailability(userId: string, availability: Availability): Promise<void>;
+  /** Records which conversation a connection shows (null: none); forgotten when it disconnects. */
+  setFocus(userId: string, connectionId: string, conversationId: string | null): Promise<void>;
+  /** Of the users, those with a connection that shows this conversation now. */
+  watching(userIds: string[], conversationId: string): Promise<Set<string>>;
   availability(userIds: string[]): Promise<Map<string, Availability>>;
   /** Users connected to this instance, with their connection counts. */
   local(): ReadonlyMap<string, number>;
@@ -29,8 +33,23 @@ export interface PresenceStore {
 export class MemoryPresenceStore implements PresenceStore {
   private readonly counts = new Map<string, number>();
   private readonly away = new Set<string>();
+  private readonly focus = new Map<string, Map<string, string>>();
 
   async start() {}
+
+  async setFocus(userId: string, connectionId: string, conversationId: string | null) {
+    const mine = this.focus.get(userId) ?? new Map<string, string>();
+    if (conversationId) mine.set(connectionId, conversationId);
+    else mine.delete(connectionId);
+    if (mine.size > 0) this.focus.set(userId, mine);
+    else this.focus.delete(userId);
+  }
+
+  async watching(userIds: string[], conversationId: string) {
+    return new Set(
+      userIds.filter((id) => [...(this.focus.get(id)?.values() ?? [])].includes(conversationId)),
+    );
+  }
 
   async connect(userId: string) {
     const count = (this.counts.get(userId) ?? 0) + 1;
