@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { importPKCS8, SignJWT } from 'jose';
 import { Pool } from 'undici';
 import type { Logger } from '../../logger.js';
+import { networkErrorCode, scrub } from '../provider-errors.js';
 import type { PushMessage, PushOutcome, PushProvider, PushTarget } from './push.provider.js';
 
 /** The fields of a Google service-account key file that the FCM client uses. */
@@ -566,15 +567,6 @@ function secretsOf(token: string, message: PushMessage): string[] {
   return [token, message.title, message.body, ...values];
 }
 
-function scrub(text: string | undefined, secrets: string[]): string | undefined {
-  if (text === undefined) return undefined;
-  let clean = text;
-  for (const secret of secrets) {
-    if (secret) clean = clean.split(secret).join('[redacted]');
-  }
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
-}
-
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -598,14 +590,4 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The system or undici error code under a failed request (`ECONNREFUSED`, `UND_ERR_SOCKET`…). */
-function networkErrorCode(error: unknown): string {
-  for (let e = error, depth = 0; e && depth < 4; depth++) {
-    const err = e as { code?: unknown; cause?: unknown };
-    if (typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code)) return err.code;
-    e = err.cause;
-  }
-  return 'without a code';
 }

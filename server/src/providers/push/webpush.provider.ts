@@ -1,6 +1,7 @@
 import { createECDH, createHash } from 'node:crypto';
 import webpush from 'web-push';
 import type { Logger } from '../../logger.js';
+import { isTimeout, networkErrorCode, scrub } from '../provider-errors.js';
 import type { PushMessage, PushOutcome, PushProvider, PushTarget } from './push.provider.js';
 
 export interface VapidDetails {
@@ -38,7 +39,6 @@ export interface WebPushPayload {
 export const WEB_PUSH_MAX_PAYLOAD_BYTES = 3993;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const PROVIDER_MESSAGE_MAX = 200;
 
 /** A fresh VAPID key pair for `abrik vapid generate`; the public key goes to browsers. */
 export function generateVapidKeys(): { publicKey: string; privateKey: string } {
@@ -311,29 +311,4 @@ function classify(status: number, headers: Headers): PushOutcome {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Removes secrets from text that may echo them (a push service's reply) and keeps it short. */
-function scrub(text: string, secrets: string[]): string {
-  let clean = text;
-  for (const secret of secrets) {
-    // Very short strings (an empty query, `/`) would shred the text without hiding anything.
-    if (secret.length >= 8) clean = clean.split(secret).join('[redacted]');
-  }
-  clean = clean.replace(/\s+/g, ' ').trim();
-  return clean.length > PROVIDER_MESSAGE_MAX ? `${clean.slice(0, PROVIDER_MESSAGE_MAX)}…` : clean;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
-/** The system error code under a fetch failure (`ECONNREFUSED`…); undici nests it in `cause`. */
-function networkErrorCode(error: unknown): string {
-  for (let e = error, depth = 0; e && depth < 4; depth++) {
-    const err = e as { code?: unknown; cause?: unknown };
-    if (typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code)) return err.code;
-    e = err.cause;
-  }
-  return 'without a code';
 }

@@ -1,5 +1,6 @@
 import type { Locale } from '../../i18n/messages.js';
 import type { Logger } from '../../logger.js';
+import { isTimeout, networkErrorCode, scrub } from '../provider-errors.js';
 import { type SmsProvider, SmsProviderError } from './sms.provider.js';
 
 export interface KavenegarOptions {
@@ -201,28 +202,4 @@ function parseReply(body: string): Reply | null {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Removes secrets from a provider message and keeps it short, in case Kavenegar echoes input. */
-function scrub(message: string | undefined, secrets: string[]): string | undefined {
-  if (message === undefined) return undefined;
-  let text = message;
-  for (const secret of secrets) {
-    if (secret) text = text.split(secret).join('[redacted]');
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
-/** The system error code under a fetch failure (`ECONNREFUSED`…); undici nests it in `cause`. */
-function networkErrorCode(error: unknown): string {
-  for (let e = error, depth = 0; e && depth < 4; depth++) {
-    const err = e as { code?: unknown; cause?: unknown };
-    if (typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code)) return err.code;
-    e = err.cause;
-  }
-  return 'without a code';
 }
