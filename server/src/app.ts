@@ -285,7 +285,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     conversations,
     messages,
     devices,
-    vapidPublicKey: config.PUSH_PROVIDERS.includes('webpush') ? config.VAPID_PUBLIC_KEY : undefined,
+    // With the log provider too, so a browser can subscribe in development (pushes are printed).
+    vapidPublicKey: config.PUSH_PROVIDERS.some((p) => p === 'webpush' || p === 'log')
+      ? config.VAPID_PUBLIC_KEY
+      : undefined,
     api: role === 'all',
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,

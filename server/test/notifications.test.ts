@@ -264,10 +264,11 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     expect((await t.request('GET', '/api/v1/devices')).status).toBe(401);
   });
 
-  it('serves the VAPID public key browsers subscribe with', async () => {
+  it('serves the VAPID public key browsers subscribe with (the development key with the log provider)', async () => {
     const res = await t.request('GET', '/api/v1/push/vapid-public-key');
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('push/not_configured');
+    expect(res.status).toBe(200);
+    expect(res.body.publicKey).toBe(t.app.config.VAPID_PUBLIC_KEY);
+    expect(Buffer.from(res.body.publicKey, 'base64url')).toHaveLength(65);
   });
 
   it('exposes the pipeline in metrics', async () => {

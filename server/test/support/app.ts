@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { maskPhone } from '@abrik/protocol';
 import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { generateVapidKeyPair, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { PushProvider } from '../../src/providers/push/push.provider.js';
 import { LogSmsProvider } from '../../src/providers/sms/log.provider.js';
@@ -9,6 +9,7 @@ import type { SmsProvider } from '../../src/providers/sms/sms.provider.js';
 import { type BackendName, createTestDatabase, type TestDatabase } from './databases.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+export const TEST_VAPID = generateVapidKeyPair();
 
 export interface TestAppOptions {
   backend?: BackendName;
@@ -108,6 +109,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'debug',
     DATA_DIR: '/tmp/abrik-test-unused',
+    // Given, so no test writes development secrets to a shared directory.
+    VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
+    VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
     OTP_PHONE_INTERVAL_SECONDS: '1',
     OTP_PHONE_PER_HOUR: '100',
     OTP_REQUESTS_PER_IP_HOUR: '10000',
