@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const SCENARIOS = { push: 'bench/push.bench.ts' };
+const SCENARIOS = { push: 'bench/push.bench.ts', pairs: 'bench/pairs.bench.ts' };
 const wanted = process.argv[2] ?? 'all';
 const names = wanted === 'all' ? Object.keys(SCENARIOS) : [wanted];
 for (const name of names) {
