@@ -257,7 +257,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     conversationRepo,
     events,
     { persisted: (seconds) => metrics.messagePersistDuration.observe(seconds) },
-    (tx, message) => notifications.messageStored(tx, message),
+    (tx, stored) => notifications.messagesStored(tx, stored),
   );
   const devices = new DeviceService(deviceRepo, {
     providers: config.PUSH_PROVIDERS,

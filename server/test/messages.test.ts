@@ -437,6 +437,29 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
       for (const s of sockets.flat()) s.close();
     });
 
+    it('stores the members’ messages and refuses the outsider’s when both arrive in one burst', async () => {
+      const [owner, member, outsider] = await Promise.all([
+        signIn('Owner'),
+        signIn('Member'),
+        signIn('Outsider'),
+      ]);
+      const conv = await group(owner, [member]);
+      const sends = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          i % 3 === 2
+            ? post(outsider, conv.id, { clientMsgId: `out-${i}`, body: `x${i}` })
+            : post(i % 3 === 0 ? owner : member, conv.id, { clientMsgId: `in-${i}`, body: `m${i}` }),
+        ),
+      );
+      expect(sends.filter((r) => r.status === 201)).toHaveLength(20);
+      expect(sends.filter((r) => r.status === 404).map((r) => r.body.error.code)).toEqual(
+        Array.from({ length: 10 }, () => 'conversation/not_found'),
+      );
+      const stored = await everything(owner, conv.id);
+      expect(stored.map((m) => m.seq)).toEqual(range(1, 20));
+      expect(stored.every((m) => m.senderId !== outsider.user.id)).toBe(true);
+    });
+
     it('stores one message for 20 concurrent sends of the same clientMsgId', async () => {
       const [alice, bob] = people as [AuthResult, AuthResult];
       const conv = await direct(alice, bob);

@@ -206,10 +206,9 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     const before = await jobCount('notify-message');
     await expect(
       t.app.database.db.transaction(async (tx) => {
-        await t.app.services.notifications.messageStored(tx, {
-          id: '00000000-0000-4000-8000-000000000001',
-          conversationId,
-        } as never);
+        await t.app.services.notifications.messagesStored(tx, [
+          { id: '00000000-0000-4000-8000-000000000001', conversationId } as never,
+        ]);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');

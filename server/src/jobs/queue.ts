@@ -107,6 +107,16 @@ export class JobQueue {
     await this.boss.send(name, data, { ...options, db: fromDrizzle(tx as never, sql as never) });
   }
 
+  /** Enqueues many jobs inside the caller's transaction, in one statement. */
+  async sendManyInTransaction(tx: Executor, name: QueueName, data: object[]): Promise<void> {
+    if (data.length === 0) return;
+    await this.boss.insert(
+      name,
+      data.map((d) => ({ data: d })),
+      { db: fromDrizzle(tx as never, sql as never) },
+    );
+  }
+
   async send(name: QueueName, data: object, options: SendOptions = {}): Promise<string | null> {
     return this.boss.send(name, data, options);
   }

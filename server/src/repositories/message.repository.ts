@@ -36,6 +36,56 @@ export class MessageRepository {
     return row ? { seq: Number(row.last_seq), createdAt: new Date(row.now) } : undefined;
   }
 
+  /**
+   * Stores a batch of messages in one statement (group commit): checks membership, skips
+   * (sender, clientMsgId) pairs already stored, gives each conversation's messages the next seqs
+   * in input order under the conversation's row lock, and inserts them. Returns the stored rows;
+   * inputs missing from it were refused (not a member) or are retries. A concurrent insert of the
+   * same pair makes the statement fail: the caller then stores the batch one by one.
+   */
+  async insertBatch(
+    tx: Executor,
+    inputs: { conversationId: string; senderId: string; clientMsgId: string; body: string }[],
+  ): Promise<MessageRow[]> {
+    if (inputs.length === 0) return [];
+    const param = <T>(values: T[]) => sql.param(values);
+    const rows = await queryRows<Record<string, unknown>>(
+      tx,
+      sql`with input as (
+            select * from unnest(
+              ${param(inputs.map((i) => i.conversationId))}::uuid[],
+              ${param(inputs.map((i) => i.senderId))}::uuid[],
+              ${param(inputs.map((i) => i.clientMsgId))}::text[],
+              ${param(inputs.map((i) => i.body))}::text[],
+              ${param(inputs.map((_, n) => n))}::int[]
+            ) as t(conversation_id, sender_id, client_msg_id, body, ord)
+          ),
+          allowed as (
+            select i.* from input i
+            where exists (select 1 from members m where m.conversation_id = i.conversation_id and m.user_id = i.sender_id)
+              and not exists (select 1 from messages x where x.sender_id = i.sender_id and x.client_msg_id = i.client_msg_id)
+          ),
+          numbered as (
+            select a.*, row_number() over (partition by a.conversation_id order by a.ord) as n,
+                   count(*) over (partition by a.conversation_id) as k
+            from allowed a
+          ),
+          bumped as (
+            update conversations c
+            set last_seq = c.last_seq + x.k, last_message_at = date_trunc('milliseconds', now())
+            from (select distinct conversation_id, k from numbered) x
+            where c.id = x.conversation_id
+            returning c.id, c.last_seq - x.k as base, c.last_message_at
+          )
+          insert into messages (conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+          select n.conversation_id, b.base + n.n, n.sender_id, n.client_msg_id, 'text', n.body, b.last_message_at
+          from numbered n join bumped b on b.id = n.conversation_id
+          order by n.ord
+          returning *`,
+    );
+    return rows.map(rowToMessage);
+  }
+
   /** Inserts the message; undefined when (sender, clientMsgId) exists already. */
   async insert(
     tx: Executor,
@@ -134,4 +184,21 @@ export class MessageRepository {
       .returning();
     return row;
   }
+}
+
+/** A raw `messages` row (snake_case, bigint as text) as the Drizzle row type. */
+function rowToMessage(r: Record<string, unknown>): MessageRow {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date));
+  return {
+    id: r.id as string,
+    conversationId: r.conversation_id as string,
+    seq: Number(r.seq),
+    senderId: (r.sender_id as string | null) ?? null,
+    clientMsgId: (r.client_msg_id as string | null) ?? null,
+    kind: r.kind as MessageRow['kind'],
+    body: (r.body as string | null) ?? null,
+    createdAt: date(r.created_at)!,
+    editedAt: date(r.edited_at),
+    deletedAt: date(r.deleted_at),
+  };
 }

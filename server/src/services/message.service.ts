@@ -1,7 +1,7 @@
 import type { Message, SyncConversation } from '@abrik/protocol';
 import type { Db, Executor } from '../db/client.js';
 import type { MessageRow } from '../db/schema.js';
-import { AppError, ForbiddenError, NotFoundError } from '../errors.js';
+import { AppError, ForbiddenError, isDatabaseUnavailable, NotFoundError } from '../errors.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
 import { type Actor, requireAccess, servesSupport } from './access.js';
@@ -12,6 +12,21 @@ export interface MessageMetrics {
   /** A message was stored; `seconds` is the time its transaction took. */
   persisted(seconds: number): void;
 }
+
+interface SendInput {
+  conversationId: string;
+  clientMsgId: string;
+  body: string;
+}
+interface PendingSend {
+  actor: Actor;
+  input: SendInput;
+  resolve: (row: MessageRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
+/** Batches written at once (each holds one pooled connection) and messages per batch. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+const MAX_BATCH = 200;
 
 /** Thrown inside the send transaction to roll back the seq it took when the message is a retry. */
 class DuplicateMessage extends Error {}
@@ -24,9 +39,12 @@ export class MessageService {
     private readonly conversations: ConversationRepository,
     private readonly events: DomainEvents,
     private readonly metrics: MessageMetrics = { persisted: () => {} },
-    /** Runs inside the message's transaction (the notification job is enqueued there). */
-    private readonly onStored: (tx: Executor, message: MessageRow) => Promise<void> = async () => {},
+    /** Runs inside the messages' transaction (the notification jobs are enqueued there). */
+    private readonly onStored: (tx: Executor, messages: MessageRow[]) => Promise<void> = async () => {},
   ) {}
+
+  private pending: PendingSend[] = [];
+  private inFlight = 0;
 
   /**
    * Stores a message and returns its ack. The same (sender, clientMsgId) sent again returns the
@@ -39,7 +57,10 @@ export class MessageService {
     const started = performance.now();
     let stored: MessageRow | undefined;
     try {
-      stored = await this.insert(actor, input);
+      // Most sends are stored by the group commit; what it could not store (a retry, a
+      // non-member, a race) takes the one-by-one path below, which knows every case.
+      stored = await this.groupCommit(actor, input);
+      if (!stored) stored = await this.insert(actor, input);
       if (!stored) {
         // Not a member. Agents and admins may answer any support conversation: they join it.
         const { conversation, membership } = await requireAccess(
@@ -86,9 +107,70 @@ export class MessageService {
         createdAt: slot.createdAt,
       });
       if (!row) throw new DuplicateMessage();
-      await this.onStored(tx, row);
+      await this.onStored(tx, [row]);
       return row;
     });
+  }
+
+  /**
+   * Group commit: sends that arrive while earlier batches are being written wait and are stored
+   * together — one statement, one job insert, one COMMIT (one WAL flush) for the lot. An idle
+   * server writes a batch of one at once, so latency does not grow at low load. Resolves with the
+   * stored row, or undefined when the batch did not store this message (the caller then takes the
+   * single path, which answers retries, non-members and races exactly as before).
+   */
+  private groupCommit(actor: Actor, input: SendInput): Promise<MessageRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ actor, input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.writeBatch(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async writeBatch(batch: PendingSend[]): Promise<void> {
+    // The same (sender, clientMsgId) twice in one batch: only the first goes in; the others are
+    // retries and get the first one's ack through the single path.
+    const seen = new Set<string>();
+    const first = batch.filter((p) => {
+      const key = `${p.actor.id}:${p.input.clientMsgId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    let rows: MessageRow[];
+    try {
+      rows = await this.db.transaction(async (tx) => {
+        const stored = await this.messages.insertBatch(
+          tx,
+          first.map((p) => ({ ...p.input, senderId: p.actor.id })),
+        );
+        await this.onStored(tx, stored);
+        return stored;
+      });
+    } catch (error) {
+      // The database is down: every send fails as it would alone. Anything else (a concurrent
+      // duplicate, say): let each message take the single path.
+      if (isDatabaseUnavailable(error)) for (const p of batch) p.reject(error);
+      else for (const p of batch) p.resolve(undefined);
+      return;
+    }
+    const byKey = new Map(rows.map((r) => [`${r.senderId}:${r.clientMsgId}`, r]));
+    for (const p of batch) {
+      const key = `${p.actor.id}:${p.input.clientMsgId}`;
+      const row = byKey.get(key);
+      // A duplicate within the batch resolves undefined (single path answers it as a retry).
+      p.resolve(row && first.includes(p) ? row : undefined);
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ import type { PresenceStore } from './presence.store.js';
 
 /** What the pipeline needs from the job queue (pg-boss in production). */
 export interface NotificationJobs {
-  sendInTransaction(tx: Executor, name: 'notify-message', data: NotifyMessageJob): Promise<void>;
+  sendManyInTransaction(tx: Executor, name: 'notify-message', data: NotifyMessageJob[]): Promise<void>;
   sendCollapsed(name: 'notify-user', data: NotifyUserJob, seconds: number, key: string): Promise<void>;
   send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
   sendMany(name: 'push-send', data: PushSendJob[]): Promise<void>;
@@ -116,12 +116,13 @@ export class NotificationService {
     this.log = logger.child({ component: 'jobs' });
   }
 
-  /** Called inside the message's transaction: committed message ⇒ job, rolled back ⇒ none. */
-  async messageStored(tx: Executor, message: MessageRow): Promise<void> {
-    await this.jobs.sendInTransaction(tx, 'notify-message', {
-      messageId: message.id,
-      conversationId: message.conversationId,
-    });
+  /** Called inside the messages' transaction: committed messages ⇒ jobs, rolled back ⇒ none. */
+  async messagesStored(tx: Executor, messages: MessageRow[]): Promise<void> {
+    await this.jobs.sendManyInTransaction(
+      tx,
+      'notify-message',
+      messages.map((m) => ({ messageId: m.id, conversationId: m.conversationId })),
+    );
   }
 
   /** notify-message: picks the members to notify and, for support replies, schedules the SMS fallback. */
