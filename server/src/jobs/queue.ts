@@ -97,16 +97,6 @@ export class JobQueue {
     return queue;
   }
 
-  /** Enqueues a job inside the caller's transaction: it exists exactly when the transaction commits. */
-  async sendInTransaction(
-    tx: Executor,
-    name: QueueName,
-    data: object,
-    options: SendOptions = {},
-  ): Promise<void> {
-    await this.boss.send(name, data, { ...options, db: fromDrizzle(tx as never, sql as never) });
-  }
-
   /** Enqueues many jobs inside the caller's transaction, in one statement. */
   async sendManyInTransaction(tx: Executor, name: QueueName, data: object[]): Promise<void> {
     if (data.length === 0) return;

@@ -13,10 +13,6 @@ export class InFlight {
     }
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Resolves when nothing is under way, or after timeoutMs; true when drained. */
   drained(timeoutMs: number): Promise<boolean> {
     if (this.count === 0) return Promise.resolve(true);

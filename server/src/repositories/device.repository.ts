@@ -46,11 +46,6 @@ export class DeviceRepository {
     return row!;
   }
 
-  async getById(id: string): Promise<DeviceRow | undefined> {
-    const [row] = await this.db.select().from(devices).where(eq(devices.id, id));
-    return row;
-  }
-
   /**
    * Devices with their owners' read markers in the jobs' conversations, in one query for a whole
    * batch of push jobs (the push hot path). Keyed `deviceId:conversationId`; a missing key means

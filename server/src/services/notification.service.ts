@@ -267,12 +267,6 @@ export class NotificationService {
     await this.jobs.sendMany('push-send', pushes);
   }
 
-  /** push-send: one device, one provider call, and what its outcome means. */
-  async handlePush(job: PushSendJob): Promise<void> {
-    const [sending] = await this.handlePushes([job]);
-    await sending;
-  }
-
   /**
    * A batch of push-send jobs: their devices and read markers are read in one query, then the
    * pushes go out concurrently. Answers one promise per job, in order.
