@@ -7,10 +7,30 @@ export default defineConfig({
     alias: { '@abrik/protocol': fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: integration suites each start servers and databases of their own.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/test/**/*.test.ts'],
+        },
+      },
+      {
+        // Real Chromium against the built server and client (web/dist): `npm run build` first.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['web/e2e/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          // One server and one browser per file; files one after the other.
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });
