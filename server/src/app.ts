@@ -289,6 +289,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     vapidPublicKey: config.PUSH_PROVIDERS.some((p) => p === 'webpush' || p === 'log')
       ? config.VAPID_PUBLIC_KEY
       : undefined,
+    webDistDir: config.webDistDir,
     api: role === 'all',
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,

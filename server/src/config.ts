@@ -2,6 +2,7 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const bool = z
@@ -142,9 +143,14 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100).default(10000),
   /** Origins allowed to call the API from a browser besides this server's own (comma-separated). */
   CORS_ORIGINS: z.string().default(''),
+  /** The built web client served at `/` (default: web/dist of this checkout); missing: a placeholder page. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** web/dist beside server/ (the same from server/src and server/dist). */
+const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export type PushProviderName = 'fcm' | 'webpush' | 'log';
 
@@ -166,6 +172,7 @@ export interface Config
   SMS_PROVIDER: 'log' | 'kavenegar';
   isProduction: boolean;
   dataDir: string;
+  webDistDir: string;
   corsOrigins: string[];
   webPushHosts: string[];
 }
@@ -254,6 +261,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     JWT_SECRET: env.JWT_SECRET ?? developmentSecrets(dataDir).jwtSecret,
     isProduction,
     dataDir,
+    webDistDir: env.WEB_DIST_DIR ? resolve(env.WEB_DIST_DIR) : DEFAULT_WEB_DIST_DIR,
     webPushHosts: env.WEBPUSH_ALLOWED_HOSTS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),

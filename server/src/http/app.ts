@@ -21,8 +21,8 @@ import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { deviceRoutes, vapidRoutes } from './routes/device.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
-import { homeRoutes } from './routes/home.routes.js';
 import { userRoutes } from './routes/user.routes.js';
+import { webClientRoutes } from './routes/web.routes.js';
 
 export interface HttpDeps {
   logger: Logger;
@@ -37,6 +37,8 @@ export interface HttpDeps {
   messages: MessageService;
   devices: DeviceService;
   vapidPublicKey: string | undefined;
+  /** The built web client (web/dist), served at `/`; without it, a placeholder page. */
+  webDistDir: string;
   /** False in the worker role: only health and metrics. */
   api: boolean;
   bodyLimit: number;
@@ -118,7 +120,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     isDraining: deps.isDraining,
   });
   if (!deps.api) return app as unknown as FastifyInstance;
-  await app.register(homeRoutes);
+  await app.register(webClientRoutes, { root: deps.webDistDir });
   await app.register(authRoutes, { auth: deps.auth });
   await app.register(vapidRoutes, { publicKey: deps.vapidPublicKey });
   await app.register(async (scope) => {

@@ -1,0 +1,45 @@
+import { useTranslation } from 'react-i18next';
+import { useRoute } from 'wouter';
+import { ConnectionState } from '../components/ConnectionState.js';
+import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { ConversationView } from '../features/conversation/ConversationView.js';
+import { ConversationList } from '../features/conversations/ConversationList.js';
+import { PushBanner } from '../features/push/PushBanner.js';
+import { Settings } from '../features/settings/Settings.js';
+
+/**
+ * The signed-in screen: the list beside the open conversation; on a phone's width one of the two
+ * at a time (the route decides which).
+ */
+export function Shell() {
+  const { t } = useTranslation();
+  const [match, params] = useRoute('/c/:id');
+  const activeId = match ? params.id : null;
+  return (
+    <div className="shell" data-view={activeId ? 'conversation' : 'list'}>
+      <ConnectionState />
+      <div className="panes">
+        <aside className="sidebar" aria-label={t('list.heading')}>
+          <header className="sidebar-header">
+            <h1 className="brand">{t('app.name')}</h1>
+            <div className="row">
+              <LanguageSwitch />
+              <Settings />
+            </div>
+          </header>
+          <PushBanner />
+          <ConversationList activeId={activeId} />
+        </aside>
+        <main className="pane">
+          {activeId ? (
+            <ConversationView key={activeId} conversationId={activeId} />
+          ) : (
+            <div className="empty-pane">
+              <p>{t('conv.pick')}</p>
+            </div>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

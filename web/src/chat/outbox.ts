@@ -1,0 +1,176 @@
+import type { Message } from '@abrik/protocol';
+import { Store } from '../lib/store.js';
+
+/** An own message not yet acknowledged by the server. */
+export interface OutboxItem {
+  clientMsgId: string;
+  conversationId: string;
+  body: string;
+  createdAt: string;
+  /** `queued`: waits for (or is in) its turn; `failed`: refused, until the person retries. */
+  status: 'queued' | 'failed';
+  /** The server's reason for a refusal, in the UI language. */
+  error?: string;
+}
+
+export type SendResult =
+  | { ok: true; message: Message }
+  /** `retryable`: the server was not reached or asked to try later; the item waits its turn again. */
+  | { ok: false; retryable: boolean; error?: string };
+
+export type Transport = (item: OutboxItem) => Promise<SendResult>;
+
+/** A clientMsgId: random, URL-safe; `crypto.randomUUID` is missing outside secure contexts. */
+export function newClientMsgId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `w-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Own messages waiting to be stored, kept in localStorage so a reload or a crash loses none. They
+ * go out one at a time in the order written; a message is retried with the same clientMsgId until
+ * the server acknowledges it (the server stores a clientMsgId once, so a retry never duplicates).
+ */
+export class Outbox {
+  readonly store: Store<OutboxItem[]>;
+  private online = false;
+  private pumping = false;
+  private backoffMs = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly onStored: (item: OutboxItem, message: Message) => void,
+    private readonly storage: Storage,
+    private readonly storageKey: string,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.store = new Store(this.read());
+  }
+
+  get items(): OutboxItem[] {
+    return this.store.get();
+  }
+
+  /** Queues a message and sends it when its turn comes. */
+  enqueue(conversationId: string, body: string, clientMsgId = newClientMsgId()): OutboxItem {
+    const item: OutboxItem = {
+      clientMsgId,
+      conversationId,
+      body,
+      createdAt: new Date().toISOString(),
+      status: 'queued',
+    };
+    this.write([...this.items, item]);
+    void this.pump();
+    return item;
+  }
+
+  /** Sends a refused message again, with the same clientMsgId. */
+  retry(clientMsgId: string): void {
+    this.write(
+      this.items.map((i) =>
+        i.clientMsgId === clientMsgId ? { ...i, status: 'queued' as const, error: undefined } : i,
+      ),
+    );
+    this.backoffMs = 0;
+    void this.pump();
+  }
+
+  discard(clientMsgId: string): void {
+    this.write(this.items.filter((i) => i.clientMsgId !== clientMsgId));
+  }
+
+  /** The server holds a message with this clientMsgId (seen in `sync` or `message:new`): it is done. */
+  settle(clientMsgIds: Iterable<string>): void {
+    const done = new Set(clientMsgIds);
+    if (this.items.some((i) => done.has(i.clientMsgId))) {
+      this.write(this.items.filter((i) => !done.has(i.clientMsgId)));
+    }
+  }
+
+  /** Forget messages of conversations that are no longer mine. */
+  dropConversation(conversationId: string): void {
+    this.write(this.items.filter((i) => i.conversationId !== conversationId));
+  }
+
+  setOnline(online: boolean): void {
+    this.online = online;
+    if (online) {
+      this.backoffMs = 0;
+      void this.pump();
+    }
+  }
+
+  /** Another tab changed the stored outbox. */
+  reload(): void {
+    this.store.set(this.read());
+  }
+
+  /** Sends queued messages in order while online; resolves when the queue is empty or sending must wait. */
+  async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    clearTimeout(this.retryTimer);
+    try {
+      while (this.online) {
+        const item = this.items.find((i) => i.status === 'queued');
+        if (!item) break;
+        let result: SendResult;
+        try {
+          result = await this.transport(item);
+        } catch {
+          result = { ok: false, retryable: true };
+        }
+        if (result.ok) {
+          this.backoffMs = 0;
+          this.write(this.items.filter((i) => i.clientMsgId !== item.clientMsgId));
+          this.onStored(item, result.message);
+        } else if (result.retryable) {
+          // Not reached, or asked to wait: keep it first in line and try again after a pause.
+          if (!this.online) break;
+          this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
+          await this.sleep(this.backoffMs);
+        } else {
+          this.write(
+            this.items.map((i) =>
+              i.clientMsgId === item.clientMsgId
+                ? { ...i, status: 'failed' as const, ...(result.error ? { error: result.error } : {}) }
+                : i,
+            ),
+          );
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private write(items: OutboxItem[]): void {
+    this.store.set(items);
+    try {
+      this.storage.setItem(this.storageKey, JSON.stringify(items));
+    } catch {
+      // Storage full or unavailable: the queue still lives in memory.
+    }
+  }
+
+  private read(): OutboxItem[] {
+    try {
+      const parsed: unknown = JSON.parse(this.storage.getItem(this.storageKey) ?? '[]');
+      return Array.isArray(parsed)
+        ? parsed.filter(
+            (i): i is OutboxItem =>
+              typeof i?.clientMsgId === 'string' &&
+              typeof i.conversationId === 'string' &&
+              typeof i.body === 'string' &&
+              (i.status === 'queued' || i.status === 'failed'),
+          )
+        : [];
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { normalizePhone } from '@abrik/protocol';
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, errorText } from '../../api/errors.js';
+import { useServices } from '../../app/context.js';
+import { LanguageSwitch } from '../../components/LanguageSwitch.js';
+import { digitsOnly, formatCountdown, localDigits } from '../../lib/format.js';
+import { useLang, useNow } from '../../lib/hooks.js';
+
+/** Phone number → SMS code → signed in. */
+export function SignIn() {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { api, session } = useServices();
+  const queryClient = useQueryClient();
+  const [step, setStep] = useState<'phone' | 'code'>('phone');
+  const [phone, setPhone] = useState('');
+  const [e164, setE164] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [resendAt, setResendAt] = useState(0);
+  const now = useNow(500, resendAt > Date.now());
+  const waitSeconds = Math.max(0, Math.ceil((resendAt - now) / 1000));
+  const codeRef = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+
+  useEffect(() => {
+    if (step === 'code') codeRef.current?.focus();
+  }, [step]);
+
+  async function requestCode(target: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      const sent = await api.requestCode(target);
+      setResendAt(Date.now() + sent.retryAfterSeconds * 1000);
+      setStep('code');
+    } catch (e) {
+      setError(errorText(e, t));
+      if (e instanceof ApiError && e.retryAfterSeconds) setResendAt(Date.now() + e.retryAfterSeconds * 1000);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function submitPhone(event: FormEvent) {
+    event.preventDefault();
+    const normalized = normalizePhone(phone);
+    if (!normalized) {
+      setError(t('signIn.phoneInvalid'));
+      return;
+    }
+    setE164(normalized);
+    void requestCode(normalized);
+  }
+
+  async function submitCode(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const tokens = await api.verify(e164, digitsOnly(code));
+      queryClient.clear();
+      session.signIn(tokens);
+    } catch (e) {
+      setError(errorText(e, t));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="auth">
+      <header className="auth-header">
+        <span className="brand">{t('app.name')}</span>
+        <LanguageSwitch />
+      </header>
+      <main className="auth-card">
+        {step === 'phone' ? (
+          <form onSubmit={submitPhone} noValidate>
+            <h1>{t('signIn.title')}</h1>
+            <p className="muted">{t('signIn.intro')}</p>
+            <label htmlFor="phone">{t('signIn.phone')}</label>
+            <input
+              id="phone"
+              data-testid="phone-input"
+              type="tel"
+              inputMode="tel"
+              autoComplete="tel"
+              dir="ltr"
+              placeholder={localDigits('0912 123 4567', lang)}
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+              required
+            />
+            {error && (
+              <p id={errorId} className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <button type="submit" className="primary" data-testid="phone-submit" disabled={busy}>
+              {t('signIn.sendCode')}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={submitCode} noValidate>
+            <h1>{t('signIn.codeTitle')}</h1>
+            <p className="muted">
+              {t('signIn.codeSent')} <bdi dir="ltr">{localDigits(e164, lang)}</bdi>
+            </p>
+            <label htmlFor="code">{t('signIn.code')}</label>
+            <input
+              id="code"
+              ref={codeRef}
+              data-testid="code-input"
+              type="text"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              dir="ltr"
+              maxLength={12}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+              required
+            />
+            {error && (
+              <p id={errorId} className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <button
+              type="submit"
+              className="primary"
+              data-testid="code-submit"
+              disabled={busy || !code.trim()}
+            >
+              {t('signIn.verify')}
+            </button>
+            <div className="row between">
+              <button
+                type="button"
+                className="link-button"
+                data-testid="resend"
+                disabled={busy || waitSeconds > 0}
+                onClick={() => void requestCode(e164)}
+              >
+                {waitSeconds > 0
+                  ? t('signIn.resendIn', { time: formatCountdown(waitSeconds, lang) })
+                  : t('signIn.resend')}
+              </button>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => {
+                  setStep('phone');
+                  setCode('');
+                  setError(null);
+                }}
+              >
+                {t('signIn.changePhone')}
+              </button>
+            </div>
+          </form>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { useTranslation } from 'react-i18next';
+import type { ViewMessage } from '../../chat/messages.js';
+import { MessageText } from '../../components/MessageText.js';
+import { formatTime } from '../../lib/format.js';
+import { useLang } from '../../lib/hooks.js';
+
+const STATUS_ICON = { sending: '🕓', sent: '✓', read: '✓✓', failed: '!' } as const;
+
+export function MessageBubble({
+  row,
+  senderName,
+  onRetry,
+  onDiscard,
+  onEdit,
+  onDelete,
+}: {
+  row: ViewMessage;
+  /** Shown above others' messages in groups. */
+  senderName: string | null;
+  onRetry: () => void;
+  onDiscard: () => void;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const message = row.message;
+  const deleted = Boolean(message?.deletedAt);
+  const system = message?.kind === 'system';
+  return (
+    <li
+      className={`message ${row.mine ? 'mine' : 'theirs'}${system ? ' system' : ''}`}
+      data-testid="message"
+      data-seq={row.seq ?? undefined}
+      data-client-msg-id={row.clientMsgId ?? undefined}
+      data-mine={String(row.mine)}
+      data-status={row.status ?? undefined}
+    >
+      <div className="bubble">
+        {senderName && !row.mine && (
+          <span className="sender" dir="auto">
+            {senderName}
+          </span>
+        )}
+        <p className="body" data-testid="message-body" dir="auto">
+          {deleted ? <em className="muted">{t('conv.deleted')}</em> : <MessageText text={row.body ?? ''} />}
+        </p>
+        <span className="meta">
+          {message?.editedAt && !deleted && <span>{t('conv.edited')}</span>}
+          <time dateTime={row.createdAt}>{formatTime(row.createdAt, lang)}</time>
+          {row.status && (
+            <span className={`status status-${row.status}`} title={t(`conv.status.${row.status}`)}>
+              <span aria-hidden="true">{STATUS_ICON[row.status]}</span>
+              <span className="visually-hidden">{t(`conv.status.${row.status}`)}</span>
+            </span>
+          )}
+        </span>
+        {row.mine && row.status === 'failed' && (
+          <span className="actions">
+            <button type="button" className="link-button" data-testid="message-retry" onClick={onRetry}>
+              {t('conv.retry')}
+            </button>
+            <button type="button" className="link-button" data-testid="message-discard" onClick={onDiscard}>
+              {t('conv.discard')}
+            </button>
+          </span>
+        )}
+        {row.mine && message && !deleted && !system && (
+          <span className="actions">
+            <button
+              type="button"
+              className="icon-button small"
+              data-testid="message-edit"
+              aria-label={t('conv.edit')}
+              title={t('conv.edit')}
+              onClick={onEdit}
+            >
+              <span aria-hidden="true">✎</span>
+            </button>
+            <button
+              type="button"
+              className="icon-button small"
+              data-testid="message-delete"
+              aria-label={t('conv.delete')}
+              title={t('conv.delete')}
+              onClick={onDelete}
+            >
+              <span aria-hidden="true">🗑</span>
+            </button>
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,161 @@
+import { toLatinDigits } from '@abrik/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { errorText } from '../../api/errors.js';
+import { useEngine, useServices } from '../../app/context.js';
+import { conversationsKey } from '../../chat/messages.js';
+import { conversationTitle, peerOf, personName } from '../../chat/names.js';
+import { formatListTime, formatNumber } from '../../lib/format.js';
+import { useLang } from '../../lib/hooks.js';
+import { useStore } from '../../lib/store.js';
+import { NewDirect } from './NewDirect.js';
+import { NewGroup } from './NewGroup.js';
+
+/** Case- and digit-insensitive text for search. */
+function searchable(text: string): string {
+  return toLatinDigits(text).toLocaleLowerCase().normalize('NFC');
+}
+
+export function ConversationList({ activeId }: { activeId: string | null }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { api, session } = useServices();
+  const engine = useEngine();
+  const meId = useStore(session.store)?.user.id ?? '';
+  const presence = useStore(engine.presence);
+  const typing = useStore(engine.typing);
+  const [search, setSearch] = useState('');
+  const [form, setForm] = useState<'direct' | 'group' | null>(null);
+  const { data, error, isPending } = useQuery({
+    queryKey: conversationsKey,
+    queryFn: () => api.conversations(),
+  });
+
+  const userIds = useMemo(
+    () => [...new Set((data?.items ?? []).flatMap((c) => c.members.map((m) => m.userId)))],
+    [data],
+  );
+  useEffect(() => engine.watchPresence(userIds), [engine, userIds]);
+
+  const rows = useMemo(() => {
+    const query = searchable(search.trim());
+    return (data?.items ?? [])
+      .map((c) => ({ conversation: c, title: conversationTitle(c, meId, t, lang) }))
+      .filter(
+        ({ conversation, title }) =>
+          !query ||
+          searchable(title).includes(query) ||
+          searchable(conversation.lastMessage?.body ?? '').includes(query),
+      );
+  }, [data, search, meId, t, lang]);
+
+  return (
+    <div className="list">
+      <div className="list-tools">
+        <input
+          type="search"
+          data-testid="conversation-search"
+          dir="auto"
+          aria-label={t('list.search')}
+          placeholder={t('list.search')}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <div className="row">
+          <button
+            type="button"
+            data-testid="new-direct"
+            aria-expanded={form === 'direct'}
+            onClick={() => setForm((f) => (f === 'direct' ? null : 'direct'))}
+          >
+            {t('direct.open')}
+          </button>
+          <button
+            type="button"
+            data-testid="new-group"
+            aria-expanded={form === 'group'}
+            onClick={() => setForm((f) => (f === 'group' ? null : 'group'))}
+          >
+            {t('group.open')}
+          </button>
+        </div>
+      </div>
+      {form === 'direct' && <NewDirect onDone={() => setForm(null)} />}
+      {form === 'group' && <NewGroup onDone={() => setForm(null)} />}
+      {error && (
+        <p className="error" role="alert">
+          {errorText(error, t)}
+        </p>
+      )}
+      {isPending && <p className="muted pad">{t('common.loading')}</p>}
+      {data && data.items.length === 0 && <p className="muted pad">{t('list.empty')}</p>}
+      {data && data.items.length > 0 && rows.length === 0 && (
+        <p className="muted pad">{t('list.noResults')}</p>
+      )}
+      <ul className="conversations" aria-label={t('list.heading')}>
+        {rows.map(({ conversation: c, title }) => {
+          const peer = c.kind === 'group' ? undefined : peerOf(c, meId);
+          const online =
+            c.kind === 'group'
+              ? c.members.some((m) => m.userId !== meId && presence.get(m.userId)?.status === 'online')
+              : peer !== undefined && presence.get(peer.userId)?.status === 'online';
+          const typists = [...(typing.get(c.id)?.keys() ?? [])];
+          const last = c.lastMessage;
+          const preview = !last
+            ? t('list.noMessages')
+            : last.deletedAt
+              ? t('list.deleted')
+              : `${last.senderId === meId ? t('list.you') : ''}${last.body ?? ''}`;
+          return (
+            <li key={c.id}>
+              <Link
+                href={`/c/${c.id}`}
+                className="conversation-item"
+                data-testid="conversation-item"
+                data-conversation-id={c.id}
+                aria-current={c.id === activeId ? 'page' : undefined}
+              >
+                <span className="avatar" aria-hidden="true">
+                  {[...title][0] ?? '?'}
+                  <span className="presence-dot" data-testid="presence-dot" data-online={String(online)} />
+                </span>
+                <span className="item-main">
+                  <span className="item-top">
+                    <span className="item-title" dir="auto">
+                      {title}
+                    </span>
+                    {last && <span className="item-time">{formatListTime(last.createdAt, lang)}</span>}
+                  </span>
+                  <span className="item-bottom">
+                    {typists.length > 0 ? (
+                      <span className="typing-hint" data-testid="typing-hint">
+                        {c.kind === 'group'
+                          ? `${personName(typists[0]!, c.members.find((m) => m.userId === typists[0])?.name ?? null, t, lang)}: ${t('list.typing')}`
+                          : t('list.typing')}
+                      </span>
+                    ) : (
+                      <span className="item-preview" dir="auto">
+                        {preview}
+                      </span>
+                    )}
+                    {c.unreadCount > 0 && (
+                      <>
+                        <span className="unread-badge" data-testid="unread-badge" aria-hidden="true">
+                          {formatNumber(c.unreadCount, lang)}
+                        </span>
+                        <span className="visually-hidden">{t('list.unread', { count: c.unreadCount })}</span>
+                      </>
+                    )}
+                  </span>
+                  <span className="visually-hidden">{online ? t('list.online') : t('list.offline')}</span>
+                </span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
