@@ -373,7 +373,7 @@ async function startWorkers(
   auth: AuthService,
   config: Config,
 ) {
-  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessage(job));
+  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessages(job));
   await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job));
   // Pushes are I/O-bound: big batches, several fetchers, so a backlog drains at provider speed.
   await jobs.workBatch<PushSendJob>(QUEUES.pushSend, (batch) => notifications.handlePushes(batch), {

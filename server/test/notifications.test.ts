@@ -232,6 +232,61 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     expect(await jobCount('notify-message')).toBe(before);
   });
 
+  it('one notify-message job per commit covers each stored message once; members without a device cost no job', async () => {
+    const carol = await t.signIn(uniquePhone(), 'Carol'); // no device registered
+    const group = await t.request('POST', '/api/v1/conversations', {
+      token: alice.accessToken,
+      body: { kind: 'group', title: 'batch', memberIds: [bob.user.id, carol.user.id] },
+    });
+    expect(group.status).toBe(201);
+    await eventually(async () => (await pendingJobs()) === 0, 15_000, 'earlier jobs done');
+    const jobsBefore = await jobCount('notify-message');
+    pushed.length = 0;
+    // Concurrent sends: the group commit stores most of them together.
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => send(alice, `batch-${i}`, `پیام گروهی ${i}`, group.body.id)),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const ids = replies.map((r) => r.body.id as string);
+    const rows = (await t.app.database.db.execute(
+      sql`select data from pgboss.job where name = 'notify-message' order by created_on desc
+          limit ${(await jobCount('notify-message')) - jobsBefore}`,
+    )) as unknown as { rows: { data: { messages: { messageId: string }[] } }[] };
+    const referenced = rows.rows.flatMap((r) => r.data.messages.map((m) => m.messageId));
+    expect(referenced.sort()).toEqual([...ids].sort());
+    expect(rows.rows.length).toBeLessThanOrEqual(30);
+
+    await eventually(() => pushed.some((p) => p.data.conversationId === group.body.id), 15_000, 'bob pushed');
+    await eventually(async () => (await pendingJobs()) === 0, 15_000, 'notification jobs done');
+    const notifyUsers = (await t.app.database.db.execute(
+      sql`select data->>'userId' as "userId", count(*)::int as n from pgboss.job
+          where name = 'notify-user' and data->>'conversationId' = ${group.body.id} group by 1`,
+    )) as unknown as { rows: { userId: string; n: number }[] };
+    const byUser = new Map(notifyUsers.rows.map((r) => [r.userId, r.n]));
+    expect(byUser.get(bob.user.id)).toBeGreaterThanOrEqual(1);
+    expect(byUser.has(carol.user.id)).toBe(false);
+    expect(byUser.has(alice.user.id)).toBe(false);
+  });
+
+  it('still runs notify-message jobs of the earlier one-message shape', async () => {
+    await t.request('POST', `/api/v1/conversations/${conversationId}/read`, {
+      token: bob.accessToken,
+      body: { seq: 1000 },
+    });
+    const reply = await send(alice, 'legacy-shape', 'از نسخهٔ قبل');
+    expect(reply.status).toBe(201);
+    await eventually(async () => (await pendingJobs()) === 0, 15_000, 'notification jobs done');
+    const id = await t.app.jobs.send('notify-message', { messageId: reply.body.id, conversationId });
+    const state = async () => {
+      const result = (await t.app.database.db.execute(
+        sql`select state from pgboss.job where id = ${id}`,
+      )) as unknown as { rows: { state: string }[] };
+      return result.rows[0]?.state;
+    };
+    // A handler that could not read the old shape would fail it (state retry, then failed).
+    await eventually(async () => (await state()) === 'completed', 15_000, 'legacy job completed');
+  });
+
   it('registers devices: re-registering moves the token to the current user; bad input is refused', async () => {
     const token = FCM_TOKEN(999);
     const first = await t.request('POST', '/api/v1/devices', {

@@ -27,6 +27,11 @@ export class ConversationRepository {
     return row;
   }
 
+  async getByIds(ids: string[]): Promise<ConversationRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(conversations).where(inArray(conversations.id, ids));
+  }
+
   async getByDirectKey(directKey: string, db: Executor = this.db): Promise<ConversationRow | undefined> {
     const [row] = await db.select().from(conversations).where(eq(conversations.directKey, directKey));
     return row;

@@ -1,4 +1,4 @@
-import { and, count, eq, lt, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { type DeviceRow, devices, members } from '../db/schema.js';
 
@@ -72,6 +72,21 @@ export class DeviceRepository {
 
   async listByUser(userId: string): Promise<DeviceRow[]> {
     return this.db.select().from(devices).where(eq(devices.userId, userId));
+  }
+
+  /** Which of these users have a browser (`web`) and which a phone (`phone`) registered. */
+  async platformsOf(userIds: string[]): Promise<Map<string, { web: boolean; phone: boolean }>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({
+        userId: devices.userId,
+        web: sql<boolean>`bool_or(${devices.platform} = 'web')`,
+        phone: sql<boolean>`bool_or(${devices.platform} <> 'web')`,
+      })
+      .from(devices)
+      .where(inArray(devices.userId, userIds))
+      .groupBy(devices.userId);
+    return new Map(rows.map((r) => [r.userId, { web: r.web, phone: r.phone }]));
   }
 
   async countByUser(userId: string): Promise<number> {

@@ -27,10 +27,12 @@ export interface NotificationJobs {
   ): Promise<unknown>;
 }
 
-export interface NotifyMessageJob {
+interface MessageRef {
   messageId: string;
   conversationId: string;
 }
+/** The messages of one commit (a single message in jobs queued by earlier versions). */
+export type NotifyMessageJob = { messages: MessageRef[] } | MessageRef;
 export interface NotifyUserJob {
   userId: string;
   conversationId: string;
@@ -116,54 +118,103 @@ export class NotificationService {
     this.log = logger.child({ component: 'jobs' });
   }
 
-  /** Called inside the messages' transaction: committed messages ⇒ jobs, rolled back ⇒ none. */
+  /**
+   * Called inside the messages' transaction: committed messages ⇒ one job for the lot (a group
+   * commit stores up to a few hundred at once), rolled back ⇒ none.
+   */
   async messagesStored(tx: Executor, messages: MessageRow[]): Promise<void> {
-    await this.jobs.sendManyInTransaction(
-      tx,
-      'notify-message',
-      messages.map((m) => ({ messageId: m.id, conversationId: m.conversationId })),
-    );
+    if (messages.length === 0) return;
+    await this.jobs.sendManyInTransaction(tx, 'notify-message', [
+      { messages: messages.map((m) => ({ messageId: m.id, conversationId: m.conversationId })) },
+    ]);
   }
 
-  /** notify-message: picks the members to notify and, for support replies, schedules the SMS fallback. */
-  async handleMessage(job: NotifyMessageJob): Promise<void> {
-    const message = await this.repos.messages.getById(job.conversationId, job.messageId);
-    if (!message || message.deletedAt) return;
-    const conversation = await this.repos.conversations.getById(job.conversationId);
-    if (!conversation) return;
-    const members = await this.repos.conversations.listMembers([conversation.id]);
-    const recipients = members.filter((m) => m.userId !== message.senderId && !m.muted);
-    const online = await this.presence.online(recipients.map((m) => m.userId));
-    const watching = await this.presence.watching([...online], conversation.id);
-    for (const member of recipients) {
-      // On screen right now: nothing to add. Connected elsewhere: the message arrived live, but a
-      // browser showing another conversation (or in the background) still gets its web push.
-      if (watching.has(member.userId)) continue;
-      await this.jobs.sendCollapsed(
-        'notify-user',
-        { userId: member.userId, conversationId: conversation.id },
-        this.settings.collapseSeconds,
-        `${member.userId}:${conversation.id}`,
+  /**
+   * notify-message: picks, for a batch of stored messages, the members to notify and, for support
+   * replies, schedules the SMS fallback. The batch is read in a handful of queries whatever its
+   * size; members who have no device at all (nothing to push to) cost nothing more.
+   */
+  async handleMessages(job: NotifyMessageJob): Promise<void> {
+    // Jobs queued by an earlier version carry one message each.
+    const refs = 'messages' in job ? job.messages : [job];
+    const stored = await this.repos.messages.getByIds(refs.map((r) => r.messageId));
+    const messages = stored.filter((m) => !m.deletedAt).sort((a, b) => a.seq - b.seq);
+    if (messages.length === 0) return;
+    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
+    const [conversations, members] = await Promise.all([
+      this.repos.conversations.getByIds(conversationIds),
+      this.repos.conversations.listMembers(conversationIds),
+    ]);
+    const conversationById = new Map(conversations.map((c) => [c.id, c]));
+    const membersOf = new Map<string, typeof members>();
+    for (const m of members) {
+      const list = membersOf.get(m.conversationId);
+      if (list) list.push(m);
+      else membersOf.set(m.conversationId, [m]);
+    }
+    // Who is to be told of what: one (member, conversation) pair however many of its messages
+    // the batch holds — notify-user collapses them anyway.
+    const wanted = new Map<string, Set<string>>(); // conversation → recipients
+    for (const message of messages) {
+      const recipients = wanted.get(message.conversationId) ?? new Set<string>();
+      for (const m of membersOf.get(message.conversationId) ?? []) {
+        if (m.userId !== message.senderId && !m.muted) recipients.add(m.userId);
+      }
+      wanted.set(message.conversationId, recipients);
+    }
+    const everyone = [...new Set([...wanted.values()].flatMap((r) => [...r]))];
+    const platforms = await this.repos.devices.platformsOf(everyone);
+    const online = await this.presence.online(everyone.filter((id) => platforms.has(id)));
+    for (const [conversationId, recipients] of wanted) {
+      // Offline: any device. Connected elsewhere: the message arrived live, but a browser
+      // showing another conversation (or in the background) still gets its web push. On
+      // screen right now: nothing to add.
+      const reachable = [...recipients].filter((id) => {
+        const has = platforms.get(id);
+        return has !== undefined && (online.has(id) ? has.web : has.web || has.phone);
+      });
+      if (reachable.length === 0) continue;
+      const watching = await this.presence.watching(
+        reachable.filter((id) => online.has(id)),
+        conversationId,
       );
+      for (const userId of reachable) {
+        if (watching.has(userId)) continue;
+        await this.jobs.sendCollapsed(
+          'notify-user',
+          { userId, conversationId },
+          this.settings.collapseSeconds,
+          `${userId}:${conversationId}`,
+        );
+      }
     }
+    for (const message of messages) {
+      const conversation = conversationById.get(message.conversationId);
+      if (conversation?.kind !== 'support') continue;
+      await this.supportMessage(conversation.id, message, membersOf.get(conversation.id) ?? []);
+    }
+  }
+
+  /** A support message: agents on duty hear of unanswered ones; customers of agents' replies. */
+  private async supportMessage(
+    conversationId: string,
+    message: MessageRow,
+    members: { userId: string; role: string; name: string | null }[],
+  ): Promise<void> {
     const sender = members.find((m) => m.userId === message.senderId);
-    if (
-      conversation.kind === 'support' &&
-      sender?.role === 'customer' &&
-      !members.some((m) => m.role === 'agent')
-    ) {
-      await this.notifyOnDutyAgents(conversation.id, message, sender.name);
+    if (sender?.role === 'customer' && !members.some((m) => m.role === 'agent')) {
+      await this.notifyOnDutyAgents(conversationId, message, sender.name);
     }
-    if (conversation.kind === 'support' && sender?.role === 'agent') {
+    if (sender?.role === 'agent') {
       for (const customer of members.filter((m) => m.role === 'customer')) {
         if ((await this.repos.devices.countByUser(customer.userId)) > 0) continue;
         await this.jobs.send(
           'sms-fallback',
-          { userId: customer.userId, conversationId: conversation.id, seq: message.seq },
+          { userId: customer.userId, conversationId, seq: message.seq },
           {
             startAfter: this.settings.smsFallbackMinutes * 60,
             // One pending SMS per customer and conversation, however many replies follow.
-            singletonKey: `${customer.userId}:${conversation.id}`,
+            singletonKey: `${customer.userId}:${conversationId}`,
           },
         );
       }
