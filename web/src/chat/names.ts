@@ -4,6 +4,11 @@ import type { Lang } from '../i18n/index.js';
 import { contactLabel } from '../lib/contacts.js';
 import { localDigits } from '../lib/format.js';
 
+/** An Iranian number as people write it (`09121234567`); others in E.164. */
+export function displayPhone(e164: string): string {
+  return e164.startsWith('+98') ? `0${e164.slice(3)}` : e164;
+}
+
 /** The other person of a direct conversation (or the customer of a support one). */
 export function peerOf(conversation: Conversation, meId: string) {
   return conversation.members.find((m) => m.userId !== meId);
@@ -13,7 +18,7 @@ export function peerOf(conversation: Conversation, meId: string) {
 export function personName(userId: string, name: string | null, t: TFunction, lang: Lang): string {
   if (name) return name;
   const phone = contactLabel(userId);
-  return phone ? localDigits(phone, lang) : t('names.unnamed');
+  return phone ? localDigits(displayPhone(phone), lang) : t('names.unnamed');
 }
 
 export function conversationTitle(

@@ -39,7 +39,11 @@ export function SignIn() {
       setStep('code');
     } catch (e) {
       setError(errorText(e, t));
-      if (e instanceof ApiError && e.retryAfterSeconds) setResendAt(Date.now() + e.retryAfterSeconds * 1000);
+      if (e instanceof ApiError && e.code === 'rate_limited') {
+        // Asked again too soon: the code sent before still works, so let it be typed meanwhile.
+        setResendAt(Date.now() + (e.retryAfterSeconds ?? 60) * 1000);
+        setStep('code');
+      }
     } finally {
       setBusy(false);
     }

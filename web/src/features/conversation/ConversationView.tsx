@@ -17,6 +17,7 @@ import {
   viewMessages,
 } from '../../chat/messages.js';
 import { conversationTitle, peerOf, personName } from '../../chat/names.js';
+import { Icon } from '../../components/Icon.js';
 import { dayKey, formatDay, formatListTime } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
@@ -217,12 +218,12 @@ export function ConversationView({ conversationId }: { conversationId: string })
     <section className="conversation" aria-label={title}>
       <header className="conversation-header">
         <Link href="/" className="icon-button back" data-testid="back" aria-label={t('conv.back')}>
-          <span aria-hidden="true" className="flip-rtl">
-            ←
-          </span>
+          <Icon name="back" className="flip-rtl" />
         </Link>
         <div className="conversation-heading">
-          <h2 dir="auto">{title}</h2>
+          <h2>
+            <bdi>{title}</bdi>
+          </h2>
           <p className="muted small" data-testid="conversation-subtitle">
             {subtitle}
           </p>

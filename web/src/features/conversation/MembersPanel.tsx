@@ -7,6 +7,7 @@ import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { conversationKey, conversationsKey } from '../../chat/messages.js';
 import { personName } from '../../chat/names.js';
+import { Icon } from '../../components/Icon.js';
 import { useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from '../conversations/PhoneLookup.js';
 
@@ -81,7 +82,7 @@ export function MembersPanel({
       <div className="row between">
         <h3 id={`${id}-title`}>{t('group.members')}</h3>
         <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
-          <span aria-hidden="true">×</span>
+          <Icon name="close" />
         </button>
       </div>
       <ul className="member-list">

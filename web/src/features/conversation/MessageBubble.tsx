@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { ViewMessage } from '../../chat/messages.js';
+import { Icon } from '../../components/Icon.js';
 import { MessageText } from '../../components/MessageText.js';
 import { formatTime } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 
-const STATUS_ICON = { sending: '🕓', sent: '✓', read: '✓✓', failed: '!' } as const;
+const STATUS_ICON = { sending: 'clock', sent: 'check', read: 'checks', failed: 'alert' } as const;
 
 export function MessageBubble({
   row,
@@ -50,8 +51,32 @@ export function MessageBubble({
           <time dateTime={row.createdAt}>{formatTime(row.createdAt, lang)}</time>
           {row.status && (
             <span className={`status status-${row.status}`} title={t(`conv.status.${row.status}`)}>
-              <span aria-hidden="true">{STATUS_ICON[row.status]}</span>
+              <Icon name={STATUS_ICON[row.status]} />
               <span className="visually-hidden">{t(`conv.status.${row.status}`)}</span>
+            </span>
+          )}
+          {row.mine && message && !deleted && !system && (
+            <span className="actions inline">
+              <button
+                type="button"
+                className="icon-button small"
+                data-testid="message-edit"
+                aria-label={t('conv.edit')}
+                title={t('conv.edit')}
+                onClick={onEdit}
+              >
+                <Icon name="edit" />
+              </button>
+              <button
+                type="button"
+                className="icon-button small"
+                data-testid="message-delete"
+                aria-label={t('conv.delete')}
+                title={t('conv.delete')}
+                onClick={onDelete}
+              >
+                <Icon name="trash" />
+              </button>
             </span>
           )}
         </span>
@@ -62,30 +87,6 @@ export function MessageBubble({
             </button>
             <button type="button" className="link-button" data-testid="message-discard" onClick={onDiscard}>
               {t('conv.discard')}
-            </button>
-          </span>
-        )}
-        {row.mine && message && !deleted && !system && (
-          <span className="actions">
-            <button
-              type="button"
-              className="icon-button small"
-              data-testid="message-edit"
-              aria-label={t('conv.edit')}
-              title={t('conv.edit')}
-              onClick={onEdit}
-            >
-              <span aria-hidden="true">✎</span>
-            </button>
-            <button
-              type="button"
-              className="icon-button small"
-              data-testid="message-delete"
-              aria-label={t('conv.delete')}
-              title={t('conv.delete')}
-              onClick={onDelete}
-            >
-              <span aria-hidden="true">🗑</span>
             </button>
           </span>
         )}

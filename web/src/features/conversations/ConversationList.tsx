@@ -13,6 +13,11 @@ import { useStore } from '../../lib/store.js';
 import { NewDirect } from './NewDirect.js';
 import { NewGroup } from './NewGroup.js';
 
+/** The first letter or digit of a name, for its avatar. */
+function initial(title: string): string {
+  return title.match(/[\p{L}\p{N}]/u)?.[0]?.toLocaleUpperCase() ?? '?';
+}
+
 /** Case- and digit-insensitive text for search. */
 function searchable(text: string): string {
   return toLatinDigits(text).toLocaleLowerCase().normalize('NFC');
@@ -118,14 +123,12 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
                 aria-current={c.id === activeId ? 'page' : undefined}
               >
                 <span className="avatar" aria-hidden="true">
-                  {[...title][0] ?? '?'}
+                  {initial(title)}
                   <span className="presence-dot" data-testid="presence-dot" data-online={String(online)} />
                 </span>
                 <span className="item-main">
                   <span className="item-top">
-                    <span className="item-title" dir="auto">
-                      {title}
-                    </span>
+                    <bdi className="item-title">{title}</bdi>
                     {last && <span className="item-time">{formatListTime(last.createdAt, lang)}</span>}
                   </span>
                   <span className="item-bottom">

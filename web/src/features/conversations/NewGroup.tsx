@@ -7,6 +7,7 @@ import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { conversationsKey } from '../../chat/messages.js';
 import { personName } from '../../chat/names.js';
+import { Icon } from '../../components/Icon.js';
 import { useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from './PhoneLookup.js';
 
@@ -113,7 +114,7 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
                   aria-label={t('group.remove', { name })}
                   onClick={() => setMembers((list) => list.filter((x) => x.id !== m.id))}
                 >
-                  <span aria-hidden="true">×</span>
+                  <Icon name="close" />
                 </button>
               </li>
             );

@@ -4,6 +4,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { Icon } from '../../components/Icon.js';
 import { localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
@@ -58,7 +59,7 @@ export function Settings() {
         data-testid="settings"
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden="true">⚙</span>
+        <Icon name="settings" />
       </button>
       <button type="button" className="link-button" data-testid="sign-out" onClick={() => void signOut()}>
         {t('settings.signOut')}
