@@ -20,6 +20,16 @@ export default defineConfig({
         },
       },
       {
+        // The web client's unit and component tests, in a simulated DOM.
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          setupFiles: ['web/src/test/setup.ts'],
+        },
+      },
+      {
         // Real Chromium against the built server and client (web/dist): `npm run build` first.
         extends: true,
         test: {

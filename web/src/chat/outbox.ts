@@ -36,9 +36,10 @@ const MAX_BACKOFF_MS = 30_000;
 export class Outbox {
   readonly store: Store<OutboxItem[]>;
   private online = false;
-  private pumping = false;
+  private running: Promise<void> | null = null;
+  /** Something changed while a run was going (online again, a retry): go round once more. */
+  private rerun = false;
   private backoffMs = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -109,42 +110,56 @@ export class Outbox {
     this.store.set(this.read());
   }
 
-  /** Sends queued messages in order while online; resolves when the queue is empty or sending must wait. */
-  async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    clearTimeout(this.retryTimer);
-    try {
-      while (this.online) {
-        const item = this.items.find((i) => i.status === 'queued');
-        if (!item) break;
-        let result: SendResult;
-        try {
-          result = await this.transport(item);
-        } catch {
-          result = { ok: false, retryable: true };
-        }
-        if (result.ok) {
-          this.backoffMs = 0;
-          this.write(this.items.filter((i) => i.clientMsgId !== item.clientMsgId));
-          this.onStored(item, result.message);
-        } else if (result.retryable) {
-          // Not reached, or asked to wait: keep it first in line and try again after a pause.
-          if (!this.online) break;
-          this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
-          await this.sleep(this.backoffMs);
-        } else {
-          this.write(
-            this.items.map((i) =>
-              i.clientMsgId === item.clientMsgId
-                ? { ...i, status: 'failed' as const, ...(result.error ? { error: result.error } : {}) }
-                : i,
-            ),
-          );
-        }
+  /**
+   * Sends queued messages in order while online. Resolves when the queue is empty or sending must
+   * wait; a call while sending returns the same run (which also picks up what was queued meanwhile).
+   */
+  pump(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    const run = async () => {
+      do {
+        this.rerun = false;
+        await this.drain();
+      } while (this.rerun && this.online);
+    };
+    this.running = run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.online) {
+      const item = this.items.find((i) => i.status === 'queued');
+      if (!item) return;
+      let result: SendResult;
+      try {
+        result = await this.transport(item);
+      } catch {
+        result = { ok: false, retryable: true };
       }
-    } finally {
-      this.pumping = false;
+      if (result.ok) {
+        this.backoffMs = 0;
+        this.write(this.items.filter((i) => i.clientMsgId !== item.clientMsgId));
+        this.onStored(item, result.message);
+      } else if (result.retryable) {
+        // Not reached, or asked to wait: keep it first in line and try again after a pause.
+        if (!this.online) return;
+        this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
+        await this.sleep(this.backoffMs);
+      } else {
+        const error = result.error;
+        this.write(
+          this.items.map((i) =>
+            i.clientMsgId === item.clientMsgId
+              ? { ...i, status: 'failed' as const, ...(error ? { error } : {}) }
+              : i,
+          ),
+        );
+      }
     }
   }
 
