@@ -72,12 +72,9 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/**
- * Starts the server and Chromium. `web: true` requires the built client (web/dist), which
- * `npm run build` makes.
- */
-export async function startE2E(options: { web?: boolean } = {}): Promise<E2E> {
-  if (options.web !== false && !existsSync(WEB_DIST)) {
+/** Starts the server and Chromium; the built client (web/dist, `npm run build`) must be there. */
+export async function startE2E(): Promise<E2E> {
+  if (!existsSync(WEB_DIST)) {
     throw new Error(`${WEB_DIST} is missing: run \`npm run build\` before the end-to-end suite`);
   }
   const cluster = await startCluster({
@@ -125,6 +122,8 @@ export async function startE2E(options: { web?: boolean } = {}): Promise<E2E> {
         timezoneId: 'Asia/Tehran',
       });
       contexts.push(context);
+      // Locators wait for their element this long (the default 30 s outlasts a test's poll).
+      context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       const person: Person = { context, page, errors: [], dialogs: [] };
       page.on('pageerror', (error) => person.errors.push(error.message));
