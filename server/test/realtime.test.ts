@@ -52,6 +52,27 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
     expect(rooms.get(`user:${bob.user.id}`)?.has(b.id!)).toBe(true);
   });
 
+  it("delivers a message to the sender's other sockets but not back to the sending one (its ack has it)", async () => {
+    const [a1, a2, b] = await Promise.all([socketOf(alice), socketOf(alice), socketOf(bob)]);
+    const onSender = collect(a1, 'message:new');
+    const onOtherDevice = next(a2, 'message:new', (m) => m.clientMsgId === 'rt-echo');
+    const onBob = next(b, 'message:new', (m) => m.clientMsgId === 'rt-echo');
+    const ack = await call<{ message: Message }>(a1, 'message:send', {
+      conversationId,
+      clientMsgId: 'rt-echo',
+      body: 'one copy each',
+    });
+    expect(ack.ok).toBe(true);
+    const [mine, bobs] = await Promise.all([onOtherDevice, onBob]);
+    expect(mine.clientMsgId).toBe('rt-echo');
+    expect(bobs.clientMsgId).toBe('rt-echo');
+    // A later message from Bob reaches a1: had the echo been sent, it would have come first.
+    const later = next(a1, 'message:new', (m) => m.clientMsgId === 'rt-echo-reply');
+    await call(b, 'message:send', { conversationId, clientMsgId: 'rt-echo-reply', body: 'ok' });
+    await later;
+    expect(onSender.map((m) => m.clientMsgId)).toEqual(['rt-echo-reply']);
+  });
+
   it('acks a stored message, then delivers it to the other member in real time', async () => {
     const [a, b] = await Promise.all([socketOf(alice), socketOf(bob)]);
     const incoming = next(b, 'message:new', (m) => m.clientMsgId === 'rt-1');

@@ -191,7 +191,7 @@ export class RealtimeGateway {
     });
 
     this.handle(socket, 'message:send', MessageSendPayloadSchema, async (payload) => {
-      const result = await this.deps.messages.send(actor, payload);
+      const result = await this.deps.messages.send(actor, payload, socket.id);
       if (!result.duplicate) this.deps.metrics.messagesTotal.inc({ transport: 'socket' });
       return result;
     });
@@ -313,8 +313,11 @@ export class RealtimeGateway {
   private subscribe(): void {
     const { events, presence } = this.deps;
     const io = this.io;
-    events.on('message.created', ({ message }) => {
-      io.to(conversationRoom(message.conversationId)).emit('message:new', toMessage(message));
+    events.on('message.created', ({ message, origin }) => {
+      // Every socket of the conversation but the sending one (each socket is in a room of its
+      // own id): the sender's other devices get it, the sender has it in its ack.
+      const room = io.to(conversationRoom(message.conversationId));
+      (origin ? room.except(origin) : room).emit('message:new', toMessage(message));
     });
     events.on('message.updated', ({ message }) => {
       io.to(conversationRoom(message.conversationId)).emit('message:updated', toMessage(message));

@@ -3,7 +3,8 @@ import type { MessageRow } from '../db/schema.js';
 
 /** What services announce; the realtime gateway (and later the job queue) decides who hears it. */
 export interface DomainEventMap {
-  'message.created': { message: MessageRow };
+  /** `origin`: the socket that sent it, which has the message in its ack and is not sent it again. */
+  'message.created': { message: MessageRow; origin?: string | undefined };
   'message.updated': { message: MessageRow };
   'message.deleted': { message: MessageRow };
   'members.added': { conversationId: string; userIds: string[] };

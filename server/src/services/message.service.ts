@@ -53,6 +53,8 @@ export class MessageService {
   async send(
     actor: Actor,
     input: { conversationId: string; clientMsgId: string; body: string },
+    /** The socket it came from: its ack carries the message, so the broadcast skips it. */
+    origin?: string,
   ): Promise<{ message: Message; duplicate: boolean }> {
     const started = performance.now();
     let stored: MessageRow | undefined;
@@ -88,7 +90,7 @@ export class MessageService {
       return { message: toMessage(first), duplicate: true };
     }
     this.metrics.persisted((performance.now() - started) / 1000);
-    this.events.publish('message.created', { message: stored });
+    this.events.publish('message.created', { message: stored, origin });
     return { message: toMessage(stored), duplicate: false };
   }
 
@@ -165,11 +167,11 @@ export class MessageService {
       return;
     }
     const byKey = new Map(rows.map((r) => [`${r.senderId}:${r.clientMsgId}`, r]));
+    const firsts = new Set(first);
     for (const p of batch) {
-      const key = `${p.actor.id}:${p.input.clientMsgId}`;
-      const row = byKey.get(key);
+      const row = byKey.get(`${p.actor.id}:${p.input.clientMsgId}`);
       // A duplicate within the batch resolves undefined (single path answers it as a retry).
-      p.resolve(row && first.includes(p) ? row : undefined);
+      p.resolve(row && firsts.has(p) ? row : undefined);
     }
   }
 
