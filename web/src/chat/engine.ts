@@ -402,8 +402,8 @@ export class ChatEngine {
       if (conversationId === this.focused) {
         for (const m of fromOthers) this.arrivals.set(m);
       }
-      this.sortConversations();
     }
+    this.sortConversations();
   }
 
   /**

@@ -22,3 +22,11 @@ export function contactLabel(userId: string): string | undefined {
     return undefined;
   }
 }
+
+export function forgetContacts(): void {
+  try {
+    localStorage.removeItem(KEY);
+  } catch {
+    // Storage unavailable: nothing was kept.
+  }
+}

@@ -5,10 +5,21 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { Icon } from '../../components/Icon.js';
+import { forgetContacts } from '../../lib/contacts.js';
 import { localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { disablePush } from '../push/push.js';
+
+/** What this browser kept for the person (unsent messages, numbers they typed): not for the next one. */
+function forgetDevice(userId: string): void {
+  try {
+    localStorage.removeItem(`abrik.outbox.${userId}`);
+  } catch {
+    // Storage unavailable: nothing was kept.
+  }
+  forgetContacts();
+}
 
 /** My name, and signing out. */
 export function Settings() {
@@ -43,6 +54,7 @@ export function Settings() {
     const refreshToken = session.current?.refreshToken;
     await disablePush(api).catch(() => undefined);
     if (refreshToken) await api.logout(refreshToken).catch(() => undefined);
+    if (me) forgetDevice(me.id);
     session.signOut();
     queryClient.clear();
   }
