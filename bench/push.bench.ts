@@ -1,11 +1,18 @@
-import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import pg from 'pg';
 import { it } from 'vitest';
 import { createLogger } from '../server/src/logger.js';
 import { FcmPushProvider } from '../server/src/providers/push/fcm.provider.js';
 import { startFakeFcm } from '../server/test/fakes/fcm.fake.js';
 import { startTestApp, uniquePhone } from '../server/test/support/app.js';
+import {
+  cpuBetween,
+  cpuSnapshot,
+  environment,
+  markdownTable,
+  type ProcessGroup,
+  postgresGroup,
+  writeResults,
+} from './harness.js';
 
 /**
  * Pushes per second through the whole pipeline to a fake FCM on PostgreSQL: one message to a
@@ -32,6 +39,7 @@ it('push: pushes per second through the pipeline to a fake FCM', async () => {
       DATABASE_POOL_SIZE: '20',
     },
   });
+  let db: pg.Client | undefined;
   try {
     const owner = await t.signIn(uniquePhone(), 'Owner');
     const people = [];
@@ -51,6 +59,14 @@ it('push: pushes per second through the pipeline to a fake FCM', async () => {
         if (res.status !== 201) throw new Error(`device registration failed: ${res.status}`);
       }
     }
+    // The app and the fake FCM run in this process; PostgreSQL in its own.
+    db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+    const groups: ProcessGroup[] = [
+      { name: 'app+fake', pids: () => [process.pid] },
+      postgresGroup(db, new URL(t.database.url!).pathname.slice(1)),
+    ];
+    const before = await cpuSnapshot(groups);
     const started = performance.now();
     await t.request('POST', `/api/v1/conversations/${group.body.id}/messages`, {
       token: owner.accessToken,
@@ -63,23 +79,45 @@ it('push: pushes per second through the pipeline to a fake FCM', async () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const ended = performance.now();
+    const cpu = cpuBetween(before, await cpuSnapshot(groups), groups);
     const delivered = fcm.messages.length;
     const seconds = (ended - (firstAt ?? started)) / 1000;
     const result = {
-      scenario: 'push',
-      commit: execSync('git rev-parse --short HEAD').toString().trim(),
-      node: process.version,
-      cpu: cpus()[0]?.model,
-      cores: cpus().length,
+      environment: await environment(db),
       settings: { members, devicesPerMember, total, database: 'postgres', provider: 'fcm (fake, HTTP/1.1)' },
       delivered,
       secondsFirstToLast: Number(seconds.toFixed(2)),
       secondsFromSend: Number(((ended - started) / 1000).toFixed(2)),
       pushesPerSecond: Math.round(delivered / seconds),
+      cpu,
     };
     process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(`bench/results/push-${Date.now()}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    writeResults(
+      'push',
+      result,
+      markdownTable(
+        [
+          'pushes',
+          'delivered',
+          's first → last',
+          's from send',
+          'pushes/s',
+          ...Object.keys(cpu).map((k) => `CPU ${k}`),
+        ],
+        [
+          [
+            total,
+            delivered,
+            result.secondsFirstToLast,
+            result.secondsFromSend,
+            result.pushesPerSecond,
+            ...Object.values(cpu),
+          ],
+        ],
+      ),
+    );
   } finally {
+    await db?.end().catch(() => {});
     await t.close(); // closes the provider too
     await fcm.close();
   }

@@ -1,22 +1,37 @@
 #!/usr/bin/env node
-// npm run bench -- <scenario>: runs one benchmark scenario (or `all`) and writes its figures to
-// bench/results/. Scenarios need the PostgreSQL of TEST_DATABASE_URL (default
-// postgres://postgres@127.0.0.1:5432/test); they target 127.0.0.1 only and stop by themselves.
+// npm run bench -- <scenario>: runs one benchmark scenario (or `all`, each in turn) and writes its
+// figures to bench/results/. Scenarios need the PostgreSQL of TEST_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/test), and `cluster` also nginx and redis-server; they
+// target 127.0.0.1 only, stop by themselves and clean up after themselves. The server is built
+// first (`npm run build`) unless BENCH_BUILD=0. Knobs (BENCH_*): docs/performance.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
-const SCENARIOS = { push: 'bench/push.bench.ts', pairs: 'bench/pairs.bench.ts' };
+const SCENARIOS = ['push', 'pairs', 'max', 'idle', 'fanout', 'cluster'];
 const wanted = process.argv[2] ?? 'all';
-const names = wanted === 'all' ? Object.keys(SCENARIOS) : [wanted];
+const names = wanted === 'all' ? SCENARIOS : [wanted];
 for (const name of names) {
-  const file = SCENARIOS[name];
-  if (!file || !existsSync(file)) {
-    console.error(`unknown scenario "${name}"; available: ${Object.keys(SCENARIOS).join(', ')}, all`);
+  if (!SCENARIOS.includes(name)) {
+    console.error(`unknown scenario "${name}"; available: ${SCENARIOS.join(', ')}, all`);
     process.exit(2);
   }
-  const run = spawnSync('npx', ['vitest', 'run', '--config', 'bench/vitest.config.ts', file], {
-    stdio: 'inherit',
-    env: { ...process.env, ABRIK_BENCH: '1' },
-  });
-  if (run.status !== 0) process.exit(run.status ?? 1);
+}
+
+if (process.env.BENCH_BUILD !== '0') {
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const failed = [];
+for (const name of names) {
+  if (names.length > 1) console.error(`\n[bench] ==== ${name} ====`);
+  const run = spawnSync(
+    'npx',
+    ['vitest', 'run', '--config', 'bench/vitest.config.ts', `bench/${name}.bench.ts`],
+    { stdio: 'inherit', env: { ...process.env, ABRIK_BENCH: '1' } },
+  );
+  if (run.status !== 0) failed.push(name);
+}
+if (failed.length > 0) {
+  console.error(`[bench] failed: ${failed.join(', ')}`);
+  process.exit(1);
 }

@@ -9,7 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['bench/**/*.bench.ts'],
-    testTimeout: 600_000,
+    testTimeout: 3_600_000,
     hookTimeout: 120_000,
     maxWorkers: 1,
     reporters: ['default'],
