@@ -162,6 +162,9 @@ export class RealtimeGateway {
 
   private onConnection(socket: AbrikSocket): void {
     const { actor } = socket.data;
+    // The handshake (headers, address) is built; the upgrade request it came from is not needed
+    // again, and holding it costs a few KiB per idle connection (Socket.IO's memory guide).
+    (socket.conn as unknown as { request: unknown }).request = null;
     this.deps.metrics.realtimeConnections.inc();
     this.scheduleExpiry(socket);
     this.register(socket);
