@@ -15,9 +15,12 @@ import {
   UserSchema,
   VapidKeySchema,
 } from '@abrik/protocol';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiError, apiErrorFrom } from './errors.js';
 import type { Session } from './session.js';
+
+/** The reply of POST /conversations/:id/members (not a named protocol schema). */
+const AddedMembersSchema = z.object({ added: z.array(z.string()) });
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 interface RequestOptions<S extends z.ZodType | undefined> {
@@ -131,10 +134,10 @@ export class ApiClient {
   createConversation(body: CreateConversation): Promise<Conversation> {
     return this.request('POST', '/api/v1/conversations', { body, schema: ConversationSchema });
   }
-  addMembers(id: string, userIds: string[]): Promise<Conversation> {
+  addMembers(id: string, userIds: string[]) {
     return this.request('POST', `/api/v1/conversations/${id}/members`, {
       body: { userIds },
-      schema: ConversationSchema,
+      schema: AddedMembersSchema,
     });
   }
   removeMember(id: string, userId: string) {

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useRoute } from 'wouter';
 import { ConnectionState } from '../components/ConnectionState.js';
+import { ErrorBoundary } from '../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
@@ -32,7 +33,19 @@ export function Shell() {
         </aside>
         <main className="pane">
           {activeId ? (
-            <ConversationView key={activeId} conversationId={activeId} />
+            <ErrorBoundary
+              key={activeId}
+              fallback={(reset) => (
+                <div className="empty-pane" role="alert">
+                  <p>{t('errors.unknown')}</p>
+                  <button type="button" onClick={reset}>
+                    {t('conv.retry')}
+                  </button>
+                </div>
+              )}
+            >
+              <ConversationView conversationId={activeId} />
+            </ErrorBoundary>
           ) : (
             <div className="empty-pane">
               <p>{t('conv.pick')}</p>

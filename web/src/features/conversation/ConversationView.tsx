@@ -18,7 +18,7 @@ import {
 } from '../../chat/messages.js';
 import { conversationTitle, peerOf, personName } from '../../chat/names.js';
 import { Icon } from '../../components/Icon.js';
-import { dayKey, formatDay, formatListTime } from '../../lib/format.js';
+import { dayKey, formatDay, formatListTime, formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { Composer, type Editing } from './Composer.js';
@@ -204,7 +204,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const peerPresence = peer ? presence.get(peer.userId) : undefined;
   const subtitle =
     conversation?.kind === 'group'
-      ? t('group.count', { count: conversation.memberCount })
+      ? t('group.count', { count: conversation.memberCount, n: formatNumber(conversation.memberCount, lang) })
       : peerPresence?.status === 'online'
         ? t('conv.online')
         : peerPresence?.lastSeenAt

@@ -49,10 +49,7 @@ export function MembersPanel({
         setError(found.error);
         return;
       }
-      queryClient.setQueryData(
-        conversationKey(conversation.id),
-        await api.addMembers(conversation.id, [found.user.id]),
-      );
+      await api.addMembers(conversation.id, [found.user.id]);
       setPhone('');
       await refresh();
     } catch (e) {

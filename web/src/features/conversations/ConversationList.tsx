@@ -148,7 +148,9 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
                         <span className="unread-badge" data-testid="unread-badge" aria-hidden="true">
                           {formatNumber(c.unreadCount, lang)}
                         </span>
-                        <span className="visually-hidden">{t('list.unread', { count: c.unreadCount })}</span>
+                        <span className="visually-hidden">
+                          {t('list.unread', { count: c.unreadCount, n: formatNumber(c.unreadCount, lang) })}
+                        </span>
                       </>
                     )}
                   </span>
