@@ -46,9 +46,17 @@ it('fanout: one message to a group of 1,000 members', async () => {
         });
         const connected = await pool.connect(endpoints);
         progress(`${connected.opened} members connected in ${connected.seconds} s`);
-        // Connecting tells every online member about every other one (presence): let that pass.
+        // Connecting tells every online member about every other one (presence): let that pass
+        // (at least BENCH_FANOUT_SETTLE seconds, then until no presence event came for 1 s).
         await sleep(settings.settleSeconds * 1000);
-        const presenceAfterConnect = (await pool.stats()).reduce((n, s) => n + s.presenceEvents, 0);
+        const presenceEvents = async () => (await pool.stats()).reduce((n, s) => n + s.presenceEvents, 0);
+        let presenceAfterConnect = await presenceEvents();
+        for (const quietUntil = Date.now() + 60_000; Date.now() < quietUntil; ) {
+          await sleep(1000);
+          const seen = await presenceEvents();
+          if (seen === presenceAfterConnect) break;
+          presenceAfterConnect = seen;
+        }
 
         const groups = [...target.groups, ...pool.groups()];
         const before = await cpuSnapshot(groups);

@@ -353,7 +353,8 @@ export async function startSingle(options: { inspect?: boolean } = {}): Promise<
     };
     createInterface({ input: started.stdout! }).on('line', keep);
     createInterface({ input: started.stderr! }).on('line', (line) => {
-      if (!line.startsWith('Debugger listening') && !line.startsWith('For help, see')) keep(line);
+      // The inspector's own notices are not the server's.
+      if (!/^(Debugger |For help, see|Waiting for the debugger)/.test(line)) keep(line);
     });
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, started, () => tail.join('\n'));

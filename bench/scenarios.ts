@@ -85,7 +85,20 @@ export function maxTables(max: MaxResult): string {
     failed
       ? `The next step (${failed.rate.toLocaleString('en-US')} msg/s) failed: ${failed.shortfalls.join('; ')}; busiest processes there: ${max.limitedBy}.`
       : 'No step failed: raise BENCH_MAX_LIMIT.',
+    ...saturatedLoad(max),
     '',
     stepsTable(max.steps),
   ].join('\n');
+}
+
+/** A warning for every step in which a load process used (nearly) a whole core. */
+function saturatedLoad(max: MaxResult): string[] {
+  return max.steps.flatMap((step) => {
+    const busy = Object.entries(step.cpu).filter(([k, v]) => /^load\d+$/.test(k) && v >= 0.9);
+    return busy.length
+      ? [
+          `Warning: at ${step.rate.toLocaleString('en-US')} msg/s ${busy.map(([k, v]) => `${k} used ${v} of a core`).join(', ')}: the load processes may have been the limit (BENCH_LOAD_PROCESSES).`,
+        ]
+      : [];
+  });
 }
