@@ -47,7 +47,7 @@ describe(Session.name, () => {
       localStorage,
       () => NOW,
     );
-    session.signIn(tokens(1, 10_000)); // expires in 10 s
+    session.signIn(tokens(1, 5_000)); // expires in 5 s
     const all = await Promise.all([session.accessToken(), session.accessToken(), session.accessToken()]);
     expect(all).toEqual(['access-2', 'access-2', 'access-2']);
     expect(presented).toEqual(['refresh-1']);
@@ -79,7 +79,7 @@ describe(Session.name, () => {
       localStorage,
       () => NOW,
     );
-    session.signIn(tokens(1, 10_000));
+    session.signIn(tokens(1, 5_000));
     // Another tab rotated meanwhile and wrote its tokens.
     localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ ...tokens(2), user: USER }));
     expect(await session.accessToken()).toBe('access-2');
@@ -94,7 +94,7 @@ describe(Session.name, () => {
       localStorage,
       () => NOW,
     );
-    session.signIn(tokens(1, 10_000));
+    session.signIn(tokens(1, 5_000));
     expect(await session.accessToken()).toBeNull();
     expect(session.current).toBeNull();
     expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
@@ -108,7 +108,7 @@ describe(Session.name, () => {
       localStorage,
       () => NOW,
     );
-    session.signIn(tokens(1, 10_000));
+    session.signIn(tokens(1, 5_000));
     await expect(session.accessToken()).rejects.toThrow(ApiError);
     expect(session.current?.refreshToken).toBe('refresh-1');
     session.signOut();

@@ -70,7 +70,7 @@ export class Session {
   }
 
   /** An access token valid for at least `minValidityMs`, refreshing first if needed; null when signed out. */
-  async accessToken(minValidityMs = 30_000): Promise<string | null> {
+  async accessToken(minValidityMs = 10_000): Promise<string | null> {
     const current = this.current;
     if (!current) return null;
     if (Date.parse(current.accessTokenExpiresAt) - this.now() > minValidityMs) return current.accessToken;
@@ -98,7 +98,7 @@ export class Session {
     }
     // Another tab rotated while we waited for the lock: its tokens are ours now.
     if (mine && stored.refreshToken !== mine.refreshToken) {
-      if (Date.parse(stored.accessTokenExpiresAt) - this.now() > REFRESH_AHEAD_MS) {
+      if (Date.parse(stored.accessTokenExpiresAt) - this.now() > 10_000) {
         this.store.set(stored);
         this.schedule();
         return stored;
@@ -142,7 +142,9 @@ export class Session {
     clearTimeout(this.timer);
     const current = this.current;
     if (!current) return;
-    const due = delayMs ?? Date.parse(current.accessTokenExpiresAt) - this.now() - REFRESH_AHEAD_MS;
+    // A minute ahead; for short-lived tokens (tests, strict deployments) half-way through.
+    const left = Date.parse(current.accessTokenExpiresAt) - this.now();
+    const due = delayMs ?? (left > 2 * REFRESH_AHEAD_MS ? left - REFRESH_AHEAD_MS : left / 2);
     this.timer = setTimeout(
       () => {
         this.refresh().catch(() => {
