@@ -102,6 +102,8 @@ export interface ViewMessage {
   createdAt: string;
   message: Message | null;
   status: OwnStatus | null;
+  /** Why the server refused an own message (failed), in the UI language. */
+  error?: string;
 }
 
 /**
@@ -141,6 +143,7 @@ export function viewMessages(
       createdAt: item.createdAt,
       message: null,
       status: item.status === 'failed' ? 'failed' : 'sending',
+      ...(item.error ? { error: item.error } : {}),
     });
   }
   return rows;

@@ -80,6 +80,11 @@ export function MessageBubble({
             </span>
           )}
         </span>
+        {row.mine && row.status === 'failed' && row.error && (
+          <span className="error small" data-testid="message-error">
+            {row.error}
+          </span>
+        )}
         {row.mine && row.status === 'failed' && (
           <span className="actions">
             <button type="button" className="link-button" data-testid="message-retry" onClick={onRetry}>
