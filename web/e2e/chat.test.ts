@@ -1,11 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fa } from '../src/i18n/fa.js';
 import {
   bubble,
   bubbles,
   connectionState,
+  openConversation,
   openDirect,
-  openFirstConversation,
   recordStatuses,
   type SignedIn,
   send,
@@ -13,6 +14,7 @@ import {
   statusHistory,
   statusOf,
   texts,
+  waitForConversation,
 } from './support/chat.js';
 import { type E2E, e2eAvailable, type Person, startE2E } from './support/e2e.js';
 
@@ -59,7 +61,7 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
     ali = await signIn(e2e, a, { persianDigits: true });
     sara = await signIn(e2e, b);
     for (const person of [ali, sara]) {
-      expect(await person.page.getByTestId('conversation-item').count()).toBe(0);
+      await person.page.getByText(fa.list.empty).waitFor();
       await expect.poll(() => connectionState(person.page), eventually).toBe('online');
       await recordStatuses(person.page);
     }
@@ -78,9 +80,12 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
     await expect.poll(() => row.count(), eventually).toBe(1);
     await expect.poll(() => row.getByTestId('unread-badge').textContent(), eventually).toMatch(/[1۱]/);
     await expect.poll(() => row.textContent(), eventually).toContain(hello);
+    await expect
+      .poll(() => row.getByTestId('presence-dot').getAttribute('data-online'), eventually)
+      .toBe('true');
     expect(await own.getAttribute('data-status')).toBe('sent');
 
-    await openFirstConversation(sara);
+    await openConversation(sara, row);
     const received = bubble(sara.page, hello);
     await expect.poll(() => received.getAttribute('data-mine'), eventually).toBe('false');
     await expect.poll(() => statusOf(ali.page, hello), eventually).toBe('read');
@@ -90,7 +95,11 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
   it('shows the other one typing, and chats both ways in the same order on both screens', async () => {
     // Sara types without sending: Ali sees the typing indicator.
     await sara.page.getByTestId('composer').fill('دارم می‌نویسم');
-    await ali.page.getByTestId('typing-indicator').waitFor({ state: 'visible' });
+    // In the conversation, and in the list beside it (desktop width); the hint lasts 4 s.
+    await Promise.all([
+      ali.page.getByTestId('typing-indicator').waitFor({ state: 'visible' }),
+      ali.page.getByTestId('conversation-item').getByTestId('typing-hint').waitFor({ state: 'visible' }),
+    ]);
     const reply = 'خوبم ممنون؛ PR شمارهٔ #42 هنوز 2 تا comment داره (v1.2.0)';
     await send(sara, reply);
     // The message replaces the indicator.
@@ -143,6 +152,62 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
       expect(await statusHistory(sara.page, text)).toEqual(['sending', 'sent', 'read']);
     }
     for (const text of fromAli) await expect.poll(() => statusOf(ali.page, text), eventually).toBe('read');
+  });
+
+  it('edits and deletes own messages; the other sees both live, the deleted one keeps its place', async () => {
+    const typo = 'جلسه ساعت 14 هست';
+    const fixed = 'جلسه ساعت 15 هست (نه 14)';
+    const unwanted = 'این پیام اشتباهی فرستاده شد';
+    await send(ali, typo);
+    await send(ali, unwanted);
+    await expect.poll(() => statusOf(ali.page, unwanted), eventually).toBe('read');
+    const count = (await bubbles(sara.page)).length;
+
+    await bubble(ali.page, typo).getByTestId('message-edit').click();
+    await expect.poll(() => ali.page.getByTestId('composer').inputValue(), eventually).toBe(typo);
+    await ali.page.getByTestId('composer').fill(fixed);
+    await ali.page.getByTestId('send').click();
+    await bubble(ali.page, unwanted).getByTestId('message-delete').click();
+
+    for (const person of [ali, sara]) {
+      await bubble(person.page, fixed).waitFor();
+      expect(await bubble(person.page, typo).count()).toBe(0);
+      await expect.poll(() => bubble(person.page, unwanted).count(), eventually).toBe(0);
+      expect(await bubble(person.page, fa.conv.deleted).count()).toBe(1);
+      expect((await bubbles(person.page)).length).toBe(count);
+    }
+  });
+
+  it('creates a group by phone number; the member finds it in the list live and answers', async () => {
+    const title = 'تیم release نسخهٔ 2.5';
+    const { page } = ali;
+    await page.getByTestId('new-group').click();
+    await page.getByTestId('group-title').fill(title);
+    await page.getByTestId('group-member-phone').fill(sara.phone.national);
+    await page.getByTestId('group-add-member').click();
+    await expect.poll(() => page.getByTestId('group-member').count(), eventually).toBe(1);
+    const previous = page.url();
+    await page.getByTestId('group-create').click();
+    await waitForConversation(page, previous);
+    const hello = 'سلام به گروه 👋';
+    await send(ali, hello);
+
+    const row = sara.page.getByTestId('conversation-item').filter({ hasText: title });
+    await row.waitFor();
+    await expect.poll(() => row.textContent(), eventually).toContain(hello);
+    await openConversation(sara, row);
+    await bubble(sara.page, hello).waitFor();
+    const answer = 'من هستم، checklist رو 3 بار چک کردم';
+    await send(sara, answer);
+    await expect.poll(() => texts(ali.page), eventually).toEqual([hello, answer]);
+    await expect.poll(() => statusOf(ali.page, hello), eventually).toBe('read');
+    // Back to the direct chat for the next test.
+    for (const person of [ali, sara]) {
+      await openConversation(
+        person,
+        person.page.getByTestId('conversation-item').filter({ hasNotText: title }),
+      );
+    }
   });
 
   it('renders message text as text: no HTML, no javascript: links; https links open safely', async () => {

@@ -10,6 +10,7 @@ import {
   connectionState,
   documentDirection,
   newPhone,
+  openConversation,
   type SignedIn,
   signIn,
   texts,
@@ -143,7 +144,7 @@ describe.skipIf(!available)('Persian right-to-left first, English switchable; sc
     await expect.poll(() => connectionState(page), eventually).toBe('online');
     await shot(page, 'list-fa-desktop');
 
-    await items.filter({ hasText: 'سارا احمدی' }).click();
+    await openConversation(person, items.filter({ hasText: 'سارا احمدی' }));
     const expected = [FROM_SARA[0], FROM_ME[0], FROM_SARA[1], FROM_ME[1]];
     await expect.poll(() => texts(page), eventually).toEqual(expected);
     expect(await bubble(page, FROM_ME[1]!).getAttribute('data-status')).toBe('read');
@@ -164,7 +165,7 @@ describe.skipIf(!available)('Persian right-to-left first, English switchable; sc
     await page.getByTestId('lang-switch').click();
     await expect.poll(() => documentDirection(page), eventually).toEqual({ dir: 'ltr', lang: 'en' });
     await shot(page, 'list-en-phone');
-    await items.filter({ hasText: 'سارا احمدی' }).click();
+    await openConversation(person, items.filter({ hasText: 'سارا احمدی' }));
     await expect.poll(() => texts(page), eventually).toEqual(expected);
     expect(await bubbleSides(page)).toEqual({ own: 1, other: -1 });
     expect(await bubble(page, FROM_ME[1]!).textContent()).not.toMatch(/[۰-۹]/);

@@ -1,5 +1,5 @@
 import { toPersianDigits } from '@abrik/protocol';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { uniquePhone } from '../../../server/test/support/app.js';
 import type { E2E, Person } from './e2e.js';
@@ -43,19 +43,35 @@ export async function signIn(
   return Object.assign(person, { phone });
 }
 
-/** Starts (or opens) the direct chat with `phone` and waits for its composer. */
-export async function openDirect(person: Person, phone: { national: string }): Promise<void> {
+/**
+ * Waits until the page shows a conversation other than the one at `previousUrl` (the app routes
+ * to `/c/:id`); a composer alone proves nothing when another conversation was open.
+ */
+export async function waitForConversation(page: Page, previousUrl: string): Promise<string> {
+  await page.waitForURL((url) => url.pathname.startsWith('/c/') && url.href !== previousUrl);
+  const id = new URL(page.url()).pathname.slice('/c/'.length);
+  await page
+    .locator(`[data-testid="conversation-item"][data-conversation-id="${id}"][aria-current="page"]`)
+    .waitFor({ state: 'attached' }); // the list is hidden beside a conversation at a phone's width
+  await page.getByTestId('composer').waitFor();
+  return id;
+}
+
+/** Starts (or opens) the direct chat with `phone` and waits until it is on screen. */
+export async function openDirect(person: Person, phone: { national: string }): Promise<string> {
   const { page } = person;
+  const previous = page.url();
   await page.getByTestId('new-direct').click();
   await page.getByTestId('new-direct-phone').fill(phone.national);
   await page.getByTestId('new-direct-submit').click();
-  await page.getByTestId('composer').waitFor();
+  return waitForConversation(page, previous);
 }
 
-/** Opens the conversation shown first in the list (the most recent one). */
-export async function openFirstConversation(person: Person): Promise<void> {
-  await person.page.getByTestId('conversation-item').first().click();
-  await person.page.getByTestId('composer').waitFor();
+/** Opens the conversation of the list row `row` (a `conversation-item` locator). */
+export async function openConversation(person: Person, row: Locator): Promise<string> {
+  const previous = person.page.url();
+  await row.click();
+  return waitForConversation(person.page, previous);
 }
 
 /** Types a message and sends it with the send button. */
