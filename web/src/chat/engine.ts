@@ -7,7 +7,7 @@ import type {
   ServerToClientEvents,
 } from '@abrik/protocol';
 import type { QueryClient } from '@tanstack/react-query';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { ApiClient } from '../api/client.js';
 import type { Session } from '../api/session.js';
 import { Store } from '../lib/store.js';
@@ -76,15 +76,21 @@ export class ChatEngine {
     private readonly queries: QueryClient,
     private readonly meId: string,
     private readonly lang: () => string,
-    storage: Storage = localStorage,
+    options: {
+      storage?: Storage;
+      /** Tests give a fake; the app connects to the page's own origin. */
+      createSocket?: (options: Partial<ManagerOptions & SocketOptions>) => ChatSocket;
+    } = {},
   ) {
+    const storage = options.storage ?? localStorage;
+    const createSocket = options.createSocket ?? ((o: Partial<ManagerOptions & SocketOptions>) => io(o));
     this.outbox = new Outbox(
       (item) => this.transmit(item),
       (item, message) => this.stored(item, message),
       storage,
       `abrik.outbox.${meId}`,
     );
-    this.socket = io({
+    this.socket = createSocket({
       autoConnect: false,
       transports: ['websocket'],
       reconnectionDelay: 1_000,
