@@ -6,6 +6,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
 import { PushBanner } from '../features/push/PushBanner.js';
+import { NameBanner } from '../features/settings/NameBanner.js';
 import { Settings } from '../features/settings/Settings.js';
 
 /**
@@ -28,6 +29,7 @@ export function Shell() {
               <Settings />
             </div>
           </header>
+          <NameBanner />
           <PushBanner />
           <ConversationList activeId={activeId} />
         </aside>

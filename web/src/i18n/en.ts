@@ -99,6 +99,7 @@ export const en: Resources = {
     open: 'Settings',
     name: 'Your name',
     namePlaceholder: 'The name others see',
+    namePrompt: 'Add your name, so people know who is writing.',
     signedInAs: 'Signed in as ',
     signOut: 'Sign out',
   },

@@ -97,6 +97,7 @@ export const fa = {
     open: 'تنظیمات',
     name: 'نام شما',
     namePlaceholder: 'نامی که دیگران می‌بینند',
+    namePrompt: 'نام خود را بنویسید تا دیگران بدانند چه کسی پیام می‌دهد.',
     signedInAs: 'واردشده با ',
     signOut: 'خروج',
   },

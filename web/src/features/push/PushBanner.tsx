@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useServices } from '../../app/context.js';
 import { conversationsKey } from '../../chat/messages.js';
+import { useStore } from '../../lib/store.js';
+import { useNamePromptShown } from '../settings/NameBanner.js';
 import { dismissPush, enablePush, pushDismissed, pushSupported, subscribePush } from './push.js';
 
 /**
@@ -11,7 +13,7 @@ import { dismissPush, enablePush, pushDismissed, pushSupported, subscribePush } 
  */
 export function PushBanner() {
   const { t } = useTranslation();
-  const { api } = useServices();
+  const { api, session } = useServices();
   const { data } = useQuery({ queryKey: conversationsKey, queryFn: () => api.conversations() });
   const supported = pushSupported();
   const [permission, setPermission] = useState<NotificationPermission>(() =>
@@ -20,6 +22,8 @@ export function PushBanner() {
   const [hidden, setHidden] = useState(pushDismissed);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const me = useStore(session.store)?.user;
+  const askingName = useNamePromptShown(me);
 
   useEffect(() => {
     if (supported && Notification.permission === 'granted') {
@@ -29,7 +33,7 @@ export function PushBanner() {
     }
   }, [api, supported]);
 
-  if (!supported || hidden || permission !== 'default' || !data || data.items.length === 0) {
+  if (!supported || hidden || askingName || permission !== 'default' || !data || data.items.length === 0) {
     return message ? (
       <p className="banner" role="status">
         {message}
