@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/client.js';
+import { pgErrorCode } from './errors.js';
 import { buildHttpApp } from './http/app.js';
 import { JobQueue, QUEUES } from './jobs/queue.js';
 import { createLogger, type Logger } from './logger.js';
@@ -256,8 +257,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messageRepo,
     conversationRepo,
     events,
-    { persisted: (seconds) => metrics.messagePersistDuration.observe(seconds) },
+    {
+      persisted: (seconds) => metrics.messagePersistDuration.observe(seconds),
+      batched: (size) => metrics.messageBatchSize.observe(size),
+      batchFailed: (error) => {
+        const code = pgErrorCode(error) ?? 'other';
+        metrics.messageBatchFailures.inc({ code });
+        // A concurrent retry of the same message (23505) is expected now and then; anything
+        // else is a bug or a database problem worth seeing.
+        // The driver's own message only: the failed query's text and parameters (message bodies)
+        // stay out of the log.
+        const cause = (error as { cause?: { message?: unknown } }).cause;
+        const reason = typeof cause?.message === 'string' ? cause.message : 'unknown';
+        if (code !== '23505')
+          logger.warn({ code, reason }, 'group commit failed; messages stored one by one');
+      },
+    },
     (tx, stored) => notifications.messagesStored(tx, stored),
+    await notifications.messagesStoredStatement(),
   );
   const devices = new DeviceService(deviceRepo, {
     providers: config.PUSH_PROVIDERS,

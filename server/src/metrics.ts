@@ -26,6 +26,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly messageBatchSize = new Histogram({
+    name: 'message_batch_size',
+    help: 'Messages stored by one group-commit statement',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [this.registry],
+  });
+
+  readonly messageBatchFailures = new Counter({
+    name: 'message_batch_failures_total',
+    help: 'Group commits that failed for a reason other than an outage (their messages were stored one by one), by SQLSTATE',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   readonly messagePersistDuration = new Histogram({
     name: 'message_persist_duration_seconds',
     help: 'Time from receiving a message to its committed transaction',

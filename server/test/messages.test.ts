@@ -360,6 +360,17 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
     });
 
     /** The stored history is exactly seqs 1..n, each reply among it once, ids and seqs agreeing. */
+    /** Messages stored by group commits, their statements, and failed ones, from /metrics. */
+    const batchFigures = async () => {
+      const text = await fetch(`${t.url}/metrics`).then((r) => r.text());
+      const sum = (pattern: RegExp) =>
+        [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+      return {
+        stored: sum(/^message_batch_size_sum ([\d.]+)$/gm),
+        batches: sum(/^message_batch_size_count ([\d.]+)$/gm),
+        failed: sum(/^message_batch_failures_total\{[^}]*\} ([\d.]+)$/gm),
+      };
+    };
     const expectGapFree = async (conversationId: string, replies: Message[]) => {
       const n = SENDERS * PER_SENDER;
       expect(replies).toHaveLength(n);
@@ -379,12 +390,19 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
           post(who, conv.id, { clientMsgId: `burst-${i}`, body: `p${p} #${i}` }),
         ),
       );
+      const before = await batchFigures();
       const replies = await Promise.all(requests);
       expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
       await expectGapFree(
         conv.id,
         replies.map((r) => r.body as Message),
       );
+      // Stored by group commits (a broken batch statement would fall back to one by one and
+      // still pass the checks above): most messages went in batches, none of which failed.
+      const after = await batchFigures();
+      expect(after.failed).toBe(before.failed);
+      expect(after.stored - before.stored).toBeGreaterThan((SENDERS * PER_SENDER) / 2);
+      expect(after.batches - before.batches).toBeLessThan(SENDERS * PER_SENDER);
     });
 
     it('keeps each sender’s order when senders send one after another, in parallel with each other', async () => {

@@ -97,6 +97,33 @@ export class JobQueue {
     return queue;
   }
 
+  /**
+   * pg-boss's own INSERT statement for `name`, with its job list (`$1`, JSON text) replaced by an
+   * SQL expression the caller gives — so a job can be written by the same statement as the rows
+   * it is about (a data-modifying CTE), with no transaction around them. The statement is the one
+   * the installed pg-boss builds (captured once, never run by the capture); undefined when it no
+   * longer has the expected shape, and the caller then enqueues in a transaction as usual.
+   */
+  async inlineInsert(name: QueueName): Promise<((jobsJsonText: string) => string) | undefined> {
+    let captured: string | undefined;
+    await this.boss.insert(name, [{ data: {} }], {
+      db: {
+        executeSql: async (text: string) => {
+          captured = text;
+          return { rows: [] };
+        },
+      },
+    });
+    const placeholder = '$1::text::json';
+    const params = captured?.match(/\$\d+/g) ?? [];
+    if (!captured || !/^\s*INSERT INTO /.test(captured) || params.length !== 1 || !captured.includes(placeholder)) {
+      this.log.warn({ queue: name }, 'pg-boss insert statement has an unexpected shape; jobs go in a transaction');
+      return undefined;
+    }
+    const statement = captured;
+    return (jobsJsonText) => statement.replace(placeholder, `(${jobsJsonText})::json`);
+  }
+
   /** Enqueues many jobs inside the caller's transaction, in one statement. */
   async sendManyInTransaction(tx: Executor, name: QueueName, data: object[]): Promise<void> {
     if (data.length === 0) return;

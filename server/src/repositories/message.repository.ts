@@ -46,6 +46,8 @@ export class MessageRepository {
   async insertBatch(
     tx: Executor,
     inputs: { conversationId: string; senderId: string; clientMsgId: string; body: string }[],
+    /** A statement run by the same statement on the stored rows (the CTE named by its argument). */
+    andThen?: (inserted: string) => string,
   ): Promise<MessageRow[]> {
     if (inputs.length === 0) return [];
     const param = <T>(values: T[]) => sql.param(values);
@@ -76,12 +78,15 @@ export class MessageRepository {
             from (select distinct conversation_id, k from numbered) x
             where c.id = x.conversation_id
             returning c.id, c.last_seq - x.k as base, c.last_message_at
-          )
-          insert into messages (conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
-          select n.conversation_id, b.base + n.n, n.sender_id, n.client_msg_id, 'text', n.body, b.last_message_at
-          from numbered n join bumped b on b.id = n.conversation_id
-          order by n.ord
-          returning *`,
+          ),
+          inserted as (
+            insert into messages (conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+            select n.conversation_id, b.base + n.n, n.sender_id, n.client_msg_id, 'text', n.body, b.last_message_at
+            from numbered n join bumped b on b.id = n.conversation_id
+            order by n.ord
+            returning *
+          )${andThen ? sql.raw(`, then_run as (${andThen('inserted')})`) : sql``}
+          select * from inserted`,
     );
     return rows.map(rowToMessage);
   }

@@ -11,6 +11,10 @@ import type { DomainEvents } from './events.js';
 export interface MessageMetrics {
   /** A message was stored; `seconds` is the time its transaction took. */
   persisted(seconds: number): void;
+  /** A group commit stored `size` messages in one statement. */
+  batched?(size: number): void;
+  /** A group commit failed for a reason other than the database being down; its messages go one by one. */
+  batchFailed?(error: unknown): void;
 }
 
 interface SendInput {
@@ -41,6 +45,11 @@ export class MessageService {
     private readonly metrics: MessageMetrics = { persisted: () => {} },
     /** Runs inside the messages' transaction (the notification jobs are enqueued there). */
     private readonly onStored: (tx: Executor, messages: MessageRow[]) => Promise<void> = async () => {},
+    /**
+     * The same work as `onStored` as SQL run by the batch's own statement on the stored rows (the
+     * CTE it names): the messages and their notification job in one round trip.
+     */
+    private readonly storedStatement?: (inserted: string) => string,
   ) {}
 
   private pending: PendingSend[] = [];
@@ -149,13 +158,16 @@ export class MessageService {
       seen.add(key);
       return true;
     });
+    const inputs = first.map((p) => ({ ...p.input, senderId: p.actor.id }));
     let rows: MessageRow[];
     try {
+      // One statement would be atomic by itself, but it stays in a transaction: should the
+      // database freeze and this side give up (answering `db/unavailable`), the statement could
+      // still run and commit when the database comes back — a send answered as failed would be
+      // stored. Without the COMMIT it is rolled back when the connection closes.
       rows = await this.db.transaction(async (tx) => {
-        const stored = await this.messages.insertBatch(
-          tx,
-          first.map((p) => ({ ...p.input, senderId: p.actor.id })),
-        );
+        if (this.storedStatement) return this.messages.insertBatch(tx, inputs, this.storedStatement);
+        const stored = await this.messages.insertBatch(tx, inputs);
         await this.onStored(tx, stored);
         return stored;
       });
@@ -163,9 +175,13 @@ export class MessageService {
       // The database is down: every send fails as it would alone. Anything else (a concurrent
       // duplicate, say): let each message take the single path.
       if (isDatabaseUnavailable(error)) for (const p of batch) p.reject(error);
-      else for (const p of batch) p.resolve(undefined);
+      else {
+        this.metrics.batchFailed?.(error);
+        for (const p of batch) p.resolve(undefined);
+      }
       return;
     }
+    if (rows.length > 0) this.metrics.batched?.(rows.length);
     const byKey = new Map(rows.map((r) => [`${r.senderId}:${r.clientMsgId}`, r]));
     const firsts = new Set(first);
     for (const p of batch) {

@@ -16,6 +16,8 @@ import type { PresenceStore } from './presence.store.js';
 /** What the pipeline needs from the job queue (pg-boss in production). */
 export interface NotificationJobs {
   sendManyInTransaction(tx: Executor, name: 'notify-message', data: NotifyMessageJob[]): Promise<void>;
+  /** pg-boss's INSERT with its job list replaced by an SQL expression (see JobQueue.inlineInsert). */
+  inlineInsert?(name: 'notify-message'): Promise<((jobsJsonText: string) => string) | undefined>;
   sendCollapsed(name: 'notify-user', data: NotifyUserJob, seconds: number, key: string): Promise<void>;
   send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
   sendMany(name: 'push-send', data: PushSendJob[]): Promise<void>;
@@ -127,6 +129,22 @@ export class NotificationService {
     await this.jobs.sendManyInTransaction(tx, 'notify-message', [
       { messages: messages.map((m) => ({ messageId: m.id, conversationId: m.conversationId })) },
     ]);
+  }
+
+  /**
+   * The same job as `messagesStored`, as a statement to run in a data-modifying CTE right after
+   * the messages' INSERT (`inserted`: the CTE holding the stored rows); no job when it is empty.
+   * Undefined when the job queue cannot enqueue that way.
+   */
+  async messagesStoredStatement(): Promise<((inserted: string) => string) | undefined> {
+    const insert = await this.jobs.inlineInsert?.('notify-message');
+    if (!insert) return undefined;
+    return (inserted) =>
+      insert(
+        `select case when count(*) = 0 then '[]' else json_build_array(json_build_object('data',
+           json_build_object('messages', json_agg(json_build_object('messageId', i.id, 'conversationId', i.conversation_id)))))::text end
+         from ${inserted} i`,
+      );
   }
 
   /**
