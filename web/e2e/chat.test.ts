@@ -5,6 +5,7 @@ import {
   bubble,
   bubbles,
   connectionState,
+  newPhone,
   openConversation,
   openDirect,
   recordStatuses,
@@ -235,5 +236,46 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
       expect(await page.getByTestId('message-list').locator('img').count()).toBe(0);
     }
     // afterEach: no alert() was opened by either page.
+  });
+
+  it('loads a long history upward as the person scrolls up, in order and without gaps', async () => {
+    // Reza writes Ali 80 messages over the HTTP API (two pages of history); Ali sees the newest.
+    const { request, signIn: signInByApi } = e2e.cluster;
+    const reza = await signInByApi(newPhone().e164, 'رضا');
+    const aliByApi = await signInByApi(ali.phone.e164);
+    const created = await request('POST', '/api/v1/conversations', {
+      token: reza.accessToken,
+      body: { kind: 'direct', userId: aliByApi.user.id },
+    });
+    expect(created.status).toBe(201);
+    const total = 80;
+    for (let n = 1; n <= total; n++) {
+      const sent = await request('POST', `/api/v1/conversations/${created.body.id}/messages`, {
+        token: reza.accessToken,
+        body: { clientMsgId: `history-${n}`, body: `پیام شمارهٔ ${n} of ${total}` },
+      });
+      expect(sent.status).toBe(201);
+    }
+    const row = ali.page.locator(
+      `[data-testid="conversation-item"][data-conversation-id="${created.body.id}"]`,
+    );
+    await openConversation(ali, row);
+    const seqs = async () => (await bubbles(ali.page)).map((b) => b.seq);
+    await expect.poll(async () => (await seqs()).at(-1), eventually).toBe(total);
+    expect((await seqs())[0]).toBeGreaterThan(1); // not everything at once
+
+    const list = ali.page.getByTestId('message-list');
+    await expect
+      .poll(async () => {
+        await list.evaluate((element) => {
+          element.scrollTop = 0;
+        });
+        return (await seqs())[0];
+      }, eventually)
+      .toBe(1);
+    expect(await seqs()).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(await texts(ali.page)).toEqual(
+      Array.from({ length: total }, (_, i) => `پیام شمارهٔ ${i + 1} of ${total}`),
+    );
   });
 });
