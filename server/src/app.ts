@@ -287,6 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     events,
     logger,
     options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
+    config.PRESENCE_GROUP_LIMIT,
   );
 
   let draining = false;

@@ -55,6 +55,11 @@ const EnvSchema = z.object({
   PRESENCE_INSTANCE_TTL_SECONDS: int(2, 300).default(15),
   /** After a user's last connection closes, wait this long before announcing them offline. */
   PRESENCE_OFFLINE_GRACE_MS: int(0, 60_000).default(3000),
+  /**
+   * Presence is broadcast to the members of groups up to this size; in bigger groups members
+   * ask for it (`presence:query`), so a reconnect storm does not cost members² events.
+   */
+  PRESENCE_GROUP_LIMIT: int(0, 1000).default(100),
   /** HMAC key that signs access tokens and hashes sign-in codes; at least 32 characters. */
   JWT_SECRET: z.string().min(32).optional(),
   /** Access token lifetime. */

@@ -309,3 +309,47 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
     ).toBe(true);
   });
 });
+
+describe.each(BACKENDS)('presence in big groups on %s', (backend) => {
+  let t: TestApp;
+  const open: ClientSocket[] = [];
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await t?.close();
+  });
+
+  it('is broadcast to direct contacts and small groups only; members of a big group ask for it', async () => {
+    t = await startTestApp({ backend, env: { PRESENCE_GROUP_LIMIT: '2' } });
+    const [alice, bob, carol, dave] = await Promise.all([
+      t.signIn(uniquePhone(), 'Alice'),
+      t.signIn(uniquePhone(), 'Bob'),
+      t.signIn(uniquePhone(), 'Carol'),
+      t.signIn(uniquePhone(), 'Dave'),
+    ]);
+    const create = (token: string, body: object) =>
+      t.request('POST', '/api/v1/conversations', { token, body }).then((r) => r.body.id as string);
+    const group = await create(alice.accessToken, {
+      kind: 'group',
+      title: 'big',
+      memberIds: [bob.user.id, carol.user.id],
+    });
+    await create(alice.accessToken, { kind: 'direct', userId: dave.user.id });
+    const [b, d] = await Promise.all([connect(t.url, bob.accessToken), connect(t.url, dave.accessToken)]);
+    open.push(b, d);
+    const onBob = collect(b, 'presence');
+    const daveHears = next(d, 'presence', (p) => p.userId === alice.user.id && p.status === 'online');
+    const a = await connect(t.url, alice.accessToken);
+    open.push(a);
+    await daveHears;
+    // Events to one socket keep their order: a message sent after Alice's presence was
+    // announced reaches Bob after any presence event he was sent.
+    const message = next(b, 'message:new', (m) => m.clientMsgId === 'after-presence');
+    await call(a, 'message:send', { conversationId: group, clientMsgId: 'after-presence', body: 'hi' });
+    await message;
+    expect(onBob.filter((p) => p.userId === alice.user.id)).toEqual([]);
+    const asked = await call<{ presences: { userId: string; status: string }[] }>(b, 'presence:query', {
+      userIds: [alice.user.id],
+    });
+    expect(asked).toMatchObject({ ok: true, presences: [{ userId: alice.user.id, status: 'online' }] });
+  });
+});

@@ -170,17 +170,24 @@ export class ConversationRepository {
   }
 
   /** Everyone who shares at least one conversation with the user (the user excluded). */
-  async contactsOf(userId: string): Promise<string[]> {
+  /**
+   * Everyone who shares a direct or support conversation with the user, or a group of at most
+   * `groupLimit` members (in bigger groups presence is asked for, not broadcast: a reconnect
+   * storm in a group of n would otherwise send n² events).
+   */
+  async contactsOf(userId: string, groupLimit: number): Promise<string[]> {
     const rows = await queryRows<{ user_id: string }>(
       this.db,
       sql`select distinct other.user_id from members mine
+        join conversations c on c.id = mine.conversation_id
         join members other on other.conversation_id = mine.conversation_id
-        where mine.user_id = ${userId} and other.user_id <> ${userId}`,
+        where mine.user_id = ${userId} and other.user_id <> ${userId}
+          and (c.kind <> 'group'
+            or (select count(*) from members m where m.conversation_id = c.id) <= ${groupLimit})`,
     );
     return rows.map((r) => r.user_id);
   }
 
-  /** Of the given users, those who share a conversation with the user. */
   async sharedWith(userId: string, others: string[]): Promise<string[]> {
     if (others.length === 0) return [];
     const rows = await queryRows<{ user_id: string }>(

@@ -25,6 +25,8 @@ export class PresenceService {
     private readonly events: DomainEvents,
     logger: Logger,
     private readonly offlineGraceMs = 3000,
+    /** Groups bigger than this get no presence broadcasts (members ask with presence:query). */
+    private readonly groupLimit = 100,
   ) {
     this.log = logger.child({ component: 'presence' });
   }
@@ -90,9 +92,9 @@ export class PresenceService {
     return this.store.setFocus(userId, connectionId, conversationId);
   }
 
-  /** Who hears about this user's presence: everyone sharing a conversation with them. */
+  /** Who hears about this user's presence: everyone sharing a conversation (not a big group) with them. */
   audience(userId: string): Promise<string[]> {
-    return this.conversations.contactsOf(userId);
+    return this.conversations.contactsOf(userId, this.groupLimit);
   }
 
   /** Changes the store found by itself: a dead instance's users, or a reconcile after an outage. */
