@@ -45,7 +45,9 @@ it('fanout: one message to a group of 1,000 members', async () => {
           endpoints[k % pool.size]!.push({ url: target.instances[0]!.url, token: u.token });
         });
         const connected = await pool.connect(endpoints);
-        progress(`${connected.opened} members connected in ${connected.seconds} s`);
+        progress(
+          `${connected.opened} members connected in ${connected.seconds} s (${connected.retries} refused and retried)`,
+        );
         // Connecting tells every online member about every other one (presence): let that pass
         // (at least BENCH_FANOUT_SETTLE seconds, then until no presence event came for 1 s).
         await sleep(settings.settleSeconds * 1000);
@@ -132,7 +134,12 @@ it('fanout: one message to a group of 1,000 members', async () => {
           'fanout',
           {
             environment: await environment(target.db),
-            settings: { ...settings, connectSeconds: connected.seconds, ...target.settings },
+            settings: {
+              ...settings,
+              connectSeconds: connected.seconds,
+              connectRetries: connected.retries,
+              ...target.settings,
+            },
             ...summary,
             perMessage,
             serverLog: target.logSummary(),

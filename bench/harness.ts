@@ -159,6 +159,8 @@ export interface ProcessGroup {
   pids(): number[] | Promise<number[]>;
   /** Also added into this total (e.g. load1, load2 → load). */
   sumInto?: string;
+  /** A server instance (see `quiesce`). */
+  server?: boolean;
 }
 
 export interface CpuSnapshot {
@@ -365,7 +367,7 @@ export async function startSingle(options: { inspect?: boolean } = {}): Promise<
       instances: [{ id: 'server', url, pid }],
       db,
       databaseName,
-      groups: [{ name: 'server', pids: () => [pid] }, postgresGroup(db, databaseName)],
+      groups: [{ name: 'server', pids: () => [pid], server: true }, postgresGroup(db, databaseName)],
       settings: { instances: 1, databasePoolSize: poolSize, logLevel: env.LOG_LEVEL, pushProviders: 'none' },
       logSummary: () => tally.summary(),
       ...(inspectPort ? { inspectPort } : {}),
@@ -424,7 +426,7 @@ export async function startClusterTarget(options: { instances: number; nginx: bo
     const nginx = cluster.nginx;
     const groups: ProcessGroup[] = [
       ...cluster.instances.map(
-        (i): ProcessGroup => ({ name: i.id, pids: () => [i.child.pid!], sumInto: 'servers' }),
+        (i): ProcessGroup => ({ name: i.id, pids: () => [i.child.pid!], sumInto: 'servers', server: true }),
       ),
       postgresGroup(db, databaseName),
       { name: 'redis', pids: () => [redis] },
@@ -474,6 +476,30 @@ export async function connectionCounts(target: Target): Promise<number[]> {
       return Number(/^realtime_connections (\d+)/m.exec(text)?.[1] ?? -1);
     }),
   );
+}
+
+/**
+ * Waits until the target has worked off what earlier load left (a backlog of sends, jobs):
+ * every instance under 0.1 core and no statement of its database running, over one second.
+ * Returns the seconds waited; gives up after `timeoutSeconds`.
+ */
+export async function quiesce(target: Target, timeoutSeconds = 60): Promise<number> {
+  const started = now();
+  const servers = target.groups.filter((g) => g.server);
+  while (now() - started < timeoutSeconds * 1000) {
+    const before = await cpuSnapshot(servers);
+    await sleep(1000);
+    const cpu = cpuBetween(before, await cpuSnapshot(servers), servers);
+    const active = await target.db.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+       where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
+      [target.databaseName],
+    );
+    if (servers.every((g) => (cpu[g.name] ?? 0) < 0.1) && active.rows[0]!.n === 0) break;
+  }
+  const waited = round((now() - started) / 1000, 1);
+  if (waited >= timeoutSeconds) progress(`the server was still busy after ${timeoutSeconds} s; going on`);
+  return waited;
 }
 
 /** Runs `body` against a target and closes it whatever happens. */
@@ -638,6 +664,7 @@ class LoadProcess {
 export interface ConnectSummary {
   opened: number;
   failed: number;
+  retries: number;
   errors: string[];
   seconds: number;
   stats: LoadStats[];
@@ -680,8 +707,8 @@ export class LoadPool {
     return this.processes.map((p) => ({ name: p.name, pids: () => [p.child.pid!], sumInto: 'load' }));
   }
 
-  /** Opens the connections (endpoints[i] in process i); fails if any connection is refused. */
-  async connect(endpoints: Endpoint[][], concurrency = 100): Promise<ConnectSummary> {
+  /** Opens the connections (endpoints[i] in process i); fails if any is refused 4 times over. */
+  async connect(endpoints: Endpoint[][], concurrency = 50): Promise<ConnectSummary> {
     const replies = await Promise.all(
       this.processes.map((p, i) =>
         p.request({ type: 'connect', endpoints: endpoints[i] ?? [], concurrency }, 'connected'),
@@ -690,6 +717,7 @@ export class LoadPool {
     const summary: ConnectSummary = {
       opened: replies.reduce((n, r) => n + r.opened, 0),
       failed: replies.reduce((n, r) => n + r.failed, 0),
+      retries: replies.reduce((n, r) => n + r.retries, 0),
       errors: [...new Set(replies.flatMap((r) => r.errors))],
       seconds: round(Math.max(...replies.map((r) => r.seconds)), 2),
       stats: replies.map((r) => r.stats),
@@ -762,6 +790,8 @@ export interface StepSettings {
 
 export interface StepResult {
   rate: number;
+  /** Seconds waited before the step for the server to become idle (`quiesce`). */
+  quiesceSeconds: number;
   /** Messages sent per second in the steady window (below `rate`: the load processes fell behind). */
   achievedRate: number;
   counts: Omit<RunCounts, 'errors'>;
@@ -784,10 +814,12 @@ function newHistogram() {
 }
 
 /**
- * One open-model step: every load process sends its share of `rate` from the same moment, a
- * warm-up, then the steady window (whose CPU per process group is measured), then a drain.
+ * One open-model step, once the server is idle: every load process sends its share of `rate`
+ * from the same moment, a warm-up, then the steady window (whose CPU per process group is
+ * measured), then a drain.
  */
 export async function runStep(target: Target, pool: LoadPool, settings: StepSettings): Promise<StepResult> {
+  const quiesceSeconds = await quiesce(target);
   const groups = [...target.groups, ...pool.groups()];
   const startAt = now() + 500;
   const running = pool.run({ ...settings, startAt });
@@ -828,6 +860,7 @@ export async function runStep(target: Target, pool: LoadPool, settings: StepSett
   const { errors, ...rest } = counts;
   return {
     rate: settings.rate,
+    quiesceSeconds,
     achievedRate: Math.round(counts.steadySent / settings.steadySeconds),
     counts: rest,
     errors,

@@ -152,6 +152,7 @@ it('idle: server memory per idle connection', async () => {
               level,
               ...m,
               connectSeconds: connected.seconds,
+              connectRetries: connected.retries,
               rssPerConnectionKiB: round(perConnection, 1),
               heapPerConnectionKiB: heapPerConnection === null ? null : round(heapPerConnection, 1),
               loadRssPerConnectionKiB: round((m.loadRssBytes - baseline.loadRssBytes) / level / 1024, 1),

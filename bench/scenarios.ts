@@ -24,8 +24,10 @@ export async function connectPairs(target: Target, pool: LoadPool, route?: Route
   const pairCount = knob('BENCH_PAIRS', 500, 1);
   const pairs = await createPairs(target, pairCount);
   const connected = await pool.connect(pairEndpoints(target, pairs, pool.size, route));
-  progress(`${connected.opened} connections in ${connected.seconds} s`);
-  return { pairs: pairCount, connectSeconds: connected.seconds };
+  progress(
+    `${connected.opened} connections in ${connected.seconds} s (${connected.retries} refused and retried)`,
+  );
+  return { pairs: pairCount, connectSeconds: connected.seconds, connectRetries: connected.retries };
 }
 
 /** `pairs`: one fixed total rate (BENCH_RATE), a warm-up, a steady window, a drain. */

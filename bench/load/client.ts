@@ -111,42 +111,66 @@ function open(endpoint: Endpoint): Promise<ClientSocket> {
   });
 }
 
+/** Opens one connection, retrying a refused one (e.g. db/unavailable under load) as an app would. */
+async function openWithRetries(endpoint: Endpoint, attempts: number, onRetry: () => void) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open(endpoint);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      onRetry();
+      await sleep(250 * attempt);
+    }
+  }
+}
+
 async function connect(list: Endpoint[], concurrency: number): Promise<void> {
   const started = now();
+  const opened: (ClientSocket | undefined)[] = new Array(list.length);
   let next = 0;
-  let failed = 0;
+  let retries = 0;
   const errors = new Set<string>();
   const worker = async () => {
     while (next < list.length) {
-      const endpoint = list[next++]!;
+      const position = next++;
       try {
-        const socket = await open(endpoint);
-        const index = sockets.length;
-        sockets.push(socket);
-        endpoints.push(endpoint);
-        socket.on('message:new', (m) => {
-          const text = m.body ?? '';
-          if (text.startsWith('bench|')) onBenchMessage(index, m.clientMsgId);
-          else if (text.startsWith('fanout|')) onFanoutMessage(index, text);
-        });
-        socket.on('presence', () => {
-          presenceEvents++;
-        });
-        socket.on('disconnect', (reason) => {
-          if (reason === 'io client disconnect') return; // closed by us
-          disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+        opened[position] = await openWithRetries(list[position]!, 4, () => {
+          retries++;
         });
       } catch (error) {
-        failed++;
         errors.add(error instanceof Error ? error.message : String(error));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  // Sockets are numbered in the order of the list, whatever order they connected in.
+  let failed = 0;
+  opened.forEach((socket, position) => {
+    if (!socket) {
+      failed++;
+      return;
+    }
+    const index = sockets.length;
+    sockets.push(socket);
+    endpoints.push(list[position]!);
+    socket.on('message:new', (m) => {
+      const text = m.body ?? '';
+      if (text.startsWith('bench|')) onBenchMessage(index, m.clientMsgId);
+      else if (text.startsWith('fanout|')) onFanoutMessage(index, text);
+    });
+    socket.on('presence', () => {
+      presenceEvents++;
+    });
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return; // closed by us
+      disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+    });
+  });
   reply({
     type: 'connected',
     opened: list.length - failed,
     failed,
+    retries,
     errors: [...errors].slice(0, 5),
     seconds: (now() - started) / 1000,
     stats: stats(),

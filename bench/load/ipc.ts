@@ -66,7 +66,16 @@ export interface LoadStats {
 
 export type Reply =
   | { type: 'ready' }
-  | { type: 'connected'; opened: number; failed: number; errors: string[]; seconds: number; stats: LoadStats }
+  | {
+      type: 'connected';
+      opened: number;
+      failed: number;
+      /** Connection attempts refused and tried again (each connection gets 4 attempts). */
+      retries: number;
+      errors: string[];
+      seconds: number;
+      stats: LoadStats;
+    }
   | { type: 'disconnected'; stats: LoadStats }
   | {
       type: 'ran';
