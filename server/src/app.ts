@@ -273,8 +273,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           logger.warn({ code, reason }, 'group commit failed; messages stored one by one');
       },
     },
-    (tx, stored) => notifications.messagesStored(tx, stored),
-    await notifications.messagesStoredStatement(),
+    {
+      onStored: (tx, stored) => notifications.messagesStored(tx, stored),
+      storedStatement: await notifications.messagesStoredStatement(),
+      maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    },
   );
   const devices = new DeviceService(deviceRepo, {
     providers: config.PUSH_PROVIDERS,

@@ -1,7 +1,13 @@
 import type { Message, SyncConversation } from '@abrik/protocol';
 import type { Db, Executor } from '../db/client.js';
 import type { MessageRow } from '../db/schema.js';
-import { AppError, ForbiddenError, isDatabaseUnavailable, NotFoundError } from '../errors.js';
+import {
+  AppError,
+  DatabaseUnavailableError,
+  ForbiddenError,
+  isDatabaseUnavailable,
+  NotFoundError,
+} from '../errors.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
 import { type Actor, requireAccess, servesSupport } from './access.js';
@@ -25,6 +31,8 @@ interface SendInput {
 interface PendingSend {
   actor: Actor;
   input: SendInput;
+  /** When it was queued (performance.now()). */
+  at: number;
   resolve: (row: MessageRow | undefined) => void;
   reject: (error: unknown) => void;
 }
@@ -43,14 +51,30 @@ export class MessageService {
     private readonly conversations: ConversationRepository,
     private readonly events: DomainEvents,
     private readonly metrics: MessageMetrics = { persisted: () => {} },
-    /** Runs inside the messages' transaction (the notification jobs are enqueued there). */
-    private readonly onStored: (tx: Executor, messages: MessageRow[]) => Promise<void> = async () => {},
-    /**
-     * The same work as `onStored` as SQL run by the batch's own statement on the stored rows (the
-     * CTE it names): the messages and their notification job in one round trip.
-     */
-    private readonly storedStatement?: (inserted: string) => string,
-  ) {}
+    options: {
+      /** Runs inside the messages' transaction (the notification jobs are enqueued there). */
+      onStored?: (tx: Executor, messages: MessageRow[]) => Promise<void>;
+      /**
+       * The same work as `onStored` as SQL run by the batch's own statement on the stored rows
+       * (the CTE it names): the messages and their notification job in one round trip.
+       */
+      storedStatement?: ((inserted: string) => string) | undefined;
+      /**
+       * A send that waited this long for a batch to take it is refused with `db/unavailable`
+       * (as one waiting this long for a pooled connection is), so an overloaded database sheds
+       * load instead of queueing without bound. Default 2000.
+       */
+      maxQueueWaitMs?: number;
+    } = {},
+  ) {
+    this.onStored = options.onStored ?? (async () => {});
+    this.storedStatement = options.storedStatement;
+    this.maxQueueWaitMs = options.maxQueueWaitMs ?? 2000;
+  }
+
+  private readonly onStored: (tx: Executor, messages: MessageRow[]) => Promise<void>;
+  private readonly storedStatement: ((inserted: string) => string) | undefined;
+  private readonly maxQueueWaitMs: number;
 
   private pending: PendingSend[] = [];
   private inFlight = 0;
@@ -132,12 +156,13 @@ export class MessageService {
    */
   private groupCommit(actor: Actor, input: SendInput): Promise<MessageRow | undefined> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ actor, input, resolve, reject });
+      this.pending.push({ actor, input, at: performance.now(), resolve, reject });
       this.pump();
     });
   }
 
   private pump(): void {
+    if (this.inFlight < MAX_BATCHES_IN_FLIGHT) this.shedStale();
     while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
       this.inFlight++;
@@ -146,6 +171,16 @@ export class MessageService {
         this.pump();
       });
     }
+  }
+
+  /** Refuses the sends that waited too long for a batch: the database is not keeping up. */
+  private shedStale(): void {
+    const oldest = this.pending[0];
+    if (!oldest || performance.now() - oldest.at <= this.maxQueueWaitMs) return;
+    const cutoff = performance.now() - this.maxQueueWaitMs;
+    const stale = this.pending.findIndex((p) => p.at > cutoff);
+    const shed = this.pending.splice(0, stale === -1 ? this.pending.length : stale);
+    for (const p of shed) p.reject(new DatabaseUnavailableError());
   }
 
   private async writeBatch(batch: PendingSend[]): Promise<void> {
