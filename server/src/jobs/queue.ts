@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, fromPglite, type Job, PgBoss, type QueueStats, type SendOptions } from 'pg-boss';
+import { fromDrizzle, fromPglite, PgBoss, type QueueStats, type SendOptions } from 'pg-boss';
 import type { Database, Executor } from '../db/client.js';
 import type { Logger } from '../logger.js';
 
@@ -116,8 +116,16 @@ export class JobQueue {
     });
     const placeholder = '$1::text::json';
     const params = captured?.match(/\$\d+/g) ?? [];
-    if (!captured || !/^\s*INSERT INTO /.test(captured) || params.length !== 1 || !captured.includes(placeholder)) {
-      this.log.warn({ queue: name }, 'pg-boss insert statement has an unexpected shape; jobs go in a transaction');
+    if (
+      !captured ||
+      !/^\s*INSERT INTO /.test(captured) ||
+      params.length !== 1 ||
+      !captured.includes(placeholder)
+    ) {
+      this.log.warn(
+        { queue: name },
+        'pg-boss insert statement has an unexpected shape; jobs go in a transaction',
+      );
       return undefined;
     }
     const statement = captured;

@@ -19,8 +19,8 @@ export interface NotificationJobs {
   /** pg-boss's INSERT with its job list replaced by an SQL expression (see JobQueue.inlineInsert). */
   inlineInsert?(name: 'notify-message'): Promise<((jobsJsonText: string) => string) | undefined>;
   sendCollapsed(name: 'notify-user', data: NotifyUserJob, seconds: number, key: string): Promise<void>;
-  send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
   sendMany(name: 'push-send', data: PushSendJob[]): Promise<void>;
+  send(name: 'push-send', data: PushSendJob, options?: { startAfter?: number }): Promise<unknown>;
   send(name: 'push-dead', data: DeadPushJob): Promise<unknown>;
   send(
     name: 'sms-fallback',

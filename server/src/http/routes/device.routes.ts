@@ -72,7 +72,7 @@ export async function vapidRoutes(app: FastifyInstance, deps: { publicKey: strin
         response: { 200: VapidKeySchema, 409: ErrorReply },
       },
     },
-    async (_request, reply) => {
+    async () => {
       if (!deps.publicKey) {
         throw new AppError(409, 'push/not_configured');
       }
