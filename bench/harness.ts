@@ -223,7 +223,7 @@ export interface Target {
   /** What the server runs with, for the result file. */
   settings: Record<string, unknown>;
   /** Warnings and errors the instances logged (count per message, first few lines). */
-  logSummary(): { warn: number; error: number; messages: Record<string, number> };
+  logSummary(): LogSummary;
   /** Port of the instance's inspector (single instance started with `inspect`). */
   inspectPort?: number;
   /** nginx in front of the instances (cluster started with `nginx`). */
@@ -246,30 +246,50 @@ export function postgresGroup(db: pg.Client, databaseName: string): ProcessGroup
   };
 }
 
+/** Counts the server's warning and error lines by message; other output (a crash, a stray print) apart. */
 class LogTally {
   warn = 0;
   error = 0;
   readonly messages: Record<string, number> = {};
+  otherLines = 0;
+  readonly otherSamples: string[] = [];
   add(line: string): void {
-    let level = 0;
-    let msg = line.slice(0, 120);
+    let parsed: { level?: number; msg?: string };
     try {
-      const parsed = JSON.parse(line) as { level?: number; msg?: string };
-      level = parsed.level ?? 0;
-      msg = parsed.msg ?? msg;
+      parsed = JSON.parse(line) as { level?: number; msg?: string };
     } catch {
-      level = 50; // not a log line: a crash trace or similar
+      this.otherLines++;
+      if (this.otherSamples.length < 10) this.otherSamples.push(line.slice(0, 200));
+      return;
     }
+    const level = parsed.level ?? 0;
     if (level < 40) return;
     if (level >= 50) this.error++;
     else this.warn++;
+    const msg = String(parsed.msg ?? '').slice(0, 120);
     if (Object.keys(this.messages).length < 50 || msg in this.messages) {
       this.messages[msg] = (this.messages[msg] ?? 0) + 1;
     }
   }
-  summary() {
-    return { warn: this.warn, error: this.error, messages: { ...this.messages } };
+  summary(): LogSummary {
+    return {
+      warn: this.warn,
+      error: this.error,
+      messages: { ...this.messages },
+      otherLines: this.otherLines,
+      otherSamples: [...this.otherSamples],
+    };
   }
+}
+
+export interface LogSummary {
+  warn: number;
+  error: number;
+  /** Warnings and errors by message. */
+  messages: Record<string, number>;
+  /** Output lines that were not JSON log lines, and the first few of them. */
+  otherLines: number;
+  otherSamples: string[];
 }
 
 function serverEnv(extra: Record<string, string>): Record<string, string> {
