@@ -98,7 +98,11 @@ describe(SignIn.name, () => {
     const { user } = await renderSignIn();
     await user.type(screen.getByTestId('phone-input'), '۱۲۳');
     await user.click(screen.getByTestId('phone-submit'));
-    expect((await screen.findByRole('alert')).textContent).toBe('این شمارهٔ موبایل درست نیست.');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('این شمارهٔ موبایل درست نیست.');
+    // The field says it is wrong, and where the reason is.
+    expect(screen.getByTestId('phone-input').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('phone-input').getAttribute('aria-describedby')).toBe(alert.id);
     expect(calls).toEqual([]);
   });
 

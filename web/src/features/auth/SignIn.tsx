@@ -4,7 +4,9 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { FormError } from '../../components/FormError.js';
 import { LanguageSwitch } from '../../components/LanguageSwitch.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
 import { digitsOnly, formatCountdown, localDigits } from '../../lib/format.js';
 import { useLang, useNow } from '../../lib/hooks.js';
 
@@ -25,6 +27,11 @@ export function SignIn() {
   const waitSeconds = Math.max(0, Math.ceil((resendAt - now) / 1000));
   const codeRef = useRef<HTMLInputElement>(null);
   const errorId = useId();
+  /** The field of the step shown is the one the error is about. */
+  const fieldError = {
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? errorId : undefined,
+  } as const;
 
   useEffect(() => {
     if (step === 'code') codeRef.current?.focus();
@@ -86,25 +93,17 @@ export function SignIn() {
             <h1>{t('signIn.title')}</h1>
             <p className="muted">{t('signIn.intro')}</p>
             <label htmlFor="phone">{t('signIn.phone')}</label>
-            <input
+            <PhoneInput
               id="phone"
               data-testid="phone-input"
-              type="tel"
-              inputMode="tel"
               autoComplete="tel"
-              dir="ltr"
               placeholder={localDigits('0912 123 4567', lang)}
               value={phone}
-              onChange={(e) => setPhone(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? errorId : undefined}
+              onValueChange={setPhone}
+              {...fieldError}
               required
             />
-            {error && (
-              <p id={errorId} className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError id={errorId} error={error} />
             <button type="submit" className="primary" data-testid="phone-submit" disabled={busy}>
               {t('signIn.sendCode')}
             </button>
@@ -127,15 +126,10 @@ export function SignIn() {
               maxLength={12}
               value={code}
               onChange={(e) => setCode(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? errorId : undefined}
+              {...fieldError}
               required
             />
-            {error && (
-              <p id={errorId} className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError id={errorId} error={error} />
             <button
               type="submit"
               className="primary"

@@ -7,7 +7,9 @@ import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { conversationKey, conversationsKey } from '../../chat/messages.js';
 import { personName } from '../../chat/names.js';
+import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
 import { useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from '../conversations/PhoneLookup.js';
 
@@ -110,26 +112,19 @@ export function MembersPanel({
           <label htmlFor={`${id}-phone`} className="visually-hidden">
             {t('group.memberPhone')}
           </label>
-          <input
+          <PhoneInput
             id={`${id}-phone`}
             data-testid="member-add-phone"
-            type="tel"
-            inputMode="tel"
-            dir="ltr"
             placeholder={t('group.memberPhone')}
             value={phone}
-            onChange={(e) => setPhone(e.target.value)}
+            onValueChange={setPhone}
           />
           <button type="submit" data-testid="member-add" disabled={busy || !phone.trim()}>
             {t('group.addToGroup')}
           </button>
         </form>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button
         type="button"
         className="link-button danger"

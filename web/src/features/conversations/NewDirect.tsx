@@ -1,18 +1,18 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation } from 'wouter';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
-import { conversationsKey } from '../../chat/messages.js';
+import { FormError } from '../../components/FormError.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
+import { SubmitCancel } from '../../components/SubmitCancel.js';
 import { lookupByPhone } from './PhoneLookup.js';
+import { useOpenCreated } from './useOpenCreated.js';
 
 /** Start (or open) the direct conversation with someone, by their phone number. */
 export function NewDirect({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const { api } = useServices();
-  const queryClient = useQueryClient();
-  const [, navigate] = useLocation();
+  const openCreated = useOpenCreated(onDone);
   const [phone, setPhone] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,10 +29,7 @@ export function NewDirect({ onDone }: { onDone: () => void }) {
       return;
     }
     try {
-      const conversation = await api.createConversation({ kind: 'direct', userId: found.user.id });
-      await queryClient.invalidateQueries({ queryKey: conversationsKey });
-      onDone();
-      navigate(`/c/${conversation.id}`);
+      await openCreated({ kind: 'direct', userId: found.user.id });
     } catch (e) {
       setError(errorText(e, t));
       setBusy(false);
@@ -43,37 +40,20 @@ export function NewDirect({ onDone }: { onDone: () => void }) {
     <form className="panel" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{t('direct.title')}</h2>
       <label htmlFor={`${id}-phone`}>{t('direct.phone')}</label>
-      <input
+      <PhoneInput
         id={`${id}-phone`}
         data-testid="new-direct-phone"
-        type="tel"
-        inputMode="tel"
-        dir="ltr"
         autoComplete="off"
-        // biome-ignore lint/a11y/noAutofocus: the form was opened to type this number
+        // The form was opened to type this number.
         autoFocus
         value={phone}
-        onChange={(e) => setPhone(e.target.value)}
+        onValueChange={setPhone}
         onKeyDown={(e) => e.key === 'Escape' && onDone()}
       />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="row">
-        <button
-          type="submit"
-          className="primary"
-          data-testid="new-direct-submit"
-          disabled={busy || !phone.trim()}
-        >
-          {t('direct.submit')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormError error={error} />
+      <SubmitCancel testId="new-direct-submit" disabled={busy || !phone.trim()} onCancel={onDone}>
+        {t('direct.submit')}
+      </SubmitCancel>
     </form>
   );
 }

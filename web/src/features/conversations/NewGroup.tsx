@@ -1,23 +1,23 @@
 import { NameSchema, type User } from '@abrik/protocol';
-import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation } from 'wouter';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
-import { conversationsKey } from '../../chat/messages.js';
 import { personName } from '../../chat/names.js';
+import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
+import { SubmitCancel } from '../../components/SubmitCancel.js';
 import { useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from './PhoneLookup.js';
+import { useOpenCreated } from './useOpenCreated.js';
 
 /** A new group: a name and the people in it, found by phone number. */
 export function NewGroup({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const lang = useLang();
   const { api } = useServices();
-  const queryClient = useQueryClient();
-  const [, navigate] = useLocation();
+  const openCreated = useOpenCreated(onDone);
   const [title, setTitle] = useState('');
   const [phone, setPhone] = useState('');
   const [members, setMembers] = useState<User[]>([]);
@@ -43,14 +43,7 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const conversation = await api.createConversation({
-        kind: 'group',
-        title: name.data,
-        memberIds: members.map((m) => m.id),
-      });
-      await queryClient.invalidateQueries({ queryKey: conversationsKey });
-      onDone();
-      navigate(`/c/${conversation.id}`);
+      await openCreated({ kind: 'group', title: name.data, memberIds: members.map((m) => m.id) });
     } catch (e) {
       setError(errorText(e, t));
       setBusy(false);
@@ -74,15 +67,12 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
       />
       <label htmlFor={`${id}-phone`}>{t('group.memberPhone')}</label>
       <div className="row">
-        <input
+        <PhoneInput
           id={`${id}-phone`}
           data-testid="group-member-phone"
-          type="tel"
-          inputMode="tel"
-          dir="ltr"
           autoComplete="off"
           value={phone}
-          onChange={(e) => setPhone(e.target.value)}
+          onValueChange={setPhone}
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
               e.preventDefault();
@@ -121,19 +111,10 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
           })}
         </ul>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" data-testid="group-create" disabled={busy || !title.trim()}>
-          {t('group.create')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormError error={error} />
+      <SubmitCancel testId="group-create" disabled={busy || !title.trim()} onCancel={onDone}>
+        {t('group.create')}
+      </SubmitCancel>
     </form>
   );
 }

@@ -1,0 +1,28 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+/** The buttons under a form: its submit (primary) and cancel. */
+export function SubmitCancel({
+  testId,
+  disabled,
+  onCancel,
+  children,
+}: {
+  testId: string;
+  disabled: boolean;
+  onCancel: () => void;
+  /** The submit button's text. */
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="row">
+      <button type="submit" className="primary" data-testid={testId} disabled={disabled}>
+        {children}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
