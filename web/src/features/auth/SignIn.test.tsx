@@ -1,53 +1,11 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { I18nextProvider } from 'react-i18next';
+import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient } from '../../api/client.js';
-import { Session } from '../../api/session.js';
-import { ServicesProvider } from '../../app/context.js';
-import { createI18n, currentLang, type Lang } from '../../i18n/index.js';
+import type { Lang } from '../../i18n/index.js';
+import { fakeServer, renderWithServices } from '../../test/services.js';
 import { SignIn } from './SignIn.js';
 
-interface Call {
-  url: string;
-  body: unknown;
-  language: string | null;
-}
-
-/** Answers the API's URLs like the server does, recording what the page sent. */
-function fakeServer(routes: Record<string, (body: unknown) => [number, unknown]>) {
-  const calls: Call[] = [];
-  vi.stubGlobal('fetch', async (input: URL | string, init: RequestInit) => {
-    const url = new URL(String(input));
-    const body = init.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ url: url.pathname, body, language: new Headers(init.headers).get('accept-language') });
-    const route = routes[url.pathname];
-    if (!route)
-      return new Response(JSON.stringify({ error: { code: 'http/not_found', message: '' } }), {
-        status: 404,
-      });
-    const [status, reply] = route(body);
-    return new Response(JSON.stringify(reply), { status, headers: { 'content-type': 'application/json' } });
-  });
-  return calls;
-}
-
-async function renderSignIn(lang: Lang = 'fa') {
-  const i18n = await createI18n(lang);
-  const api = new ApiClient(() => currentLang(i18n));
-  const session = new Session(api.refresh);
-  api.attach(session);
-  render(
-    <ServicesProvider value={{ api, session, i18n }}>
-      <I18nextProvider i18n={i18n}>
-        <QueryClientProvider client={new QueryClient()}>
-          <SignIn />
-        </QueryClientProvider>
-      </I18nextProvider>
-    </ServicesProvider>,
-  );
-  return { session, user: userEvent.setup() };
+function renderSignIn(lang: Lang = 'fa') {
+  return renderWithServices(<SignIn />, { lang });
 }
 
 const SENT = { sent: true, expiresInSeconds: 120, retryAfterSeconds: 60 };

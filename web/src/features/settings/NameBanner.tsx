@@ -1,9 +1,10 @@
-import { type Me, NameSchema } from '@abrik/protocol';
-import { type FormEvent, useId, useState } from 'react';
+import type { Me } from '@abrik/protocol';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { FormError } from '../../components/FormError.js';
 import { Store, useStore } from '../../lib/store.js';
+import { NameInput, useRename } from './NameField.js';
 
 const DISMISSED_KEY = 'abrik.name.dismissed';
 
@@ -25,28 +26,12 @@ export function useNamePromptShown(me: Me | undefined): boolean {
 /** Asks a person without a name for one: others see "Unnamed" until then. */
 export function NameBanner() {
   const { t } = useTranslation();
-  const { api, session } = useServices();
+  const { session } = useServices();
   const me = useStore(session.store)?.user;
   const shown = useNamePromptShown(me);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { name, setName, error, saving, save } = useRename('');
   const id = useId();
   if (!shown) return null;
-
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    const parsed = NameSchema.safeParse(name);
-    if (!parsed.success) return;
-    setSaving(true);
-    setError(null);
-    try {
-      session.updateUser(await api.rename(parsed.data));
-    } catch (e) {
-      setError(errorText(e, t));
-      setSaving(false);
-    }
-  }
 
   return (
     <form className="banner" data-testid="name-prompt" onSubmit={save} aria-labelledby={`${id}-label`}>
@@ -54,15 +39,7 @@ export function NameBanner() {
         {t('settings.namePrompt')}
       </label>
       <div className="row">
-        <input
-          id={`${id}-input`}
-          data-testid="name-prompt-input"
-          dir="auto"
-          maxLength={64}
-          placeholder={t('settings.namePlaceholder')}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
+        <NameInput id={`${id}-input`} data-testid="name-prompt-input" value={name} onValueChange={setName} />
         <button
           type="submit"
           className="primary"
@@ -72,11 +49,7 @@ export function NameBanner() {
           {t('common.save')}
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button
         type="button"
         className="link-button"

@@ -1,15 +1,16 @@
-import { NameSchema } from '@abrik/protocol';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
+import { SubmitCancel } from '../../components/SubmitCancel.js';
 import { forgetContacts } from '../../lib/contacts.js';
 import { localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { disablePush } from '../push/push.js';
+import { NameInput, useRename } from './NameField.js';
 
 /** What this browser kept for the person (unsent messages, numbers they typed): not for the next one. */
 function forgetDevice(userId: string): void {
@@ -29,26 +30,8 @@ export function Settings() {
   const queryClient = useQueryClient();
   const me = useStore(session.store)?.user;
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState(me?.name ?? '');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { name, setName, error, saving, save } = useRename(me?.name ?? '', () => setOpen(false));
   const panelId = useId();
-
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    const parsed = NameSchema.safeParse(name);
-    if (!parsed.success) return;
-    setSaving(true);
-    setError(null);
-    try {
-      session.updateUser(await api.rename(parsed.data));
-      setOpen(false);
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setSaving(false);
-    }
-  }
 
   async function signOut() {
     const refreshToken = session.current?.refreshToken;
@@ -83,33 +66,15 @@ export function Settings() {
             <bdi dir="ltr">{me ? localDigits(me.phone, lang) : ''}</bdi>
           </p>
           <label htmlFor={`${panelId}-name`}>{t('settings.name')}</label>
-          <input
-            id={`${panelId}-name`}
-            data-testid="profile-name"
-            dir="auto"
-            maxLength={64}
-            placeholder={t('settings.namePlaceholder')}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="row">
-            <button
-              type="submit"
-              className="primary"
-              data-testid="profile-save"
-              disabled={saving || !name.trim()}
-            >
-              {t('common.save')}
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
+          <NameInput id={`${panelId}-name`} data-testid="profile-name" value={name} onValueChange={setName} />
+          <FormError error={error} />
+          <SubmitCancel
+            testId="profile-save"
+            disabled={saving || !name.trim()}
+            onCancel={() => setOpen(false)}
+          >
+            {t('common.save')}
+          </SubmitCancel>
         </form>
       )}
     </>
