@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { SubmitButton } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
@@ -104,9 +105,9 @@ export function SignIn() {
               required
             />
             <FormError id={errorId} error={error} />
-            <button type="submit" className="primary" data-testid="phone-submit" disabled={busy}>
+            <SubmitButton testId="phone-submit" disabled={busy}>
               {t('signIn.sendCode')}
-            </button>
+            </SubmitButton>
           </form>
         ) : (
           <form onSubmit={submitCode} noValidate>
@@ -130,14 +131,9 @@ export function SignIn() {
               required
             />
             <FormError id={errorId} error={error} />
-            <button
-              type="submit"
-              className="primary"
-              data-testid="code-submit"
-              disabled={busy || !code.trim()}
-            >
+            <SubmitButton testId="code-submit" disabled={busy || !code.trim()}>
               {t('signIn.verify')}
-            </button>
+            </SubmitButton>
             <div className="row between">
               <button
                 type="button"

@@ -1,11 +1,37 @@
 import { useTranslation } from 'react-i18next';
 import type { ViewMessage } from '../../chat/messages.js';
-import { Icon } from '../../components/Icon.js';
+import { Icon, type IconName } from '../../components/Icon.js';
 import { MessageText } from '../../components/MessageText.js';
 import { formatTime } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 
 const STATUS_ICON = { sending: 'clock', sent: 'check', read: 'checks', failed: 'alert' } as const;
+
+/** An action on my own message: an icon, its name for screen readers and on hover. */
+function ActionButton({
+  icon,
+  label,
+  testId,
+  onClick,
+}: {
+  icon: IconName;
+  label: string;
+  testId: string;
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className="icon-button small"
+      data-testid={testId}
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+    >
+      <Icon name={icon} />
+    </button>
+  );
+}
 
 export function MessageBubble({
   row,
@@ -57,26 +83,13 @@ export function MessageBubble({
           )}
           {row.mine && message && !deleted && !system && (
             <span className="actions inline">
-              <button
-                type="button"
-                className="icon-button small"
-                data-testid="message-edit"
-                aria-label={t('conv.edit')}
-                title={t('conv.edit')}
-                onClick={onEdit}
-              >
-                <Icon name="edit" />
-              </button>
-              <button
-                type="button"
-                className="icon-button small"
-                data-testid="message-delete"
-                aria-label={t('conv.delete')}
-                title={t('conv.delete')}
+              <ActionButton icon="edit" label={t('conv.edit')} testId="message-edit" onClick={onEdit} />
+              <ActionButton
+                icon="trash"
+                label={t('conv.delete')}
+                testId="message-delete"
                 onClick={onDelete}
-              >
-                <Icon name="trash" />
-              </button>
+              />
             </span>
           )}
         </span>

@@ -2,9 +2,9 @@ import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
+import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
-import { SubmitCancel } from '../../components/SubmitCancel.js';
 import { lookupByPhone } from './PhoneLookup.js';
 import { useOpenCreated } from './useOpenCreated.js';
 

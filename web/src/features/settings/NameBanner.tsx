@@ -2,6 +2,7 @@ import type { Me } from '@abrik/protocol';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useServices } from '../../app/context.js';
+import { SubmitButton } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { Store, useStore } from '../../lib/store.js';
 import { NameInput, useRename } from './NameField.js';
@@ -40,14 +41,9 @@ export function NameBanner() {
       </label>
       <div className="row">
         <NameInput id={`${id}-input`} data-testid="name-prompt-input" value={name} onValueChange={setName} />
-        <button
-          type="submit"
-          className="primary"
-          data-testid="name-prompt-save"
-          disabled={saving || !name.trim()}
-        >
+        <SubmitButton testId="name-prompt-save" disabled={saving || !name.trim()}>
           {t('common.save')}
-        </button>
+        </SubmitButton>
       </div>
       <FormError error={error} />
       <button

@@ -1,6 +1,23 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
+/** A form's primary button. */
+export function SubmitButton({
+  testId,
+  disabled,
+  children,
+}: {
+  testId: string;
+  disabled: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button type="submit" className="primary" data-testid={testId} disabled={disabled}>
+      {children}
+    </button>
+  );
+}
+
 /** The buttons under a form: its submit (primary) and cancel. */
 export function SubmitCancel({
   testId,
@@ -17,9 +34,9 @@ export function SubmitCancel({
   const { t } = useTranslation();
   return (
     <div className="row">
-      <button type="submit" className="primary" data-testid={testId} disabled={disabled}>
+      <SubmitButton testId={testId} disabled={disabled}>
         {children}
-      </button>
+      </SubmitButton>
       <button type="button" onClick={onCancel}>
         {t('common.cancel')}
       </button>
