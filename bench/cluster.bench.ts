@@ -15,7 +15,7 @@ import {
   withLoad,
   withTarget,
   writeResults,
-} from './harness.js';
+} from './harness/index.js';
 import { connectPairs, maxScenario, maxTables, pairsScenario } from './scenarios.js';
 
 /**

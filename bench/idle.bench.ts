@@ -16,7 +16,7 @@ import {
   withLoad,
   withTarget,
   writeResults,
-} from './harness.js';
+} from './harness/index.js';
 import type { Endpoint } from './load/ipc.js';
 
 /** A DevTools protocol session on the server's inspector (Node's global WebSocket client). */

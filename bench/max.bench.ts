@@ -1,5 +1,5 @@
 import { it } from 'vitest';
-import { environment, knob, startSingle, withLoad, withTarget, writeResults } from './harness.js';
+import { environment, knob, startSingle, withLoad, withTarget, writeResults } from './harness/index.js';
 import { connectPairs, maxScenario, maxTables } from './scenarios.js';
 
 /**

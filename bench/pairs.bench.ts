@@ -1,5 +1,13 @@
 import { it } from 'vitest';
-import { environment, knob, startSingle, stepsTable, withLoad, withTarget, writeResults } from './harness.js';
+import {
+  environment,
+  knob,
+  startSingle,
+  stepsTable,
+  withLoad,
+  withTarget,
+  writeResults,
+} from './harness/index.js';
 import { connectPairs, pairsScenario } from './scenarios.js';
 
 /**

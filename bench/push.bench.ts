@@ -12,7 +12,7 @@ import {
   type ProcessGroup,
   postgresGroup,
   writeResults,
-} from './harness.js';
+} from './harness/index.js';
 
 /**
  * Pushes per second through the whole pipeline to a fake FCM on PostgreSQL: one message to a

@@ -14,7 +14,7 @@ import {
   stepsTable,
   stepUp,
   type Target,
-} from './harness.js';
+} from './harness/index.js';
 
 /**
  * Creates BENCH_PAIRS pairs (default 500: 1,000 connections) and connects both ends of each;

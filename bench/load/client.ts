@@ -1,5 +1,5 @@
 // A load process: holds real socket.io-client WebSocket connections and does what the harness
-// (bench/harness.ts) tells it over the IPC channel. It runs as its own process so its CPU is
+// (bench/harness/) tells it over the IPC channel. It runs as its own process so its CPU is
 // counted apart from the server's; several can run side by side. Run by Node directly (type
 // stripping), so only erasable TypeScript here.
 //

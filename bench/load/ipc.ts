@@ -1,4 +1,4 @@
-// What the harness (bench/harness.ts) and a load process (bench/load/client.ts) say to each other
+// What the harness (bench/harness/) and a load process (bench/load/client.ts) say to each other
 // over the Node IPC channel. Type declarations only: the load process runs under Node's type
 // stripping, which erases this import.
 
