@@ -1,6 +1,7 @@
 import type { Message } from '@abrik/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageRepository } from '../src/repositories/message.repository.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
 import { type ClientSocket, call, connect, eventually } from './support/sockets.js';
@@ -77,5 +78,77 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     // The refused ones can be sent again and are stored then.
     const retried = await send(outcomes.indexOf('db/unavailable'));
     expect(retried.ok).toBe(true);
+  });
+
+  it('locks the conversations of a batch in id order, so batches sharing conversations never deadlock', async () => {
+    const bob = await t.signIn(uniquePhone(), 'Bob');
+    const others = await Promise.all([1, 2, 3].map((i) => t.signIn(uniquePhone(), `Other ${i}`)));
+    const ids: string[] = [];
+    for (const other of others) {
+      const created = await t.request('POST', '/api/v1/conversations', {
+        token: bob.accessToken,
+        body: { kind: 'direct', userId: other.user.id },
+      });
+      ids.push(created.body.id);
+    }
+    const [low, mid, high] = [...ids].sort() as [string, string, string];
+    const repo = new MessageRepository(t.app.database.db);
+    const observer = await client();
+    const waiting = () =>
+      eventually(
+        async () =>
+          (
+            await observer.query(
+              "select 1 from pg_stat_activity where application_name = 'abrik' and wait_event_type = 'Lock'",
+            )
+          ).rowCount === 1,
+        10_000,
+        'the batch to wait on the held row',
+      );
+    /** Whether another transaction could lock this conversation right now. */
+    const free = async (id: string) => {
+      const probe = await client();
+      await probe.query('begin');
+      try {
+        await probe.query('select id from conversations where id = $1 for update nowait', [id]);
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === '55P03') return false; // lock_not_available
+        throw error;
+      } finally {
+        await probe.query('rollback');
+      }
+    };
+    const batch = (order: string[], tag: string) =>
+      t.app.database.db.transaction((tx) =>
+        repo.insertBatch(
+          tx,
+          order.map((conversationId, i) => ({
+            conversationId,
+            senderId: bob.user.id,
+            clientMsgId: `${tag}-${i}`,
+            body: `${tag} ${i}`,
+          })),
+        ),
+      );
+
+    // The lowest held elsewhere: the batch (given highest first) waits on it holding nothing.
+    const holder = await client();
+    await holder.query('begin');
+    await holder.query('select id from conversations where id = $1 for update', [low]);
+    const first = batch([high, mid, low], 'order-a');
+    await waiting();
+    expect([await free(mid), await free(high)]).toEqual([true, true]);
+    await holder.query('commit');
+    expect(await first).toHaveLength(3);
+
+    // The highest held elsewhere: the batch has locked every lower one while it waits.
+    await holder.query('begin');
+    await holder.query('select id from conversations where id = $1 for update', [high]);
+    const second = batch([mid, high, low], 'order-b');
+    await waiting();
+    expect([await free(low), await free(mid)]).toEqual([false, false]);
+    await holder.query('commit');
+    expect(await second).toHaveLength(3);
   });
 });

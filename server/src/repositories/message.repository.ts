@@ -72,11 +72,19 @@ export class MessageRepository {
                    count(*) over (partition by a.conversation_id) as k
             from allowed a
           ),
+          locked as materialized (
+            -- The batch's conversations locked in id order: batches written at once that share
+            -- conversations queue behind each other instead of deadlocking.
+            select c.id from conversations c
+            where c.id in (select conversation_id from numbered)
+            order by c.id
+            for update
+          ),
           bumped as (
             update conversations c
             set last_seq = c.last_seq + x.k, last_message_at = date_trunc('milliseconds', now())
-            from (select distinct conversation_id, k from numbered) x
-            where c.id = x.conversation_id
+            from (select distinct conversation_id, k from numbered) x, locked l
+            where c.id = x.conversation_id and l.id = c.id
             returning c.id, c.last_seq - x.k as base, c.last_message_at
           ),
           inserted as (
