@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
@@ -24,6 +24,23 @@ export type Executor = Db | Tx;
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Like `queryRows`, but on PostgreSQL as a named prepared statement: parsed and planned once per
+ * connection instead of at every call — for a large statement run hundreds of times a second
+ * (the group commit), planning was over a third of its database time. `name` must stand for one
+ * statement text. On PGlite, and for executors that are not node-postgres ones, as `queryRows`.
+ */
+export async function queryRowsPrepared<T>(db: Executor, name: string, query: SQL): Promise<T[]> {
+  // Drizzle keeps the node-postgres pool (or, in a transaction, the pooled client) in its session.
+  const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
+  if (!(client instanceof pg.Pool || client instanceof pg.Client)) return queryRows<T>(db, query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const result = await (client as pg.Pool).query({ name, text, values: params });
+  return result.rows as T[];
 }
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../db/client.js';
+import { type Executor, queryRows, queryRowsPrepared } from '../db/client.js';
 import { conversations, type MessageRow, members, messages } from '../db/schema.js';
 
 export interface NewMessage {
@@ -51,8 +51,9 @@ export class MessageRepository {
   ): Promise<MessageRow[]> {
     if (inputs.length === 0) return [];
     const param = <T>(values: T[]) => sql.param(values);
-    const rows = await queryRows<Record<string, unknown>>(
+    const rows = await queryRowsPrepared<Record<string, unknown>>(
       tx,
+      andThen ? 'abrik_insert_batch_notify' : 'abrik_insert_batch',
       sql`with input as (
             select * from unnest(
               ${param(inputs.map((i) => i.conversationId))}::uuid[],

@@ -78,6 +78,8 @@ export class MessageService {
 
   private pending: PendingSend[] = [];
   private inFlight = 0;
+  /** Conversations the batches in flight are writing. */
+  private readonly writing = new Set<string>();
 
   /**
    * Stores a message and returns its ack. The same (sender, clientMsgId) sent again returns the
@@ -164,13 +166,36 @@ export class MessageService {
   private pump(): void {
     if (this.inFlight < MAX_BATCHES_IN_FLIGHT) this.shedStale();
     while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
+      const batch = this.takeBatch();
+      // Every waiting send is for a conversation a batch is writing: the next to finish pumps.
+      if (batch.length === 0) return;
+      const conversations = new Set(batch.map((p) => p.input.conversationId));
+      for (const id of conversations) this.writing.add(id);
       this.inFlight++;
       void this.writeBatch(batch).finally(() => {
+        for (const id of conversations) this.writing.delete(id);
         this.inFlight--;
         this.pump();
       });
     }
+  }
+
+  /**
+   * Up to MAX_BATCH waiting sends, in arrival order, whose conversations no batch in flight is
+   * writing: batches written at once never wait for each other's row locks (they took turns
+   * when they shared conversations), and a conversation's messages are numbered in the order
+   * they arrived.
+   */
+  private takeBatch(): PendingSend[] {
+    if (this.writing.size === 0) return this.pending.splice(0, MAX_BATCH);
+    const batch: PendingSend[] = [];
+    const rest: PendingSend[] = [];
+    for (const p of this.pending) {
+      if (batch.length < MAX_BATCH && !this.writing.has(p.input.conversationId)) batch.push(p);
+      else rest.push(p);
+    }
+    this.pending = rest;
+    return batch;
   }
 
   /** Refuses the sends that waited too long for a batch: the database is not keeping up. */
