@@ -394,7 +394,16 @@ async function startWorkers(
   auth: AuthService,
   config: Config,
 ) {
-  await jobs.work<NotifyMessageJob>(QUEUES.notifyMessage, (job) => notifications.handleMessages(job));
+  // One job per group commit: at a high message rate hundreds a second, so they are handled a
+  // batch at a time (a few queries for the lot); a failure retries the batch's jobs.
+  await jobs.workBatch<NotifyMessageJob>(
+    QUEUES.notifyMessage,
+    async (batch) => {
+      const handled = notifications.handleMessages(batch);
+      return batch.map(() => handled);
+    },
+    { batchSize: 100, workers: 1 },
+  );
   await jobs.work<NotifyUserJob>(QUEUES.notifyUser, (job) => notifications.handleUser(job));
   // Pushes are I/O-bound: big batches, several fetchers, so a backlog drains at provider speed.
   await jobs.workBatch<PushSendJob>(QUEUES.pushSend, (batch) => notifications.handlePushes(batch), {

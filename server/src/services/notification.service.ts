@@ -148,13 +148,15 @@ export class NotificationService {
   }
 
   /**
-   * notify-message: picks, for a batch of stored messages, the members to notify and, for support
-   * replies, schedules the SMS fallback. The batch is read in a handful of queries whatever its
-   * size; members who have no device at all (nothing to push to) cost nothing more.
+   * notify-message: picks, for the messages of a batch of jobs (each the messages of one commit),
+   * the members to notify and, for support replies, schedules the SMS fallback. The lot is read
+   * in a handful of queries whatever its size; members who have no device at all (nothing to push
+   * to) cost nothing more.
    */
-  async handleMessages(job: NotifyMessageJob): Promise<void> {
+  async handleMessages(jobs: NotifyMessageJob[]): Promise<void> {
     // Jobs queued by an earlier version carry one message each.
-    const refs = 'messages' in job ? job.messages : [job];
+    const refs = jobs.flatMap((job) => ('messages' in job ? job.messages : [job]));
+    if (refs.length === 0) return;
     const stored = await this.repos.messages.getByIds(refs.map((r) => r.messageId));
     const messages = stored.filter((m) => !m.deletedAt).sort((a, b) => a.seq - b.seq);
     if (messages.length === 0) return;
