@@ -64,6 +64,7 @@ export async function createPairs(target: Target, count: number): Promise<Pair[]
      select c, u from unnest($1::uuid[], $2::uuid[]) as t(c, u)`,
     [pairs.flatMap((p) => [p.conversationId, p.conversationId]), pairs.flatMap((p) => [p.a.id, p.b.id])],
   );
+  await analyze(target);
   return pairs;
 }
 
@@ -80,7 +81,16 @@ export async function createGroup(target: Target, users: BenchUser[], title: str
      from unnest($2::uuid[]) with ordinality as t(u, n)`,
     [id, users.map((u) => u.id)],
   );
+  await analyze(target);
   return id;
+}
+
+/**
+ * Planner statistics for the rows just made, as autovacuum would gather them on a live database
+ * (it may be off on a test machine): without them PostgreSQL plans for empty tables.
+ */
+async function analyze(target: Target): Promise<void> {
+  await target.db.query('analyze users, conversations, members');
 }
 
 /** How a client reaches instance i: its URL, and the local address to connect from. */
