@@ -1,7 +1,7 @@
 // Open-model rate steps (pairs, max, cluster): run one, judge it, step up until one fails.
 import { cpus } from 'node:os';
 import hdr, { type Histogram } from 'hdr-histogram-js';
-import type { LoadStats, RunCounts } from '../load/ipc.js';
+import { type LoadStats, noCounts, type RunCounts } from '../load/ipc.js';
 import { now, progress, round, sleep, sleepUntil } from './common.js';
 import type { LoadPool } from './load.js';
 import { cpuBetween, cpuSnapshot } from './proc.js';
@@ -60,20 +60,7 @@ export async function runStep(target: Target, pool: LoadPool, settings: StepSett
 
   const latency = newHistogram();
   const ack = newHistogram();
-  const counts: RunCounts = {
-    sent: 0,
-    acked: 0,
-    failed: 0,
-    delivered: 0,
-    steadySent: 0,
-    steadyAcked: 0,
-    steadyDelivered: 0,
-    steadyFailed: 0,
-    steadyUnacked: 0,
-    steadyLost: 0,
-    duplicates: 0,
-    errors: {},
-  };
+  const counts: RunCounts = noCounts();
   for (const r of replies) {
     latency.add(hdr.decodeFromCompressedBase64(r.latency));
     ack.add(hdr.decodeFromCompressedBase64(r.ack));

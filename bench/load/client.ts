@@ -10,7 +10,15 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@abrik/protocol';
 import hdr, { type Histogram } from 'hdr-histogram-js';
 import { io, type Socket } from 'socket.io-client';
-import type { Command, Endpoint, LoadStats, Reply, RunCounts, RunParams } from './ipc.js';
+import {
+  type Command,
+  type Endpoint,
+  type LoadStats,
+  noCounts,
+  type Reply,
+  type RunCounts,
+  type RunParams,
+} from './ipc.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -179,20 +187,7 @@ async function connect(list: Endpoint[], concurrency: number): Promise<void> {
 
 async function runLoad(params: RunParams): Promise<void> {
   const senders = sockets.map((_, i) => i).filter((i) => endpoints[i]!.sendTo);
-  const counts: RunCounts = {
-    sent: 0,
-    acked: 0,
-    failed: 0,
-    delivered: 0,
-    steadySent: 0,
-    steadyAcked: 0,
-    steadyDelivered: 0,
-    steadyFailed: 0,
-    steadyUnacked: 0,
-    steadyLost: 0,
-    duplicates: 0,
-    errors: {},
-  };
+  const counts: RunCounts = noCounts();
   const states = new Map<string, InFlight>();
   const latency = newHistogram();
   const ackLatency = newHistogram();

@@ -55,6 +55,24 @@ export interface RunCounts {
   errors: Record<string, number>;
 }
 
+/** Counts before anything was sent. */
+export function noCounts(): RunCounts {
+  return {
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    delivered: 0,
+    steadySent: 0,
+    steadyAcked: 0,
+    steadyDelivered: 0,
+    steadyFailed: 0,
+    steadyUnacked: 0,
+    steadyLost: 0,
+    duplicates: 0,
+    errors: {},
+  };
+}
+
 export interface LoadStats {
   sockets: number;
   connected: number;

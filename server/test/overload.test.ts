@@ -3,8 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageRepository } from '../src/repositories/message.repository.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
-import { BACKENDS } from './support/databases.js';
-import { type ClientSocket, call, connect, eventually } from './support/sockets.js';
+import { BACKENDS, waitForLockWaiters } from './support/databases.js';
+import { type ClientSocket, call, connect } from './support/sockets.js';
 
 // Needs a second connection to hold a lock while the app writes: PostgreSQL only.
 describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does not keep up, on %s', () => {
@@ -54,16 +54,7 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     const acks = Array.from({ length: 12 }, (_, i) => send(i));
     const observer = await client();
     // One batch writes a conversation at a time; the other sends queue behind it.
-    await eventually(
-      async () =>
-        (
-          await observer.query(
-            "select 1 from pg_stat_activity where application_name = 'abrik' and wait_event_type = 'Lock'",
-          )
-        ).rowCount === 1,
-      10_000,
-      'the first batch waiting on the lock',
-    );
+    await waitForLockWaiters(observer, 1, 'the first batch waiting on the lock');
     await new Promise((r) => setTimeout(r, 800));
     await locker.query('commit');
     const outcomes = (await Promise.all(acks)).map((a) => (a.ok ? 'ok' : a.error.code));
@@ -94,17 +85,7 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     const [low, mid, high] = [...ids].sort() as [string, string, string];
     const repo = new MessageRepository(t.app.database.db);
     const observer = await client();
-    const waiting = () =>
-      eventually(
-        async () =>
-          (
-            await observer.query(
-              "select 1 from pg_stat_activity where application_name = 'abrik' and wait_event_type = 'Lock'",
-            )
-          ).rowCount === 1,
-        10_000,
-        'the batch to wait on the held row',
-      );
+    const waiting = () => waitForLockWaiters(observer, 1, 'the batch to wait on the held row');
     /** Whether another transaction could lock this conversation right now. */
     const free = async (id: string) => {
       const probe = await client();

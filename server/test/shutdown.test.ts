@@ -8,7 +8,7 @@ import { type Message, maskPhone } from '@abrik/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthResult, TEST_JWT_SECRET, uniquePhone } from './support/app.js';
-import { BACKENDS, createTestDatabase, type TestDatabase } from './support/databases.js';
+import { BACKENDS, createTestDatabase, type TestDatabase, waitForLockWaiters } from './support/databases.js';
 import { freePort } from './support/own-postgres.js';
 import { type ClientSocket, call, connect, eventually } from './support/sockets.js';
 
@@ -205,16 +205,7 @@ describe.skipIf(!BACKENDS.includes('postgres'))('SIGTERM on `abrik serve` with c
       15_000,
     );
     const observer = await dbClient();
-    await eventually(
-      async () =>
-        (
-          await observer.query(
-            "select 1 from pg_stat_activity where application_name = 'abrik' and wait_event_type = 'Lock'",
-          )
-        ).rowCount === 1,
-      10_000,
-      'the held send to wait on the row lock',
-    );
+    await waitForLockWaiters(observer, 1, 'the held send to wait on the row lock');
 
     const sigtermAt = Date.now();
     child!.kill('SIGTERM');
