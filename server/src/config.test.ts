@@ -1,14 +1,21 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 const secret = 'x'.repeat(40);
 
+/** A data directory of the test's own, removed when the test ends. */
+function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'abrik-config-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 describe(loadConfig.name, () => {
   it('starts with no configuration at all, on PGlite and the log SMS provider', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'abrik-config-'));
+    const dataDir = tempDataDir();
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config.PORT).toBe(3000);
     expect(config.DATABASE_URL).toBeUndefined();
@@ -17,7 +24,7 @@ describe(loadConfig.name, () => {
   });
 
   it('keeps the generated development secret across restarts, in the data directory', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'abrik-config-'));
+    const dataDir = tempDataDir();
     const first = loadConfig({ DATA_DIR: dataDir }).JWT_SECRET;
     expect(loadConfig({ DATA_DIR: dataDir }).JWT_SECRET).toBe(first);
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret).toBe(first);
