@@ -226,16 +226,21 @@ export class MessageService {
     const inputs = first.map((p) => ({ ...p.input, senderId: p.actor.id }));
     let rows: MessageRow[];
     try {
-      // One statement would be atomic by itself, but it stays in a transaction: should the
-      // database freeze and this side give up (answering `db/unavailable`), the statement could
-      // still run and commit when the database comes back — a send answered as failed would be
-      // stored. Without the COMMIT it is rolled back when the connection closes.
-      rows = await this.db.transaction(async (tx) => {
-        if (this.storedStatement) return this.messages.insertBatch(tx, inputs, this.storedStatement);
-        const stored = await this.messages.insertBatch(tx, inputs);
-        await this.onStored(tx, stored);
-        return stored;
-      });
+      // With the job in the statement itself, one autocommitted statement is the whole batch:
+      // one round trip instead of three (BEGIN, statement, COMMIT), which at 2,000 msg/s halved
+      // p99 and raised the sustained rate from 4,000 to 5,000 msg/s. Its cost: should the
+      // database stall after receiving the statement and this side give up (answering
+      // `db/unavailable`), the statement still commits when the database resumes — a send
+      // answered as failed may be stored. Clients retry `db/unavailable` with the same
+      // clientMsgId and get the stored message (`duplicate: true`), so it is neither lost nor
+      // doubled; the same ambiguity exists for any COMMIT whose answer is lost.
+      rows = this.storedStatement
+        ? await this.messages.insertBatch(this.db, inputs, this.storedStatement)
+        : await this.db.transaction(async (tx) => {
+            const stored = await this.messages.insertBatch(tx, inputs);
+            await this.onStored(tx, stored);
+            return stored;
+          });
     } catch (error) {
       // The database is down: every send fails as it would alone. Anything else (a concurrent
       // duplicate, say): let each message take the single path.
