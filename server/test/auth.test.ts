@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
 import { KavenegarSmsProvider } from '../src/providers/sms/kavenegar.provider.js';
 import { TokenService } from '../src/services/token.service.js';
 import { type FakeKavenegar, startFakeKavenegar } from './fakes/kavenegar.fake.js';
@@ -13,6 +11,7 @@ import {
   uniquePhone,
 } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
+import { capturingLogger } from './support/logs.js';
 
 const PERSIAN_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
 const ARABIC_INDIC_DIGITS = '٠١٢٣٤٥٦٧٨٩';
@@ -28,18 +27,6 @@ const PAST_INTERVAL_MS = 1100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISSUER = 'abrik';
 const AUDIENCE = 'abrik:access';
-
-/** A log sink for things the test builds itself (the Kavenegar provider). */
-function captureLogs() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(line);
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', destination }) };
-}
 
 function expectError(res: { status: number; body: any }, status: number, code: string) {
   expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
@@ -417,7 +404,7 @@ describe.each(BACKENDS)('phone sign-in on %s', (backend) => {
     beforeAll(async () => {
       fake = await startFakeKavenegar();
       fakes.push(fake);
-      const captured = captureLogs();
+      const captured = capturingLogger();
       smsLogs = captured.lines;
       const sms = new KavenegarSmsProvider({
         apiKey: fake.apiKey,

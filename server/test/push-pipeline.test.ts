@@ -3,7 +3,6 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
@@ -28,6 +27,7 @@ import {
   uniquePhone,
 } from './support/app.js';
 import { BACKENDS, createTestDatabase, type TestDatabase } from './support/databases.js';
+import { capturingLogger } from './support/logs.js';
 import { freePort } from './support/own-postgres.js';
 import { eventually } from './support/sockets.js';
 
@@ -62,19 +62,6 @@ function writeServiceAccount(account: FakeServiceAccount | Record<string, unknow
 /** An FCM registration token of the real shape (the fake refuses others as INVALID_ARGUMENT). */
 const fcmToken = () =>
   `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(100).toString('base64url')}`;
-
-/** Log lines of the provider clients, which are built before the app and its logger. */
-function lineSink(lines: string[]) {
-  return createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(line);
-        done();
-      },
-    }),
-  });
-}
 
 /** Records when each request reached the fake, index for index with its `requests` array. */
 function stampArrivals(requests: unknown[]): number[] {
@@ -198,7 +185,8 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
     [fcm, web, kavenegar] = await Promise.all([startFakeFcm(), startFakeWebPush(), startFakeKavenegar()]);
     fcmArrivals = stampArrivals(fcm.requests);
     const vapid = generateVapidKeyPair();
-    const logger = lineSink(providerLogs);
+    // The provider clients are built before the app and its logger.
+    const { logger } = capturingLogger(providerLogs);
     t = await startTestApp({
       backend,
       env: {

@@ -156,10 +156,10 @@ export class MessageService {
 
   /**
    * Group commit: sends that arrive while earlier batches are being written wait and are stored
-   * together — one statement, one job insert, one COMMIT (one WAL flush) for the lot. An idle
-   * server writes a batch of one at once, so latency does not grow at low load. Resolves with the
-   * stored row, or undefined when the batch did not store this message (the caller then takes the
-   * single path, which answers retries, non-members and races exactly as before).
+   * together — one statement (the messages and their notification job), one WAL flush for the
+   * lot. An idle server writes a batch of one at once, so latency does not grow at low load.
+   * Resolves with the stored row, or undefined when the batch did not store this message (the
+   * caller then takes the single path, which answers retries, non-members and races as before).
    */
   private groupCommit(actor: Actor, input: SendInput): Promise<MessageRow | undefined> {
     return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeFcm, type FakeFcmFailure, startFakeFcm } from '../../../test/fakes/fcm.fake.js';
-import { createLogger } from '../../logger.js';
+import { capturingLogger } from '../../../test/support/logs.js';
 import { FcmPushProvider, loadServiceAccount, type ServiceAccount } from './fcm.provider.js';
 import type { PushMessage, PushOutcome, PushTarget } from './push.provider.js';
 
@@ -36,13 +36,6 @@ function message(overrides: Partial<PushMessage> = {}): PushMessage {
   };
 }
 
-interface LogLine {
-  level: string;
-  component?: string;
-  msg: string;
-  [key: string]: unknown;
-}
-
 /** Every log line written by any provider in this file, to check none of them leaks a secret. */
 const allLines: string[] = [];
 /** Every outcome returned in this file: reasons end up in job records and dead letters. */
@@ -62,17 +55,11 @@ function setup(
     now?: () => number;
   } = {},
 ) {
-  const lines: string[] = [];
-  const destination = {
-    write(line: string) {
-      lines.push(line);
-      allLines.push(line);
-    },
-  };
+  const { logger, logs } = capturingLogger(allLines);
   const provider = new FcmPushProvider({
     serviceAccount: overrides.serviceAccount ?? fake.serviceAccount,
     baseUrl: overrides.baseUrl ?? fake.url,
-    logger: createLogger({ level: 'debug', destination }),
+    logger,
     timeoutMs: overrides.timeoutMs ?? 5_000,
     now: overrides.now ?? (() => NOW),
   });
@@ -82,7 +69,6 @@ function setup(
     allOutcomes.push(outcome);
     return outcome;
   };
-  const logs = () => lines.map((line) => JSON.parse(line) as LogLine);
   return { provider, send, logs };
 }
 

@@ -7,7 +7,7 @@ import {
   type FakeWebPushSubscription,
   startFakeWebPush,
 } from '../../../test/fakes/webpush.fake.js';
-import { createLogger } from '../../logger.js';
+import { capturingLogger } from '../../../test/support/logs.js';
 import type { PushMessage, PushOutcome, PushTarget } from './push.provider.js';
 import {
   buildWebPushPayload,
@@ -21,13 +21,6 @@ import {
 const VAPID = { ...generateVapidKeys(), subject: 'mailto:push-ops@abrik.example' };
 const TITLE = 'Shirin Ahmadi';
 const BODY = 'سلام! فردا ساعت ۱۰ جلسه داریم 🌱';
-
-interface LogLine {
-  level: string;
-  component?: string;
-  msg: string;
-  [key: string]: unknown;
-}
 
 /** Every log line written by any provider in this file, to check none of them leaks a secret. */
 const allLines: string[] = [];
@@ -50,19 +43,12 @@ afterAll(async () => {
 });
 
 function setup(overrides: { vapid?: typeof VAPID; timeoutMs?: number } = {}) {
-  const lines: string[] = [];
-  const destination = {
-    write(line: string) {
-      lines.push(line);
-      allLines.push(line);
-    },
-  };
+  const { logger, logs } = capturingLogger(allLines);
   const provider = new WebPushProvider({
     vapid: overrides.vapid ?? VAPID,
-    logger: createLogger({ level: 'debug', destination }),
+    logger,
     timeoutMs: overrides.timeoutMs ?? 5_000,
   });
-  const logs = () => lines.map((line) => JSON.parse(line) as LogLine);
   const send = async (target: PushTarget, msg: PushMessage = message()) => {
     if (target.platform === 'web') subscriptions.push(target.subscription);
     const outcome = await provider.send(target, msg);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeKavenegar, startFakeKavenegar } from '../../../test/fakes/kavenegar.fake.js';
-import { createLogger } from '../../logger.js';
+import { capturingLogger } from '../../../test/support/logs.js';
 import { KavenegarSmsProvider, toReceptor } from './kavenegar.provider.js';
 import { SmsProviderError } from './sms.provider.js';
 
@@ -12,33 +12,19 @@ const UK_RECEPTOR = '00447911123456';
 const CODE = '804273';
 const TEMPLATE = 'abrik-otp';
 
-interface LogLine {
-  level: string;
-  component?: string;
-  msg: string;
-  [key: string]: unknown;
-}
-
 /** Every log line written by any provider in this file, to check none of them leaks a secret. */
 const allLines: string[] = [];
 
 function setup(overrides: { baseUrl?: string; apiKey?: string; sender?: string; timeoutMs?: number } = {}) {
-  const lines: string[] = [];
-  const destination = {
-    write(line: string) {
-      lines.push(line);
-      allLines.push(line);
-    },
-  };
+  const { logger, logs } = capturingLogger(allLines);
   const provider = new KavenegarSmsProvider({
     apiKey: overrides.apiKey ?? API_KEY,
     baseUrl: overrides.baseUrl ?? fake.url,
     otpTemplate: TEMPLATE,
     sender: overrides.sender,
     timeoutMs: overrides.timeoutMs ?? 5_000,
-    logger: createLogger({ level: 'debug', destination }),
+    logger,
   });
-  const logs = () => lines.map((line) => JSON.parse(line) as LogLine);
   return { provider, logs };
 }
 
