@@ -90,7 +90,7 @@ export async function createGroup(target: Target, users: BenchUser[], title: str
  * (it may be off on a test machine): without them PostgreSQL plans for empty tables.
  */
 async function analyze(target: Target): Promise<void> {
-  await target.db.query('analyze users, conversations, members');
+  await target.db.query('analyze users, conversations, members, devices');
 }
 
 /** How a client reaches instance i: its URL, and the local address to connect from. */

@@ -465,6 +465,41 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
       for (const s of sockets.flat()) s.close();
     });
 
+    it('numbers a burst over many conversations per conversation: each 1..n, every message once, in its own', async () => {
+      // Batches then hold several conversations with several messages each: every message must
+      // get its own conversation's next seq, whatever the mix.
+      const hub = await signIn('Hub');
+      const others = await Promise.all(range(1, 5).map((i) => signIn(`Spoke ${i}`)));
+      const conversations = await Promise.all(others.map((other) => direct(hub, other)));
+      const PER = 12;
+      const sends = conversations.flatMap((conv, c) =>
+        range(1, PER).map((i) => ({ conv, who: i % 2 === 0 ? hub : others[c]!, i })),
+      );
+      // Interleaved: the conversations' messages arrive mixed, as they would from many people.
+      sends.sort((a, b) => a.i - b.i);
+      const before = await batchFigures();
+      const replies = await Promise.all(
+        sends.map(({ conv, who, i }) =>
+          post(who, conv.id, { clientMsgId: `mix-${conv.id}-${i}`, body: `${conv.id} #${i}` }),
+        ),
+      );
+      expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+      for (const conv of conversations) {
+        const history = await everything(hub, conv.id);
+        expect(history.map((m) => m.seq)).toEqual(range(1, PER));
+        expect(history.every((m) => m.conversationId === conv.id && m.body?.startsWith(conv.id))).toBe(true);
+        for (const who of [hub, ...others]) {
+          const theirs = history.filter((m) => m.senderId === who.user.id).map((m) => m.body);
+          const sent = sends.filter((s) => s.conv === conv && s.who === who).map((s) => `${conv.id} #${s.i}`);
+          expect(theirs.sort()).toEqual(sent.sort());
+        }
+      }
+      const after = await batchFigures();
+      expect(after.failed).toBe(before.failed);
+      // On PostgreSQL the burst shares batches (PGlite, one connection, stores them nearly one by one).
+      if (backend === 'postgres') expect(after.batches - before.batches).toBeLessThan(sends.length);
+    });
+
     it('stores the members’ messages and refuses the outsider’s when both arrive in one burst', async () => {
       const [owner, member, outsider] = await Promise.all([
         signIn('Owner'),

@@ -1,6 +1,14 @@
-import { and, count, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
-import { type DeviceRow, devices, members } from '../db/schema.js';
+import { and, count, eq, lt, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../db/client.js';
+import { type DeviceRow, devices, members, messages } from '../db/schema.js';
+
+/** A member to consider for a push about a conversation, and the kinds of devices they have. */
+export interface PushTargetRow {
+  conversationId: string;
+  userId: string;
+  web: boolean;
+  phone: boolean;
+}
 
 export type NewDevice =
   | { userId: string; platform: 'android' | 'ios'; token: string; locale: 'fa' | 'en' }
@@ -74,19 +82,30 @@ export class DeviceRepository {
     return this.db.select().from(devices).where(eq(devices.userId, userId));
   }
 
-  /** Which of these users have a browser (`web`) and which a phone (`phone`) registered. */
-  async platformsOf(userIds: string[]): Promise<Map<string, { web: boolean; phone: boolean }>> {
-    if (userIds.length === 0) return new Map();
-    const rows = await this.db
-      .select({
-        userId: devices.userId,
-        web: sql<boolean>`bool_or(${devices.platform} = 'web')`,
-        phone: sql<boolean>`bool_or(${devices.platform} <> 'web')`,
-      })
-      .from(devices)
-      .where(inArray(devices.userId, userIds))
-      .groupBy(devices.userId);
-    return new Map(rows.map((r) => [r.userId, { web: r.web, phone: r.phone }]));
+  /**
+   * For stored messages: each (conversation, member) to consider for a push — members other
+   * than the message's sender who did not mute the conversation and have at least one device —
+   * with the kinds of devices they have. Members without a device are not returned at all.
+   */
+  async pushTargets(messageIds: string[]): Promise<PushTargetRow[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await queryRows<{ conversation_id: string; user_id: string; web: boolean; phone: boolean }>(
+      this.db,
+      sql`select msg.conversation_id, mem.user_id,
+                 bool_or(d.platform = 'web') as web, bool_or(d.platform <> 'web') as phone
+          from ${messages} msg
+          join ${members} mem on mem.conversation_id = msg.conversation_id
+            and mem.user_id is distinct from msg.sender_id and not mem.muted
+          join ${devices} d on d.user_id = mem.user_id
+          where msg.id = any(${sql.param(messageIds)}::uuid[]) and msg.deleted_at is null
+          group by msg.conversation_id, mem.user_id`,
+    );
+    return rows.map((r) => ({
+      conversationId: r.conversation_id,
+      userId: r.user_id,
+      web: r.web,
+      phone: r.phone,
+    }));
   }
 
   async countByUser(userId: string): Promise<number> {

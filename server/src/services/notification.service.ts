@@ -7,7 +7,7 @@ import type { PushMessage, PushOutcome, PushProvider, PushTarget } from '../prov
 import type { SmsProvider } from '../providers/sms/sms.provider.js';
 import { SmsProviderError } from '../providers/sms/sms.provider.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
-import type { DeviceRepository } from '../repositories/device.repository.js';
+import type { DeviceRepository, PushTargetRow } from '../repositories/device.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
 import type { PushRepository } from '../repositories/push.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
@@ -149,50 +149,52 @@ export class NotificationService {
 
   /**
    * notify-message: picks, for the messages of a batch of jobs (each the messages of one commit),
-   * the members to notify and, for support replies, schedules the SMS fallback. The lot is read
-   * in a handful of queries whatever its size; members who have no device at all (nothing to push
-   * to) cost nothing more.
+   * the members to notify and, for support replies, schedules the SMS fallback. Two queries
+   * whatever the batch's size, and they return only what needs work: recipients who have a
+   * device (the database joins messages, members and devices) and messages of support
+   * conversations. A batch with neither — the common case for people chatting live without an
+   * app — costs two empty answers, not the batch's messages and members read back.
    */
   async handleMessages(jobs: NotifyMessageJob[]): Promise<void> {
     // Jobs queued by an earlier version carry one message each.
     const refs = jobs.flatMap((job) => ('messages' in job ? job.messages : [job]));
     if (refs.length === 0) return;
-    const stored = await this.repos.messages.getByIds(refs.map((r) => r.messageId));
-    const messages = stored.filter((m) => !m.deletedAt).sort((a, b) => a.seq - b.seq);
-    if (messages.length === 0) return;
-    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
-    const [conversations, members] = await Promise.all([
-      this.repos.conversations.getByIds(conversationIds),
-      this.repos.conversations.listMembers(conversationIds),
+    const ids = refs.map((r) => r.messageId);
+    const [targets, support] = await Promise.all([
+      this.repos.devices.pushTargets(ids),
+      this.repos.messages.liveInSupport(ids),
     ]);
-    const conversationById = new Map(conversations.map((c) => [c.id, c]));
-    const membersOf = new Map<string, typeof members>();
-    for (const m of members) {
-      const list = membersOf.get(m.conversationId);
-      if (list) list.push(m);
-      else membersOf.set(m.conversationId, [m]);
+    if (targets.length > 0) await this.notifyMembers(targets);
+    if (support.length === 0) return;
+    const conversationIds = [...new Set(support.map((m) => m.conversationId))];
+    const members = await this.repos.conversations.listMembers(conversationIds);
+    for (const message of support) {
+      await this.supportMessage(
+        message.conversationId,
+        message,
+        members.filter((m) => m.conversationId === message.conversationId),
+      );
     }
-    // Who is to be told of what: one (member, conversation) pair however many of its messages
-    // the batch holds — notify-user collapses them anyway.
-    const wanted = new Map<string, Set<string>>(); // conversation → recipients
-    for (const message of messages) {
-      const recipients = wanted.get(message.conversationId) ?? new Set<string>();
-      for (const m of membersOf.get(message.conversationId) ?? []) {
-        if (m.userId !== message.senderId && !m.muted) recipients.add(m.userId);
-      }
-      wanted.set(message.conversationId, recipients);
+  }
+
+  /**
+   * A `notify-user` job (collapsed per member and conversation) for each recipient who can be
+   * reached: offline, any device; connected elsewhere, the message arrived live, but a browser
+   * showing another conversation (or in the background) still gets its web push; on screen right
+   * now, nothing to add.
+   */
+  private async notifyMembers(targets: PushTargetRow[]): Promise<void> {
+    const online = await this.presence.online([...new Set(targets.map((t) => t.userId))]);
+    const byConversation = new Map<string, PushTargetRow[]>();
+    for (const target of targets) {
+      const list = byConversation.get(target.conversationId);
+      if (list) list.push(target);
+      else byConversation.set(target.conversationId, [target]);
     }
-    const everyone = [...new Set([...wanted.values()].flatMap((r) => [...r]))];
-    const platforms = await this.repos.devices.platformsOf(everyone);
-    const online = await this.presence.online(everyone.filter((id) => platforms.has(id)));
-    for (const [conversationId, recipients] of wanted) {
-      // Offline: any device. Connected elsewhere: the message arrived live, but a browser
-      // showing another conversation (or in the background) still gets its web push. On
-      // screen right now: nothing to add.
-      const reachable = [...recipients].filter((id) => {
-        const has = platforms.get(id);
-        return has !== undefined && (online.has(id) ? has.web : has.web || has.phone);
-      });
+    for (const [conversationId, recipients] of byConversation) {
+      const reachable = recipients
+        .filter((r) => (online.has(r.userId) ? r.web : r.web || r.phone))
+        .map((r) => r.userId);
       if (reachable.length === 0) continue;
       const watching = await this.presence.watching(
         reachable.filter((id) => online.has(id)),
@@ -207,11 +209,6 @@ export class NotificationService {
           `${userId}:${conversationId}`,
         );
       }
-    }
-    for (const message of messages) {
-      const conversation = conversationById.get(message.conversationId);
-      if (conversation?.kind !== 'support') continue;
-      await this.supportMessage(conversation.id, message, membersOf.get(conversation.id) ?? []);
     }
   }
 
