@@ -1,6 +1,8 @@
 import type { Message } from '@abrik/protocol';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.js';
 import { MessageRepository } from '../src/repositories/message.repository.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS, waitForLockWaiters } from './support/databases.js';
@@ -131,5 +133,19 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     expect([await free(low), await free(mid)]).toEqual([false, false]);
     await holder.query('commit');
     expect(await second).toHaveLength(3);
+  });
+  it('plans the group commit at every execution, so a plan made on small tables is never kept', async () => {
+    // A generic plan made while `messages` was empty scanned the whole table at every batch
+    // once PostgreSQL switched to it; every pooled connection of the app replans instead.
+    const settings = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        queryRows<{ plan_cache_mode: string }>(t.app.database.db, sql`show plan_cache_mode`),
+      ),
+    );
+    expect(settings.map((rows) => rows[0]?.plan_cache_mode)).toEqual([
+      'force_custom_plan',
+      'force_custom_plan',
+      'force_custom_plan',
+    ]);
   });
 });

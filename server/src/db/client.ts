@@ -177,6 +177,17 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
     query_timeout: options.statementTimeoutMs + 1000,
     application_name: 'abrik',
     keepAlive: true,
+    // The named prepared statements (the group commit) are planned at every execution with the
+    // tables' current statistics: a generic plan made while `messages` was small scanned all of
+    // it at every batch once PostgreSQL switched to it (12 -> 226 ms per 200-message batch as the
+    // table grew), and nothing replans it until the table is analysed. Parsing is still done
+    // once. Drizzle's own queries are unnamed statements, planned at every execution anyway.
+    // (pg-pool awaits onConnect before handing a new client out.)
+    onConnect: async (client: pg.ClientBase) => {
+      await client.query('set plan_cache_mode = force_custom_plan').catch((error: unknown) => {
+        log.warn({ err: error }, 'could not set plan_cache_mode; prepared statements may use generic plans');
+      });
+    },
   });
   // An idle connection dropped by the server must not crash the process: the pool replaces it.
   pool.on('error', (error) =>

@@ -240,9 +240,14 @@ function batchText(then: string): string {
         as t(conversation_id, sender_id, client_msg_id, body, ord)
     ),
     allowed as (
+      -- Both checks are index probes per message ("offset 0" keeps them subplans): as joins,
+      -- a plan made while the tables were small hashed all of messages at every batch, and
+      -- a prepared statement keeps its plan as the table grows.
       select i.* from input i
-      where exists (select 1 from members m where m.conversation_id = i.conversation_id and m.user_id = i.sender_id)
-        and not exists (select 1 from messages x where x.sender_id = i.sender_id and x.client_msg_id = i.client_msg_id)
+      where exists (select 1 from members m
+                    where m.conversation_id = i.conversation_id and m.user_id = i.sender_id offset 0)
+        and not exists (select 1 from messages x
+                        where x.sender_id = i.sender_id and x.client_msg_id = i.client_msg_id offset 0)
     ),
     locked as materialized (
       -- The batch's conversations locked in id order: batches written at once that share
