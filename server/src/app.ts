@@ -277,6 +277,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onStored: (tx, stored) => notifications.messagesStored(tx, stored),
       storedStatement: await notifications.messagesStoredStatement(),
       maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      writer: database.writer,
     },
   );
   const devices = new DeviceService(deviceRepo, {

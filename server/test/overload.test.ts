@@ -73,6 +73,42 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     expect(retried.ok).toBe(true);
   });
 
+  it('keeps storing other conversations while a batch waits on a locked conversation', async () => {
+    const carol = await t.signIn(uniquePhone(), 'Carol');
+    const other = (
+      await t.request('POST', '/api/v1/conversations', {
+        token: alice.accessToken,
+        body: { kind: 'direct', userId: carol.user.id },
+      })
+    ).body.id as string;
+    const socket = await connect(t.url, alice.accessToken);
+    open.push(socket);
+    const locker = await client();
+    await locker.query('begin');
+    await locker.query('select id from conversations where id = $1 for update', [conversationId]);
+    const stuck = call<{ message: Message }>(
+      socket,
+      'message:send',
+      { conversationId, clientMsgId: 'stuck-1', body: 'waits for the lock' },
+      15_000,
+    );
+    const observer = await client();
+    await waitForLockWaiters(observer, 1, 'the batch waiting on the lock');
+    // One send a time, each after the last's ack: a queue that never reaches the size that
+    // would open the second lane by itself.
+    for (let i = 1; i <= 3; i++) {
+      const ack = await call<{ message: Message }>(
+        socket,
+        'message:send',
+        { conversationId: other, clientMsgId: `free-${i}`, body: `#${i}` },
+        5_000,
+      );
+      expect(ack).toMatchObject({ ok: true, message: { conversationId: other, seq: i } });
+    }
+    await locker.query('commit');
+    expect(await stuck).toMatchObject({ ok: true, message: { clientMsgId: 'stuck-1' } });
+  });
+
   it('locks the conversations of a batch in id order, so batches sharing conversations never deadlock', async () => {
     const bob = await t.signIn(uniquePhone(), 'Bob');
     const others = await Promise.all([1, 2, 3].map((i) => t.signIn(uniquePhone(), `Other ${i}`)));
@@ -134,18 +170,33 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('a database that does no
     await holder.query('commit');
     expect(await second).toHaveLength(3);
   });
-  it('plans the group commit at every execution, so a plan made on small tables is never kept', async () => {
-    // A generic plan made while `messages` was empty scanned the whole table at every batch
-    // once PostgreSQL switched to it; every pooled connection of the app replans instead.
-    const settings = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        queryRows<{ plan_cache_mode: string }>(t.app.database.db, sql`show plan_cache_mode`),
+  it('writes batches on connections of their own that keep generic plans; the app pool plans as PostgreSQL chooses', async () => {
+    // The group commit's statement keeps its plan (no planning at each batch) on two writer
+    // connections, renewed every few minutes so a plan made on small tables does not stay; the
+    // setting must not leak into the app's other queries.
+    const mode = async (db: typeof t.app.database.db) =>
+      (await queryRows<{ plan_cache_mode: string }>(db, sql`show plan_cache_mode`))[0]?.plan_cache_mode;
+    expect(await mode(t.app.database.writer)).toBe('force_generic_plan');
+    expect(await mode(t.app.database.db)).toBe('auto');
+    const socket = await connect(t.url, alice.accessToken);
+    open.push(socket);
+    const acks = await Promise.all(
+      [1, 2, 3].map((i) =>
+        call<{ message: Message }>(socket, 'message:send', {
+          conversationId,
+          clientMsgId: `writer-${i}`,
+          body: `#${i}`,
+        }),
       ),
     );
-    expect(settings.map((rows) => rows[0]?.plan_cache_mode)).toEqual([
-      'force_custom_plan',
-      'force_custom_plan',
-      'force_custom_plan',
-    ]);
+    expect(acks.map((a) => (a.ok ? 'ok' : a.error.code))).toEqual(['ok', 'ok', 'ok']);
+    // The batches ran on the writer connections, none on the app pool's.
+    const observer = await client();
+    const { rows } = await observer.query<{ app: string; n: number }>(
+      `select application_name as app, count(*)::int as n from pg_stat_activity
+       where datname = current_database() and query like 'with input as%' group by 1`,
+    );
+    expect(rows.find((r) => r.app === 'abrik-writer')?.n).toBeGreaterThan(0);
+    expect(rows.find((r) => r.app === 'abrik')).toBeUndefined();
   });
 });

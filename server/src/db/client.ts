@@ -58,6 +58,10 @@ export async function queryTextPrepared<T>(
 }
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Connections of the group commit (it writes at most two batches at once). */
+const WRITER_CONNECTIONS = 2;
+/** How long a writer connection, and the generic plan it holds, lives. */
+const WRITER_LIFETIME_SECONDS = 300;
 /** Serialises migrations when several instances start at once (pg_advisory_lock key). */
 const MIGRATION_LOCK_KEY = 7_241_901;
 
@@ -78,6 +82,11 @@ export interface Database {
   /** Runs `select 1`, failing after timeoutMs. */
   ping(timeoutMs?: number): Promise<void>;
   migrate(): Promise<void>;
+  /**
+   * Where the group commit runs: on PostgreSQL two connections of their own that keep its
+   * prepared statement's generic plan (renewed every few minutes); on PGlite the same as `db`.
+   */
+  writer: Db;
   /** Number of migrations the code ships that the database has not applied. */
   pendingMigrations(): Promise<number>;
   poolStats(): PoolStats;
@@ -177,17 +186,6 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
     query_timeout: options.statementTimeoutMs + 1000,
     application_name: 'abrik',
     keepAlive: true,
-    // The named prepared statements (the group commit) are planned at every execution with the
-    // tables' current statistics: a generic plan made while `messages` was small scanned all of
-    // it at every batch once PostgreSQL switched to it (12 -> 226 ms per 200-message batch as the
-    // table grew), and nothing replans it until the table is analysed. Parsing is still done
-    // once. Drizzle's own queries are unnamed statements, planned at every execution anyway.
-    // (pg-pool awaits onConnect before handing a new client out.)
-    onConnect: async (client: pg.ClientBase) => {
-      await client.query('set plan_cache_mode = force_custom_plan').catch((error: unknown) => {
-        log.warn({ err: error }, 'could not set plan_cache_mode; prepared statements may use generic plans');
-      });
-    },
   });
   // An idle connection dropped by the server must not crash the process: the pool replaces it.
   pool.on('error', (error) =>
@@ -198,9 +196,38 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
   pool.connect = ((callback?: Parameters<typeof connect>[0]) =>
     callback ? connect(callback) : connect().then(guardTransactionClient)) as typeof pool.connect;
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+  // The group commit's own connections. Its statement is prepared once per connection and, with
+  // a generic plan, costs no planning at each batch (~0.3-0.5 ms of database CPU a batch, most
+  // of a small batch's cost) — but a generic plan is made from the statistics of its day: one
+  // made while `messages` was small probes it with a scan (12 -> 226 ms per 200-message batch as
+  // the table grew in a micro-benchmark). These connections are therefore renewed every
+  // WRITER_LIFETIME_SECONDS, and each new one plans from the tables as they are then. Kept
+  // apart so the generic plans apply to this statement only (Drizzle's queries and the foreign
+  // key checks keep PostgreSQL's own choice).
+  const writerPool = new pg.Pool({
+    connectionString: url,
+    max: WRITER_CONNECTIONS,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    maxLifetimeSeconds: WRITER_LIFETIME_SECONDS,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + 1000,
+    application_name: 'abrik-writer',
+    keepAlive: true,
+    onConnect: async (client: pg.ClientBase) => {
+      await client.query('set plan_cache_mode = force_generic_plan').catch((error: unknown) => {
+        log.warn({ err: error }, 'could not set plan_cache_mode on a writer connection');
+      });
+    },
+  });
+  writerPool.on('error', (error) =>
+    log.warn({ err: error }, 'idle writer connection lost; the pool will reconnect'),
+  );
+  const writer = drizzleNodePg(writerPool, { schema }) as unknown as Db;
 
   return {
     db,
+    writer,
     kind: 'postgres',
     url,
     async ping(timeoutMs = options.connectTimeoutMs) {
@@ -229,7 +256,9 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
       waiting: pool.waitingCount,
       max: options.poolSize,
     }),
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), writerPool.end()]);
+    },
   };
 }
 
@@ -240,6 +269,7 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
+    writer: db,
     kind: 'pglite',
     pglite: client,
     async ping(timeoutMs = options.connectTimeoutMs) {

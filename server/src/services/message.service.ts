@@ -38,15 +38,18 @@ interface PendingSend {
 }
 /**
  * Batches written at once (each holds one pooled connection) and messages per batch. A second
- * batch starts only when at least SECOND_BATCH_AT sends are waiting: at moderate rates one batch
- * at a time makes fuller commits (each statement has a fixed cost of ~0.5 ms of database CPU —
- * planning, the job, the commit — whatever its size; `pairs` at 2,000 msg/s: PostgreSQL 0.67
- * cores with one, 0.91 with two, 1.04 with three, the same p99), while under heavy load two
- * batches keep the database busy during each other's round trips (one at a time fell behind at
- * 10,000 msg/s with every batch full).
+ * batch starts only when at least SECOND_BATCH_AT sends are waiting, or when the batch in flight
+ * has taken longer than SECOND_BATCH_AFTER_MS: at moderate rates one batch at a time makes
+ * fuller commits (each statement costs ~0.5 ms of database CPU — the job, the commit — whatever
+ * its size; `pairs` at 2,000 msg/s: PostgreSQL 0.67 cores with one, 0.91 with two, 1.04 with
+ * three, the same p99), under heavy load two keep the database busy during each other's round
+ * trips (one at a time fell behind at 10,000 msg/s with every batch full), and a batch stuck on
+ * a row lock (a conversation held by a long transaction) delays the others by a few
+ * milliseconds, not for as long as it is stuck.
  */
 const MAX_BATCHES_IN_FLIGHT = 2;
 const SECOND_BATCH_AT = 50;
+const SECOND_BATCH_AFTER_MS = 5;
 const MAX_BATCH = 200;
 
 /** Thrown inside the send transaction to roll back the seq it took when the message is a retry. */
@@ -74,8 +77,11 @@ export class MessageService {
        * load instead of queueing without bound. Default 2000.
        */
       maxQueueWaitMs?: number;
+      /** Where batches are written (the database's writer connections); default `db`. */
+      writer?: Db;
     } = {},
   ) {
+    this.writer = options.writer ?? db;
     this.onStored = options.onStored ?? (async () => {});
     this.storedStatement = options.storedStatement;
     this.maxQueueWaitMs = options.maxQueueWaitMs ?? 2000;
@@ -84,6 +90,7 @@ export class MessageService {
   private readonly onStored: (tx: Executor, messages: MessageRow[]) => Promise<void>;
   private readonly storedStatement: ((inserted: string) => string) | undefined;
   private readonly maxQueueWaitMs: number;
+  private readonly writer: Db;
 
   private pending: PendingSend[] = [];
   private inFlight = 0;
@@ -174,24 +181,43 @@ export class MessageService {
 
   private pump(): void {
     if (this.inFlight < MAX_BATCHES_IN_FLIGHT) this.shedStale();
-    while (
-      this.inFlight < MAX_BATCHES_IN_FLIGHT &&
-      this.pending.length > 0 &&
-      (this.inFlight === 0 || this.pending.length >= SECOND_BATCH_AT)
-    ) {
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.pending.length > 0) {
+      if (this.inFlight > 0 && this.pending.length < SECOND_BATCH_AT) {
+        const late = this.firstStartedAt + SECOND_BATCH_AFTER_MS - performance.now();
+        if (late > 0) {
+          // Not worth a second statement yet; look again when the first has taken too long.
+          this.secondLaneTimer ??= setTimeout(() => {
+            this.secondLaneTimer = undefined;
+            this.pump();
+          }, Math.ceil(late));
+          return;
+        }
+      }
       const batch = this.takeBatch();
       // Every waiting send is for a conversation a batch is writing: the next to finish pumps.
       if (batch.length === 0) return;
       const conversations = new Set(batch.map((p) => p.input.conversationId));
       for (const id of conversations) this.writing.add(id);
+      const startedAt = performance.now();
+      this.started.push(startedAt);
       this.inFlight++;
       void this.writeBatch(batch).finally(() => {
         for (const id of conversations) this.writing.delete(id);
+        this.started.splice(this.started.indexOf(startedAt), 1);
         this.inFlight--;
         this.pump();
       });
     }
   }
+
+  /** When the oldest batch in flight started (performance.now()); now when none is. */
+  private get firstStartedAt(): number {
+    return this.started.length > 0 ? Math.min(...this.started) : performance.now();
+  }
+
+  /** When each batch in flight started. */
+  private readonly started: number[] = [];
+  private secondLaneTimer: NodeJS.Timeout | undefined;
 
   /**
    * Up to MAX_BATCH waiting sends, in arrival order, whose conversations no batch in flight is
@@ -243,7 +269,7 @@ export class MessageService {
       // clientMsgId and get the stored message (`duplicate: true`), so it is neither lost nor
       // doubled; the same ambiguity exists for any COMMIT whose answer is lost.
       rows = this.storedStatement
-        ? await this.messages.insertBatch(this.db, inputs, this.storedStatement)
+        ? await this.messages.insertBatch(this.writer, inputs, this.storedStatement)
         : await this.db.transaction(async (tx) => {
             const stored = await this.messages.insertBatch(tx, inputs);
             await this.onStored(tx, stored);

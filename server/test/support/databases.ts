@@ -84,12 +84,12 @@ export async function createTestDatabase(backend: BackendName): Promise<TestData
   };
 }
 
-/** Waits until `count` of the app's connections (application_name `abrik`) wait on a lock. */
+/** Waits until `count` of the app's connections (its pool and its writer) wait on a lock. */
 export async function waitForLockWaiters(observer: pg.Client, count: number, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const waiting = await observer.query(
-      "select 1 from pg_stat_activity where application_name = 'abrik' and wait_event_type = 'Lock'",
+      "select 1 from pg_stat_activity where application_name in ('abrik', 'abrik-writer') and wait_event_type = 'Lock'",
     );
     if (waiting.rowCount === count) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
