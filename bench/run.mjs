@@ -6,7 +6,7 @@
 // first (`npm run build`) unless BENCH_BUILD=0. Knobs (BENCH_*): docs/performance.md.
 import { spawnSync } from 'node:child_process';
 
-const SCENARIOS = ['push', 'pairs', 'max', 'idle', 'fanout', 'cluster'];
+const SCENARIOS = ['push', 'batch', 'pairs', 'max', 'idle', 'fanout', 'cluster'];
 const wanted = process.argv[2] ?? 'all';
 const names = wanted === 'all' ? SCENARIOS : [wanted];
 for (const name of names) {
