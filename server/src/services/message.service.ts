@@ -40,9 +40,9 @@ interface PendingSend {
  * Batches written at once (each holds one pooled connection) and messages per batch. A second
  * batch starts only when at least SECOND_BATCH_AT sends are waiting, or when the batch in flight
  * has taken longer than SECOND_BATCH_AFTER_MS: at moderate rates one batch at a time makes
- * fuller commits (each statement costs ~0.35 ms of database CPU — the job, the commit — whatever
- * its size, `npm run bench -- batch`; `pairs` at 2,000 msg/s: PostgreSQL 0.67 cores with one, 0.91 with two, 1.04 with
- * three, the same p99), under heavy load two keep the database busy during each other's round
+ * fuller commits (each statement costs ~0.35 ms of database CPU whatever its size — the job, the
+ * commit; `npm run bench -- batch` — and `pairs` at 2,000 msg/s used 0.67 cores of PostgreSQL
+ * with one, 0.91 with two and 1.04 with three at the same p99), under heavy load two keep the database busy during each other's round
  * trips (one at a time fell behind at 10,000 msg/s with every batch full), and a batch stuck on
  * a row lock (a conversation held by a long transaction) delays the others by a few
  * milliseconds, not for as long as it is stuck.
