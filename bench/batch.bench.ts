@@ -5,6 +5,7 @@ import { startTestApp } from '../server/test/support/app.js';
 import {
   cpuBetween,
   cpuSnapshot,
+  createPairs,
   environment,
   knob,
   knobList,
@@ -39,30 +40,11 @@ it('batch: database cost of one group commit by batch size', async () => {
   const db = new pg.Client({ connectionString: t.database.url });
   try {
     await db.connect();
-    const users = (
-      await db.query<{ id: string }>(
-        `insert into users (phone, name)
-         select '+98912' || lpad(g::text, 7, '0'), 'bench ' || g from generate_series(1, $1::int) g
-         returning id`,
-        [pairCount * 2],
-      )
-    ).rows.map((r) => r.id);
-    const pairs = (
-      await db.query<{ id: string; a: string; b: string }>(
-        `with p as (select a, b, row_number() over () as n from unnest($1::uuid[], $2::uuid[]) as t(a, b)),
-              c as (insert into conversations (kind, direct_key, created_by)
-                    select 'direct', least(a::text, b::text) || ':' || greatest(a::text, b::text), a from p
-                    returning id, created_by, direct_key)
-         select c.id, p.a, p.b from c join p on p.a = c.created_by`,
-        [users.filter((_, i) => i % 2 === 0), users.filter((_, i) => i % 2 === 1)],
-      )
-    ).rows;
-    await db.query(
-      `insert into members (conversation_id, user_id)
-       select c, u from unnest($1::uuid[], $2::uuid[]) as t(c, u)`,
-      [pairs.flatMap((p) => [p.id, p.id]), pairs.flatMap((p) => [p.a, p.b])],
-    );
-    await db.query('analyze users, conversations, members');
+    const pairs = (await createPairs({ db }, pairCount)).map((p) => ({
+      id: p.conversationId,
+      a: p.a.id,
+      b: p.b.id,
+    }));
 
     const repo = new MessageRepository(t.app.database.db);
     const then = await t.app.services.notifications.messagesStoredStatement();

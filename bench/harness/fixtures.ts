@@ -4,13 +4,16 @@ import type { Endpoint } from '../load/ipc.js';
 import { SECRET, TOKEN_TTL_SECONDS } from './common.js';
 import type { Target } from './server.js';
 
+/** Fixtures need only the database of the target. */
+export type FixtureTarget = Pick<Target, 'db'>;
+
 export interface BenchUser {
   id: string;
   token: string;
 }
 
 /** `count` customers with tokens signed by the server's JWT secret (no sign-in, no SMS). */
-export async function createUsers(target: Target, count: number): Promise<BenchUser[]> {
+export async function createUsers(target: FixtureTarget, count: number): Promise<BenchUser[]> {
   const rows = await target.db.query<{ id: string; phone: string }>(
     `insert into users (phone, name)
      select '+98912' || lpad((n + g)::text, 7, '0'), 'bench ' || (n + g)
@@ -38,7 +41,7 @@ export interface Pair {
 }
 
 /** Users two by two, each pair in a direct conversation of its own. */
-export async function createPairs(target: Target, count: number): Promise<Pair[]> {
+export async function createPairs(target: FixtureTarget, count: number): Promise<Pair[]> {
   const users = await createUsers(target, count * 2);
   const keys: string[] = [];
   const creators: string[] = [];
@@ -69,7 +72,7 @@ export async function createPairs(target: Target, count: number): Promise<Pair[]
 }
 
 /** One group conversation of all `users`, the first its owner. */
-export async function createGroup(target: Target, users: BenchUser[], title: string): Promise<string> {
+export async function createGroup(target: FixtureTarget, users: BenchUser[], title: string): Promise<string> {
   const conversation = await target.db.query<{ id: string }>(
     `insert into conversations (kind, title, created_by) values ('group', $1, $2) returning id`,
     [title, users[0]!.id],
@@ -89,7 +92,7 @@ export async function createGroup(target: Target, users: BenchUser[], title: str
  * Planner statistics for the rows just made, as autovacuum would gather them on a live database
  * (it may be off on a test machine): without them PostgreSQL plans for empty tables.
  */
-async function analyze(target: Target): Promise<void> {
+async function analyze(target: FixtureTarget): Promise<void> {
   await target.db.query('analyze users, conversations, members, devices');
 }
 

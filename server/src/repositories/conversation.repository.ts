@@ -27,11 +27,6 @@ export class ConversationRepository {
     return row;
   }
 
-  async getByIds(ids: string[]): Promise<ConversationRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.select().from(conversations).where(inArray(conversations.id, ids));
-  }
-
   async getByDirectKey(directKey: string, db: Executor = this.db): Promise<ConversationRow | undefined> {
     const [row] = await db.select().from(conversations).where(eq(conversations.directKey, directKey));
     return row;
@@ -169,7 +164,6 @@ export class ConversationRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Everyone who shares at least one conversation with the user (the user excluded). */
   /**
    * Everyone who shares a direct or support conversation with the user, or a group of at most
    * `groupLimit` members (in bigger groups presence is asked for, not broadcast: a reconnect
@@ -188,6 +182,7 @@ export class ConversationRepository {
     return rows.map((r) => r.user_id);
   }
 
+  /** Of the given users, those who share a conversation with the user. */
   async sharedWith(userId: string, others: string[]): Promise<string[]> {
     if (others.length === 0) return [];
     const rows = await queryRows<{ user_id: string }>(

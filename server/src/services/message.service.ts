@@ -37,15 +37,16 @@ interface PendingSend {
   reject: (error: unknown) => void;
 }
 /**
- * Batches written at once (each holds one pooled connection) and messages per batch. A second
+ * Batches written at once (each holds one writer connection) and messages per batch. A second
  * batch starts only when at least SECOND_BATCH_AT sends are waiting, or when the batch in flight
- * has taken longer than SECOND_BATCH_AFTER_MS: at moderate rates one batch at a time makes
- * fuller commits (each statement costs ~0.35 ms of database CPU whatever its size — the job, the
- * commit; `npm run bench -- batch` — and `pairs` at 2,000 msg/s used 0.67 cores of PostgreSQL
- * with one, 0.91 with two and 1.04 with three at the same p99), under heavy load two keep the database busy during each other's round
- * trips (one at a time fell behind at 10,000 msg/s with every batch full), and a batch stuck on
- * a row lock (a conversation held by a long transaction) delays the others by a few
- * milliseconds, not for as long as it is stuck.
+ * has taken longer than SECOND_BATCH_AFTER_MS:
+ * - at moderate rates one batch at a time makes fuller commits: each statement costs ~0.35 ms of
+ *   database CPU whatever its size (`npm run bench -- batch`), and `pairs` at 2,000 msg/s used
+ *   0.67 cores of PostgreSQL with one, 0.91 with two and 1.04 with three at the same p99;
+ * - under heavy load two keep the database busy during each other's round trips (one at a time
+ *   fell behind at 10,000 msg/s with every batch full);
+ * - a batch stuck on a row lock (a conversation held by a long transaction) delays the others by
+ *   a few milliseconds, not for as long as it is stuck.
  */
 const MAX_BATCHES_IN_FLIGHT = 2;
 const SECOND_BATCH_AT = 50;

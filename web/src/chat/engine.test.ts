@@ -3,29 +3,13 @@ import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
+import { textMessage as msg, YOU } from '../test/messages.js';
 import { ChatEngine, type ConversationPage } from './engine.js';
 import { conversationsKey, flatten, type MessagePage, type MessagesData, messagesKey } from './messages.js';
 
 const ME = '00000000-0000-4000-8000-00000000000a';
-const YOU = '00000000-0000-4000-8000-00000000000b';
 const A = '00000000-0000-4000-8000-0000000000a1';
 const B = '00000000-0000-4000-8000-0000000000b1';
-
-function msg(conversationId: string, seq: number, over: Partial<Message> = {}): Message {
-  return {
-    id: `${conversationId.slice(0, 24)}${String(seq).padStart(12, '0')}`,
-    conversationId,
-    seq,
-    senderId: YOU,
-    clientMsgId: `${conversationId.slice(-2)}-${seq}`,
-    kind: 'text',
-    body: `m${seq}`,
-    createdAt: new Date(Date.UTC(2024, 0, 1, 0, seq)).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    ...over,
-  };
-}
 
 function conversation(id: string, lastSeq: number, over: Partial<Conversation> = {}): Conversation {
   return {

@@ -1,5 +1,6 @@
 import type { Message } from '@abrik/protocol';
 import { describe, expect, it } from 'vitest';
+import { textMessage } from '../test/messages.js';
 import {
   contiguousSeq,
   flatten,
@@ -11,24 +12,9 @@ import {
 import type { OutboxItem } from './outbox.js';
 
 const ME = '00000000-0000-4000-8000-00000000000a';
-const YOU = '00000000-0000-4000-8000-00000000000b';
 const CONV = '00000000-0000-4000-8000-000000000001';
 
-function msg(seq: number, over: Partial<Message> = {}): Message {
-  return {
-    id: `10000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    conversationId: CONV,
-    seq,
-    senderId: YOU,
-    clientMsgId: `c${seq}`,
-    kind: 'text',
-    body: `m${seq}`,
-    createdAt: new Date(Date.UTC(2024, 0, 1, 0, seq)).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    ...over,
-  };
-}
+const msg = (seq: number, over: Partial<Message> = {}) => textMessage(CONV, seq, over);
 const data = (...pages: Message[][]): MessagesData => ({
   pages: pages.map((items) => ({ items, nextCursor: null })),
   pageParams: pages.map(() => undefined),
