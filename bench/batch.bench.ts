@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { it } from 'vitest';
-import { MessageRepository } from '../server/src/repositories/message.repository.js';
+import { MessageRepository } from '../server/src/modules/chat/message.repository.js';
+import { storedMessagesJob } from '../server/src/modules/notifications/notify-message.job.js';
 import { startTestApp } from '../server/test/support/app.js';
 import {
   cpuBetween,
@@ -47,7 +48,7 @@ it('batch: database cost of one group commit by batch size', async () => {
     }));
 
     const repo = new MessageRepository(t.app.database.db);
-    const then = await t.app.services.notifications.messagesStoredStatement();
+    const job = await storedMessagesJob(t.app.jobs);
     const writer = t.app.database.writer;
     const body = 'x'.repeat(64);
     let n = 0;
@@ -58,7 +59,7 @@ it('batch: database cost of one group commit by batch size', async () => {
         n += 1;
         return { conversationId: pair.id, senderId: k % 2 ? pair.a : pair.b, clientMsgId: `b${n}`, body };
       });
-    for (let i = 0; i < 20; i++) await repo.insertBatch(writer, batch(1), then);
+    for (let i = 0; i < 20; i++) await repo.insertBatch(batch(1), job, writer);
     const writerPids = async () =>
       (
         await db.query<{ pid: number }>(
@@ -76,7 +77,9 @@ it('batch: database cost of one group commit by batch size', async () => {
       const before = await cpuSnapshot(groups);
       const started = performance.now();
       for (let s = 0; s < statements; s++) {
-        const stored = await repo.insertBatch(writer, batch(size), then);
+        const stored = (await repo.insertBatch(batch(size), job, writer)).filter(
+          (o) => o.outcome === 'stored',
+        );
         if (stored.length !== size) throw new Error(`batch of ${size} stored ${stored.length}`);
       }
       const wallMs = performance.now() - started;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { it } from 'vitest';
-import { createLogger } from '../server/src/logger.js';
-import { FcmPushProvider } from '../server/src/providers/push/fcm.provider.js';
+import { createLogger } from '../server/src/platform/logger.js';
+import { FcmPushProvider } from '../server/src/providers/push/fcm/fcm.provider.js';
 import { startFakeFcm } from '../server/test/fakes/fcm.fake.js';
 import { startTestApp, uniquePhone } from '../server/test/support/app.js';
 import {

@@ -1,5 +1,5 @@
 // Users, conversations and tokens, straight into the target's database: no SMS, no sign-in.
-import { TokenService } from '../../server/src/services/token.service.js';
+import { TokenService } from '../../server/src/modules/identity/token.service.js';
 import type { Endpoint } from '../load/ipc.js';
 import { SECRET, TOKEN_TTL_SECONDS } from './common.js';
 import type { Target } from './server.js';
@@ -22,7 +22,7 @@ export async function createUsers(target: FixtureTarget, count: number): Promise
     [count],
   );
   const ids = rows.rows.sort((a, b) => a.phone.localeCompare(b.phone)).map((r) => r.id);
-  const tokens = new TokenService(SECRET, TOKEN_TTL_SECONDS, 30);
+  const tokens = new TokenService({ secret: SECRET, ttlSeconds: TOKEN_TTL_SECONDS, clockSkewSeconds: 30 });
   const out: BenchUser[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
     const slice = ids.slice(i, i + 1000);

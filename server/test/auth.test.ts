@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../src/modules/identity/token.service.js';
 import { KavenegarSmsProvider } from '../src/providers/sms/kavenegar.provider.js';
-import { TokenService } from '../src/services/token.service.js';
 import { type FakeKavenegar, startFakeKavenegar } from './fakes/kavenegar.fake.js';
 import {
   startTestApp,
@@ -382,7 +382,12 @@ describe.each(BACKENDS)('phone sign-in on %s', (backend) => {
   it('accepts a token expired by 10 s with JWT_CLOCK_SKEW_SECONDS=30 and refuses it with 0', async () => {
     const session = await t.signIn(uniquePhone());
     // Issued 20 s ago with a 10 s lifetime: expired 10 s ago.
-    const minter = new TokenService(TEST_JWT_SECRET, 10, 0, () => Date.now() - 20_000);
+    const minter = new TokenService({
+      secret: TEST_JWT_SECRET,
+      ttlSeconds: 10,
+      clockSkewSeconds: 0,
+      now: () => Date.now() - 20_000,
+    });
     const { token, expiresAt } = await minter.signAccess(session.user.id, 'customer');
     expect(expiresAt.getTime()).toBeLessThan(Date.now() - 9_000);
 

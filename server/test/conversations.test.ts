@@ -301,7 +301,7 @@ describe.each(BACKENDS)('conversations over HTTP on %s', (backend) => {
   describe('support', () => {
     it('opens a support conversation for a customer; agents read and answer it, others never see it', async () => {
       const agentPhone = uniquePhone();
-      await t.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+      await t.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
       const [customer, other, agent] = await Promise.all([
         signIn('Customer'),
         signIn('Other customer'),

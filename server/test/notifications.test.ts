@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageRepository } from '../src/modules/chat/message.repository.js';
+import { storedMessagesJob } from '../src/modules/notifications/notify-message.job.js';
+import { queryRows } from '../src/platform/db/client.js';
 import { LogPushProvider } from '../src/providers/push/log.provider.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
@@ -122,7 +125,7 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     // The decision is made when the job runs: keep Bob connected until it has.
     await eventually(async () => (await pendingJobs()) === 0, 15_000, 'notification jobs done');
     socket.close();
-    await eventually(async () => !(await t.app.services.presence.isOnline(bob.user.id)), 5000, 'bob offline');
+    await eventually(async () => !(await t.app.presence.presence.isOnline(bob.user.id)), 5000, 'bob offline');
     try {
       const muted = await t.request('PUT', `/api/v1/conversations/${conversationId}/mute`, {
         token: bob.accessToken,
@@ -167,8 +170,7 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
 
       socket.emit('focus', { conversationId });
       await eventually(
-        async () =>
-          (await t.app.services.notifications['presence'].watching([bob.user.id], conversationId)).size === 1,
+        async () => (await t.app.presence.store.watching([bob.user.id], conversationId)).size === 1,
         5000,
         'focus recorded',
       );
@@ -185,7 +187,7 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
 
   it('tells the agents on duty about a support conversation no agent has answered yet', async () => {
     const agentPhone = uniquePhone();
-    await t.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    await t.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
     const agent = await t.signIn(agentPhone);
     const agentDevice = await register(agent, 'en');
     const agentSocket = await connect(t.url, agent.accessToken);
@@ -216,18 +218,23 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     }
   });
 
-  it('enqueues the notification in the message transaction: a rolled-back message leaves no job', async () => {
+  it("enqueues the notification in the messages' own statement: a rolled-back message leaves no job", async () => {
     const before = await jobCount('notify-message');
+    const repo = new MessageRepository(t.app.database.db);
+    const job = await storedMessagesJob(t.app.jobs);
     await expect(
       t.app.database.db.transaction(async (tx) => {
-        await t.app.services.notifications.messagesStored(tx, [
-          { id: '00000000-0000-4000-8000-000000000001', conversationId } as never,
-        ]);
+        const outcomes = await repo.insertBatch(
+          [{ conversationId, senderId: alice.user.id, clientMsgId: 'rolled-back', body: 'never' }],
+          job,
+          tx,
+        );
+        expect(outcomes.map((o) => o.outcome)).toEqual(['stored']);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     expect(await jobCount('notify-message')).toBe(before);
-    // And a duplicate send (rolled back inside the service) creates no job either.
+    // And a duplicate send (the statement stores nothing) creates no job either.
     expect((await send(alice, 'n-1', 'again')).status).toBe(200);
     expect(await jobCount('notify-message')).toBe(before);
   });
@@ -278,10 +285,11 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     await eventually(async () => (await pendingJobs()) === 0, 15_000, 'notification jobs done');
     const id = await t.app.jobs.send('notify-message', { messageId: reply.body.id, conversationId });
     const state = async () => {
-      const result = (await t.app.database.db.execute(
+      const [row] = await queryRows<{ state: string }>(
+        t.app.database.db,
         sql`select state from pgboss.job where id = ${id}`,
-      )) as unknown as { rows: { state: string }[] };
-      return result.rows[0]?.state;
+      );
+      return row?.state;
     };
     // A handler that could not read the old shape would fail it (state retry, then failed).
     await eventually(async () => (await state()) === 'completed', 15_000, 'legacy job completed');

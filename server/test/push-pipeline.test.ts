@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayDeadLetters } from '../src/cli/ops.js';
-import { generateVapidKeyPair, loadConfig } from '../src/config.js';
-import { t as texts } from '../src/i18n/messages.js';
-import { createLogger } from '../src/logger.js';
-import { FcmPushProvider } from '../src/providers/push/fcm.provider.js';
+import { replayDeadLetters } from '../src/cli/jobs.js';
+import type { DeadPushJob, PushSendJob } from '../src/modules/notifications/push-send.job.js';
+import { generateVapidKeyPair, loadConfig } from '../src/platform/config.js';
+import { t as texts } from '../src/platform/i18n/messages.js';
+import { createLogger } from '../src/platform/logger.js';
+import { FcmPushProvider } from '../src/providers/push/fcm/fcm.provider.js';
 import { topicFor, WebPushProvider } from '../src/providers/push/webpush.provider.js';
 import { KavenegarSmsProvider, toReceptor } from '../src/providers/sms/kavenegar.provider.js';
-import type { DeadPushJob, PushSendJob } from '../src/services/notification.service.js';
 import { type FakeFcm, type FakeServiceAccount, startFakeFcm } from './fakes/fcm.fake.js';
 import { type FakeKavenegar, startFakeKavenegar } from './fakes/kavenegar.fake.js';
 import { type FakeWebPush, startFakeWebPush } from './fakes/webpush.fake.js';
@@ -135,7 +135,7 @@ function harness(get: () => TestApp, codeOf: (phone: string) => string | undefin
     },
     /** Every push-send job (first tries, retries) for one device, oldest first. */
     async pushJobs(deviceId: string): Promise<JobWithMetadata<PushSendJob>[]> {
-      return get().app.jobs.boss.findJobs<PushSendJob>('push-send', { data: { deviceId } });
+      return get().app.jobs.find('push-send', { data: { deviceId } });
     },
     /** Waits until the device has `count` push-send jobs and all of them are settled. */
     async settled(deviceId: string, count: number, timeoutMs = 20_000) {
@@ -150,7 +150,7 @@ function harness(get: () => TestApp, codeOf: (phone: string) => string | undefin
       return h.pushJobs(deviceId);
     },
     async deadLetters(): Promise<JobWithMetadata<DeadPushJob>[]> {
-      return get().app.jobs.boss.findJobs<DeadPushJob>('push-dead', { queued: true });
+      return get().app.jobs.find('push-dead', { queued: true });
     },
     async metrics(): Promise<string> {
       const res = await get().request('GET', '/metrics');
@@ -461,15 +461,10 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
   });
 
   it('tokens: devices not refreshed for 31 days are counted stale, for 91 days purged, by the scheduled maintenance job', async () => {
-    const schedules = await t.app.jobs.boss.getSchedules('maintenance');
-    expect(
-      schedules
-        .map((s) => ({ key: s.key, cron: s.cron, data: s.data }))
-        .sort((a, b) => a.key.localeCompare(b.key)),
-    ).toEqual([
-      { key: 'auth', cron: '7 * * * *', data: { task: 'auth' } },
-      { key: 'tokens', cron: '17 3 * * *', data: { task: 'tokens' } },
-    ]);
+    expect(await t.app.jobs.schedules('device-tokens')).toEqual([{ cron: '17 3 * * *', data: {} }]);
+    expect(await t.app.jobs.schedules('auth-purge')).toEqual([{ cron: '7 * * * *', data: {} }]);
+    // The string-dispatched queue of earlier versions is gone with its schedules.
+    expect(await h.query(sql`select name from pgboss.queue where name = 'maintenance'`)).toEqual([]);
 
     const hana = await h.signIn('Hana');
     const fresh = await h.android(hana, fcmToken());
@@ -481,7 +476,7 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
     const removedBefore = sample(await h.metrics(), 'push_tokens_removed_total', { reason: 'stale' });
 
     // What the daily schedule enqueues, run by the worker with PUSH_TOKEN_STALE_DAYS / PURGE_DAYS (30 / 90).
-    await t.app.jobs.send('maintenance', { task: 'tokens' });
+    await t.app.jobs.send('device-tokens', {});
     await eventually(
       async () => !(await h.devices(hana)).some((d) => d.id === oldDevice),
       15_000,
@@ -492,12 +487,12 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
     expect(sample(text, 'push_tokens_stale')).toBe(2);
     expect(sample(text, 'push_tokens_removed_total', { reason: 'stale' })).toBe(removedBefore + 1);
     // Run again directly: the stale one is still reported, nothing is left to purge.
-    expect(await t.app.services.notifications.maintainTokens(30, 90)).toEqual({ stale: 1, purged: 0 });
+    expect(await t.app.notifications.devices.maintainTokens()).toEqual({ stale: 1, purged: 0 });
   });
 
   it('SMS fallback: a customer without push who has not read the reply gets one SMS; read in time, none; over the daily cap, none', async () => {
     const agentPhone = uniquePhone();
-    await t.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    await t.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
     const agent = await h.signIn('Agent', agentPhone);
     const smsSends = () => kavenegar.requests.filter((r) => r.path === 'sms/send');
     const open = async (customer: AuthResult) => {
@@ -541,15 +536,13 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
       'the fallback SMS and the read one',
     );
     // One SMS job for the burst, not one per reply (so nothing else is still to come).
-    expect(
-      await t.app.jobs.boss.findJobs('sms-fallback', { data: { userId: customer.user.id } }),
-    ).toHaveLength(1);
+    expect(await t.app.jobs.find('sms-fallback', { data: { userId: customer.user.id } })).toHaveLength(1);
     const sms = smsSends().slice(before);
     expect(sms).toHaveLength(1);
     expect(sms[0]!.apiKey).toBe(kavenegar.apiKey);
     expect(sms[0]!.params).toMatchObject({
       receptor: toReceptor(customerPhone),
-      message: texts('fa').supportReplySms('آبریک'),
+      message: texts('fa').supportReplySms(),
     });
     expect(sms[0]!.params.receptor).toMatch(/^09\d{9}$/);
     expect(await outcome('capped')).toBe(0);
@@ -667,7 +660,7 @@ describe.each(BACKENDS)('daily push quota on %s', (backend) => {
 
   it('warns at 80 %, stops chat at 90 % while support replies still go, and stops everything at 100 %', async () => {
     const agentPhone = uniquePhone();
-    await t.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    await t.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
     const [alice, customer, agent] = [
       await h.signIn('Alice'),
       await h.signIn('Customer'),
@@ -907,7 +900,7 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay 
     expect(other).toMatchObject([{ state: 'completed', retryCount: 0 }]);
     // Nothing else is waiting to run.
     const pending = await h.query<{ n: number }>(
-      sql`select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') and name <> 'maintenance'`,
+      sql`select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') and name not in ('auth-purge', 'device-tokens')`,
     );
     expect(pending[0]!.n).toBe(0);
     expect(fcm.messages.map((m) => m.token).sort()).toEqual([...tokens].sort());

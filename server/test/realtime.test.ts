@@ -224,7 +224,7 @@ describe.each(BACKENDS)('realtime gateway on %s', (backend) => {
 
   it('tells contacts when someone comes online and goes offline, with last seen stored', async () => {
     for (const s of open.splice(0)) s.close();
-    const presence = t.app.services.presence;
+    const presence = t.app.presence.presence;
     await eventually(
       async () => !(await presence.isOnline(bob.user.id)),
       5000,

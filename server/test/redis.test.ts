@@ -107,7 +107,7 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
 
   it('shows a user online while a connection lives on any instance, offline after the last one', async () => {
     for (const s of open.splice(0)) s.close();
-    await eventually(async () => !(await a.app.services.presence.isOnline(bob.user.id)), 5000, 'bob offline');
+    await eventually(async () => !(await a.app.presence.presence.isOnline(bob.user.id)), 5000, 'bob offline');
     const watcher = await socket(a, alice);
     const online = next(watcher, 'presence', (p) => p.userId === bob.user.id && p.status === 'online');
     const bobOnB = await connect(b.url, bob.accessToken);
@@ -181,7 +181,7 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
       expect(danOffline.lastSeenAt).not.toBeNull();
       await new Promise((r) => setTimeout(r, 1500));
       expect(seen.filter((p) => p.userId === carol.user.id && p.status === 'offline')).toEqual([]);
-      expect(await a.app.services.presence.isOnline(carol.user.id)).toBe(true);
+      expect(await a.app.presence.presence.isOnline(carol.user.id)).toBe(true);
       danOnC.close();
     } finally {
       if (!cStopped) await c.close();
@@ -198,7 +198,7 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
 
   it('lets agents say whether they take support work, and tells their contacts', async () => {
     const agentPhone = uniquePhone();
-    await a.app.services.users.createWithRole(agentPhone, 'agent', 'Agent');
+    await a.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
     const agent = await b.signIn(agentPhone);
     const support = await a.request('POST', '/api/v1/conversations', {
       token: alice.accessToken,

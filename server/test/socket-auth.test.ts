@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenService } from '../src/services/token.service.js';
+import { TokenService } from '../src/modules/identity/token.service.js';
 import { type AuthResult, startTestApp, TEST_JWT_SECRET, type TestApp, uniquePhone } from './support/app.js';
 import { call, connect, next } from './support/sockets.js';
 
@@ -7,7 +7,12 @@ const TTL = 900;
 
 /** Mints a token for the app's secret that expires `inSeconds` from now. */
 function expiringToken(userId: string, role: 'customer' | 'agent' | 'admin', inSeconds: number) {
-  const issuer = new TokenService(TEST_JWT_SECRET, TTL, 0, () => Date.now() - (TTL - inSeconds) * 1000);
+  const issuer = new TokenService({
+    secret: TEST_JWT_SECRET,
+    ttlSeconds: TTL,
+    clockSkewSeconds: 0,
+    now: () => Date.now() - (TTL - inSeconds) * 1000,
+  });
   return issuer.signAccess(userId, role).then((r) => r.token);
 }
 
@@ -75,7 +80,12 @@ describe('socket token expiry', () => {
   });
 
   it('refuses a handshake with an expired token', async () => {
-    const issuer = new TokenService(TEST_JWT_SECRET, 60, 0, () => Date.now() - 3_600_000);
+    const issuer = new TokenService({
+      secret: TEST_JWT_SECRET,
+      ttlSeconds: 60,
+      clockSkewSeconds: 0,
+      now: () => Date.now() - 3_600_000,
+    });
     const { token } = await issuer.signAccess(alice.user.id, 'customer');
     await expect(connect(t.url, token)).rejects.toMatchObject({ data: { code: 'auth/token_expired' } });
   });

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { maskPhone } from '@abrik/protocol';
-import { type App, createApp } from '../../src/app.js';
-import { generateVapidKeyPair, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { type App, createApp } from '../../src/main.js';
+import { generateVapidKeyPair, loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
 import type { PushProvider } from '../../src/providers/push/push.provider.js';
 import { LogSmsProvider } from '../../src/providers/sms/log.provider.js';
 import type { SmsProvider } from '../../src/providers/sms/sms.provider.js';

@@ -8,11 +8,11 @@ import {
   startFakeWebPush,
 } from '../../../test/fakes/webpush.fake.js';
 import { capturingLogger } from '../../../test/support/logs.js';
+import { parseRetryAfter } from '../http.js';
 import type { PushMessage, PushOutcome, PushTarget } from './push.provider.js';
 import {
   buildWebPushPayload,
   generateVapidKeys,
-  parseRetryAfter,
   topicFor,
   WEB_PUSH_MAX_PAYLOAD_BYTES,
   WebPushProvider,

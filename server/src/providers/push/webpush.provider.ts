@@ -1,7 +1,7 @@
 import { createECDH, createHash } from 'node:crypto';
 import webpush from 'web-push';
-import type { Logger } from '../../logger.js';
-import { isTimeout, networkErrorCode, scrub } from '../provider-errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { isTimeout, networkErrorCode, parseRetryAfter, scrub } from '../http.js';
 import type { PushMessage, PushOutcome, PushProvider, PushTarget } from './push.provider.js';
 
 export interface VapidDetails {
@@ -66,15 +66,6 @@ export function buildWebPushPayload(message: PushMessage): WebPushPayload {
  */
 export function topicFor(collapseKey: string): string {
   return createHash('sha256').update(collapseKey).digest().subarray(0, 24).toString('base64url');
-}
-
-/** Milliseconds to wait from a `Retry-After` value (delay-seconds or an HTTP date); undefined if unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /**
@@ -297,7 +288,7 @@ function classify(status: number, headers: Headers): PushOutcome {
   }
   if (status === 413) return { outcome: 'failed', reason: 'push service answered 413: payload too large' };
   if (status === 429 || status === 408 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
+    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), Date.now());
     const why = status === 429 ? 'rate limited' : status === 408 ? 'request timeout' : 'server error';
     const outcome: PushOutcome = { outcome: 'retry', reason: `push service answered ${status}: ${why}` };
     if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;

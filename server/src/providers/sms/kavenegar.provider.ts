@@ -1,6 +1,6 @@
-import type { Locale } from '../../i18n/messages.js';
-import type { Logger } from '../../logger.js';
-import { isTimeout, networkErrorCode, scrub } from '../provider-errors.js';
+import type { Locale } from '../../platform/i18n/messages.js';
+import type { Logger } from '../../platform/logger.js';
+import { isObject, isTimeout, networkErrorCode, parseJson, scrub } from '../http.js';
 import { type SmsProvider, SmsProviderError } from './sms.provider.js';
 
 export interface KavenegarOptions {
@@ -185,12 +185,7 @@ function isTransientStatus(status: number): boolean {
 
 /** Reads `{return: {status, message}, entries}`; null for anything else. */
 function parseReply(body: string): Reply | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
+  const json = parseJson(body);
   if (!isObject(json) || !isObject(json.return)) return null;
   const { status, message } = json.return;
   if (typeof status !== 'number' || !Number.isInteger(status)) return null;
@@ -198,8 +193,4 @@ function parseReply(body: string): Reply | null {
   const entry = Array.isArray(json.entries) ? json.entries[0] : json.entries;
   const messageid = isObject(entry) && typeof entry.messageid === 'number' ? entry.messageid : undefined;
   return { status, message: typeof message === 'string' ? message : undefined, messageid };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

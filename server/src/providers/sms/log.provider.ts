@@ -1,5 +1,5 @@
 import { maskPhone } from '@abrik/protocol';
-import { type Locale, t } from '../../i18n/messages.js';
+import { type Locale, t } from '../../platform/i18n/messages.js';
 import type { SmsProvider } from './sms.provider.js';
 
 export interface SmsLine {

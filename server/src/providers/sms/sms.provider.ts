@@ -1,5 +1,5 @@
-import { AppError } from '../../errors.js';
-import type { Locale } from '../../i18n/messages.js';
+import { AppError } from '../../platform/errors.js';
+import type { Locale } from '../../platform/i18n/messages.js';
 
 /** Sends SMS. Implementations: `log` (development) and `kavenegar`. */
 export interface SmsProvider {

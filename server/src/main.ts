@@ -1,0 +1,343 @@
+import type { FastifyInstance } from 'fastify';
+import { type ChatModule, createChatModule } from './modules/chat/index.js';
+import type { StoredMessagesJob } from './modules/chat/message.repository.js';
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
+import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
+import { storedMessagesJob } from './modules/notifications/notify-message.job.js';
+import { createOpsModule, type OpsModule } from './modules/ops/index.js';
+import { createPresenceModule, type PresenceModule } from './modules/presence/index.js';
+import type { Config } from './platform/config.js';
+import { createDatabase, type Database } from './platform/db/client.js';
+import { DomainEvents } from './platform/events/domain-events.js';
+import { LiveEvents } from './platform/events/live-events.js';
+import { createHttpServer } from './platform/http/server.js';
+import { JobQueue } from './platform/jobs/queue.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { Metrics } from './platform/metrics.js';
+import type { Module } from './platform/module.js';
+import { RealtimeGateway } from './platform/realtime/gateway.js';
+import { connectRedis, type Redis } from './platform/redis/client.js';
+import { rateLimits } from './platform/redis/rate-limit.js';
+import { createPushProviders, createSmsProvider } from './providers/index.js';
+import type { PushProvider } from './providers/push/push.provider.js';
+import type { SmsProvider } from './providers/sms/sms.provider.js';
+
+/** Queues of earlier versions, removed at start with their schedules. */
+const RETIRED_QUEUES = ['maintenance'];
+
+export interface CoreOptions {
+  logger?: Logger;
+  /** Replaces the SMS provider chosen by the configuration (tests capture codes with it). */
+  sms?: SmsProvider;
+  /** Replaces the push providers chosen by the configuration. */
+  push?: { phone?: PushProvider; web?: PushProvider };
+  /** How often idle job workers poll (seconds). */
+  jobPollSeconds?: number;
+  /** PGlite location when DATABASE_URL is unset; `memory://` for throw-away databases. */
+  pglitePath?: string;
+  /** False: no Redis even if REDIS_URL is set (command-line tools that need none). */
+  redis?: false;
+  presenceOfflineGraceMs?: number;
+  typingThrottleMs?: number;
+  now?: () => number;
+}
+
+/** The platform and every module, built and wired, serving nothing yet. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  /** Present when REDIS_URL is set. */
+  redis: Redis | undefined;
+  metrics: Metrics;
+  jobs: JobQueue;
+  live: LiveEvents;
+  events: DomainEvents;
+  identity: IdentityModule;
+  chat: ChatModule;
+  presence: PresenceModule;
+  notifications: NotificationsModule;
+  ops: OpsModule;
+  /** In the order they were built: registration follows it, shutdown reverses it. */
+  modules: Module[];
+  pushProviders: { phone: PushProvider | undefined; web: PushProvider | undefined };
+  isDraining(): boolean;
+  /** From now on readiness answers 503 and new work is refused (the first step of a shutdown). */
+  startDraining(): void;
+  /** Stops the job workers and the modules, and closes Redis and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root, and the table of contents of the server: configuration → platform
+ * (database, Redis, metrics, jobs, events) → modules in dependency order.
+ */
+export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const now = options.now ?? Date.now;
+
+  // ---- platform ----
+  const database = await createDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    logger,
+    ...(options.pglitePath ? { pglitePath: options.pglitePath } : {}),
+  });
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  const { db } = database;
+  const redis =
+    config.REDIS_URL && options.redis !== false
+      ? await connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger)
+      : undefined;
+  const jobs = await JobQueue.create(database, {
+    pollSeconds: options.jobPollSeconds ?? 2,
+    expireSeconds: config.JOBS_EXPIRE_SECONDS,
+    logger,
+  });
+  const live = new LiveEvents((error, event) =>
+    logger
+      .child({ component: 'events' })
+      .error({ err: error, event }, 'event listener failed; delivery skipped'),
+  );
+  const events = new DomainEvents(db, jobs, logger);
+  const limits = rateLimits(redis);
+  const sms = options.sms ?? createSmsProvider(config, logger);
+  const pushProviders = options.push
+    ? { phone: options.push.phone, web: options.push.web }
+    : await createPushProviders(config, logger);
+  let presence: PresenceModule | undefined;
+  const metrics = new Metrics({
+    poolStats: () => database.poolStats(),
+    redisUp: redis ? () => redis.isReady() : undefined,
+    clusterConnections: redis ? async () => presence?.store.clusterConnections() : undefined,
+    jobQueues: async () =>
+      [...(await jobs.waiting())].map(([queue, q]) => ({
+        queue,
+        depth: q.waiting,
+        oldestSeconds: q.oldestSeconds,
+      })),
+  });
+  let draining = false;
+
+  // ---- modules, in dependency order ----
+  const identity = createIdentityModule({
+    db,
+    events,
+    sms,
+    limits,
+    logger,
+    now: options.now,
+    lookupsPerHour: config.LOOKUP_PER_USER_HOUR,
+    tokens: {
+      secret: config.JWT_SECRET,
+      ttlSeconds: config.JWT_ACCESS_TTL_SECONDS,
+      clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+    },
+    auth: {
+      otpSecret: config.JWT_SECRET,
+      otpTtlSeconds: config.OTP_TTL_SECONDS,
+      otpMaxAttempts: config.OTP_MAX_ATTEMPTS,
+      otpPhoneIntervalSeconds: config.OTP_PHONE_INTERVAL_SECONDS,
+      otpPhonePerHour: config.OTP_PHONE_PER_HOUR,
+      otpRequestsPerIpHour: config.OTP_REQUESTS_PER_IP_HOUR,
+      otpVerifyPerIpHour: config.OTP_VERIFY_PER_IP_HOUR,
+      refreshTtlDays: config.JWT_REFRESH_TTL_DAYS,
+    },
+  });
+  // The notify job's statement is pg-boss's own INSERT, which exists once the queues are created.
+  const notifyStatement = Promise.withResolvers<StoredMessagesJob>();
+  const chat = createChatModule({
+    db,
+    writer: database.writer,
+    storedMessagesJob: notifyStatement.promise,
+    events,
+    live,
+    users: identity.users,
+    metrics,
+    logger,
+    maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    typingThrottleMs: options.typingThrottleMs ?? 1000,
+  });
+  presence = createPresenceModule({
+    redis,
+    users: identity.users,
+    conversations: chat.conversations,
+    live,
+    logger,
+    instanceId: config.INSTANCE_ID,
+    heartbeatSeconds: config.PRESENCE_HEARTBEAT_SECONDS,
+    instanceTtlSeconds: config.PRESENCE_INSTANCE_TTL_SECONDS,
+    offlineGraceMs: options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
+    leaveGraceMs: Math.max(config.PRESENCE_OFFLINE_GRACE_MS, 2000),
+    groupLimit: config.PRESENCE_GROUP_LIMIT,
+  });
+  const notifications = createNotificationsModule({
+    db,
+    jobs,
+    chat,
+    users: identity.users,
+    presence: presence.store,
+    pushProviders,
+    sms,
+    metrics,
+    logger,
+    now,
+    settings: {
+      providers: config.PUSH_PROVIDERS,
+      webPushHosts: config.webPushHosts,
+      // With the log provider too, so a browser can subscribe in development (pushes are printed).
+      vapidPublicKey: config.PUSH_PROVIDERS.some((p) => p === 'webpush' || p === 'log')
+        ? config.VAPID_PUBLIC_KEY
+        : undefined,
+      collapseSeconds: config.PUSH_COLLAPSE_SECONDS,
+      maxAttempts: config.PUSH_MAX_ATTEMPTS,
+      dailyLimit: config.PUSH_DAILY_LIMIT,
+      smsFallbackMinutes: config.SMS_FALLBACK_MINUTES,
+      smsDailyCap: config.SMS_DAILY_CAP,
+      tokenStaleDays: config.PUSH_TOKEN_STALE_DAYS,
+      tokenPurgeDays: config.PUSH_TOKEN_PURGE_DAYS,
+      circuitSeconds: 300,
+    },
+  });
+  const ops = createOpsModule({
+    database,
+    redis,
+    jobs,
+    metrics,
+    instanceId: config.INSTANCE_ID,
+    isDraining: () => draining,
+  });
+  const modules: Module[] = [identity, chat, presence, notifications, ops];
+
+  await jobs.register([events.job(), ...modules.flatMap((m) => m.jobs ?? [])]);
+  await jobs.retire(RETIRED_QUEUES);
+  notifyStatement.resolve(await storedMessagesJob(jobs));
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    database,
+    redis,
+    metrics,
+    jobs,
+    live,
+    events,
+    identity,
+    chat,
+    presence,
+    notifications,
+    ops,
+    modules,
+    pushProviders,
+    isDraining: () => draining,
+    startDraining() {
+      draining = true;
+    },
+    close() {
+      draining = true;
+      closed ??= (async () => {
+        await jobs.stop();
+        for (const module of [...modules].reverse()) await module.stop?.();
+        await Promise.allSettled([pushProviders.phone?.close(), pushProviders.web?.close()]);
+        await redis?.close();
+        await database.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+export interface AppOptions extends CoreOptions {
+  /**
+   * `all` (abrik serve): API, realtime gateway and, with WORKERS, the job workers. `worker`
+   * (abrik worker): the job workers with only /health and /metrics on HTTP.
+   */
+  role?: 'all' | 'worker';
+  /** Worker role: run only these queues' workers (`abrik worker --queues …`). */
+  queues?: readonly string[];
+}
+
+export interface App extends Core {
+  http: FastifyInstance;
+  /** Absent in the worker role. */
+  gateway: RealtimeGateway | undefined;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Drains and stops: refuses new work, finishes acked writes, closes sockets and the database. */
+  stop(): Promise<void>;
+}
+
+/** The server: the core behind HTTP and Socket.IO, with the job workers where they run. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const core = await createCore(config, options);
+  const role = options.role ?? 'all';
+  const { logger, modules } = core;
+  const serves = role === 'all' ? modules : [core.ops];
+  const http = await createHttpServer({
+    logger,
+    metrics: core.metrics,
+    verifyAccessToken: core.identity.tokens.verifier,
+    routes: {
+      public: serves.flatMap((m) => m.routes?.public ?? []),
+      authenticated: serves.flatMap((m) => m.routes?.authenticated ?? []),
+    },
+    webDistDir: role === 'all' ? config.webDistDir : false,
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+  });
+  const gateway =
+    role === 'worker'
+      ? undefined
+      : new RealtimeGateway(http.server, {
+          verifyAccessToken: core.identity.tokens.verifier,
+          modules: modules.flatMap((m) => (m.socket ? [m.socket] : [])),
+          metrics: core.metrics,
+          logger,
+          maxPayloadBytes: config.SOCKET_MAX_PAYLOAD_BYTES,
+          authGraceSeconds: config.SOCKET_AUTH_GRACE_SECONDS,
+          corsOrigins: config.corsOrigins,
+          redis: core.redis,
+        });
+  // After the gateway subscribed, so presence changes found at start reach clients.
+  await core.presence.start();
+  if (config.WORKERS || role === 'worker')
+    await core.jobs.work(role === 'worker' ? options.queues : undefined);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ...core,
+    http,
+    gateway,
+    async listen() {
+      await http.listen({ host: config.HOST, port: config.PORT });
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+      return `http://${host}:${port}`;
+    },
+    stop() {
+      stopped ??= (async () => {
+        core.startDraining();
+        const budget = config.SHUTDOWN_TIMEOUT_MS;
+        if (gateway) {
+          const drained = await gateway.drain(Math.floor(budget * 0.5));
+          if (!drained)
+            logger.warn({ component: 'realtime' }, 'shutdown: some socket writes did not finish in time');
+          gateway.disconnectAll();
+        }
+        await http.close();
+        await core.close();
+      })();
+      return stopped;
+    },
+  };
+}

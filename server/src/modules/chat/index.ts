@@ -1,0 +1,89 @@
+import type { Db } from '../../platform/db/client.js';
+import { pgErrorCode } from '../../platform/errors.js';
+import type { DomainEvents } from '../../platform/events/domain-events.js';
+import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { Module } from '../../platform/module.js';
+import type { UserService } from '../identity/user.service.js';
+import { chatSocket } from './chat.socket.js';
+import { ConversationRepository } from './conversation.repository.js';
+import { conversationRoutes } from './conversation.routes.js';
+import { ConversationService } from './conversation.service.js';
+import { MessageRepository, type StoredMessagesJob } from './message.repository.js';
+import { messageRoutes } from './message.routes.js';
+import { MessageService } from './message.service.js';
+import { MessageWriter } from './message-writer.js';
+
+export interface ChatModule extends Module {
+  conversations: ConversationService;
+  messages: MessageService;
+}
+
+/** Conversations, members, messages, the message writer (group commit) and sync. */
+export function createChatModule(deps: {
+  db: Db;
+  /** The database's writer connections, where the group commit runs. */
+  writer: Db;
+  /** The notify job of stored messages, written by the group commit's own statement. */
+  storedMessagesJob: Promise<StoredMessagesJob>;
+  events: DomainEvents;
+  live: LiveEvents;
+  users: UserService;
+  metrics: Metrics;
+  logger: Logger;
+  /** A send waiting this long for a batch is refused with `db/unavailable`. */
+  maxQueueWaitMs: number;
+  typingThrottleMs: number;
+}): ChatModule {
+  const { db, events, live, metrics } = deps;
+  const log = deps.logger.child({ component: 'db' });
+  const conversationRepo = new ConversationRepository(db);
+  const messageRepo = new MessageRepository(db);
+  const conversations = new ConversationService({
+    db,
+    conversations: conversationRepo,
+    messages: messageRepo,
+    users: deps.users,
+    events,
+    live,
+  });
+  const writer = new MessageWriter({
+    messages: messageRepo,
+    writer: deps.writer,
+    job: deps.storedMessagesJob,
+    maxQueueWaitMs: deps.maxQueueWaitMs,
+    metrics: {
+      persisted: (seconds) => metrics.messagePersistDuration.observe(seconds),
+      batched: (size) => metrics.messageBatchSize.observe(size),
+      batchFailed: (error) => {
+        const code = pgErrorCode(error) ?? 'other';
+        metrics.messageBatchFailures.inc({ code });
+        // A concurrent retry of the same message (23505) is expected now and then. The driver's
+        // own message only: the query's text and parameters (message bodies) stay out of the log.
+        const cause = (error as { cause?: { message?: unknown } }).cause;
+        const reason = typeof cause?.message === 'string' ? cause.message : 'unknown';
+        if (code !== '23505') log.warn({ code, reason }, 'group commit failed; messages written one by one');
+      },
+    },
+  });
+  const messages = new MessageService({
+    writer,
+    messages: messageRepo,
+    conversations: conversationRepo,
+    conversationService: conversations,
+    live,
+  });
+  return {
+    name: 'chat',
+    conversations,
+    messages,
+    routes: {
+      authenticated: [
+        conversationRoutes({ conversations }),
+        messageRoutes({ messages, onMessageStored: () => metrics.messagesTotal.inc({ transport: 'http' }) }),
+      ],
+    },
+    socket: chatSocket({ conversations, messages, live, metrics, typingThrottleMs: deps.typingThrottleMs }),
+  };
+}

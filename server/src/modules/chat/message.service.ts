@@ -1,0 +1,183 @@
+import type { Message, SyncConversation } from '@abrik/protocol';
+import type { Actor } from '../../platform/auth.js';
+import { AppError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
+import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { ConversationRepository } from './conversation.repository.js';
+import type { ConversationService } from './conversation.service.js';
+import type { BatchOutcome, MessageRepository } from './message.repository.js';
+import { mayChangeMessage, requireAccess, staffServes } from './policies.js';
+import { toMessage } from './presenters.js';
+import type { MessageRow } from './tables.js';
+
+/** What the message service needs of the writer: one send in, what became of it out. */
+export interface MessageSink {
+  write(input: {
+    conversationId: string;
+    senderId: string;
+    clientMsgId: string;
+    body: string;
+  }): Promise<BatchOutcome>;
+}
+
+/** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
+export class MessageService {
+  private readonly writer: MessageSink;
+  private readonly messages: MessageRepository;
+  private readonly conversations: ConversationRepository;
+  private readonly conversationService: Pick<ConversationService, 'joinAsStaff'>;
+  private readonly live: LiveEvents;
+
+  constructor(deps: {
+    writer: MessageSink;
+    messages: MessageRepository;
+    conversations: ConversationRepository;
+    /** Staff who answer a support conversation join it through here. */
+    conversationService: Pick<ConversationService, 'joinAsStaff'>;
+    live: LiveEvents;
+  }) {
+    this.writer = deps.writer;
+    this.messages = deps.messages;
+    this.conversations = deps.conversations;
+    this.conversationService = deps.conversationService;
+    this.live = deps.live;
+  }
+
+  /**
+   * Stores a message and returns its ack. The same (sender, clientMsgId) sent again returns the
+   * first message with `duplicate: true` and stores nothing. Resolves only after commit.
+   */
+  async send(
+    actor: Actor,
+    input: { conversationId: string; clientMsgId: string; body: string },
+    /** The socket it came from: its ack carries the message, so the broadcast skips it. */
+    origin?: string,
+  ): Promise<{ message: Message; duplicate: boolean }> {
+    const write = () => this.writer.write({ ...input, senderId: actor.id });
+    let result = await write();
+    if (result.outcome === 'not_member') {
+      // Staff answer any support conversation: they join it, then write. Anyone else: 404.
+      const { conversation, membership } = await requireAccess(
+        this.conversations,
+        actor,
+        input.conversationId,
+      );
+      if (!membership && staffServes(actor, conversation)) {
+        await this.conversationService.joinAsStaff(actor, conversation.id);
+        result = await write();
+      }
+    }
+    switch (result.outcome) {
+      case 'not_member':
+        throw new NotFoundError('conversation/not_found');
+      case 'duplicate':
+        // The same id reused for another conversation is a client bug, refused loudly rather than
+        // answered with a message from elsewhere.
+        if (result.first.conversationId !== input.conversationId) {
+          throw new AppError(409, 'message/client_id_conflict');
+        }
+        return { message: toMessage(result.first), duplicate: true };
+      case 'stored':
+        this.live.publish('message.created', { message: result.message, origin });
+        return { message: toMessage(result.message), duplicate: false };
+    }
+  }
+
+  /**
+   * A page of history. Without `after`: the newest messages (below `before` when given) and a
+   * cursor to pass as `before` for older ones. With `after`: the messages following that seq and
+   * a cursor to pass as `after`. Items are always in ascending seq order.
+   */
+  async history(
+    actor: Actor,
+    conversationId: string,
+    query: { before?: number | undefined; after?: number | undefined; limit: number },
+  ): Promise<{ items: Message[]; nextCursor: number | null }> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const rows = await this.messages.listPage(conversationId, query);
+    const items = (query.after !== undefined ? rows : rows.reverse()).map(toMessage);
+    const full = rows.length === query.limit;
+    const nextCursor = !full ? null : query.after !== undefined ? items.at(-1)!.seq : items[0]!.seq;
+    return { items, nextCursor };
+  }
+
+  async edit(actor: Actor, conversationId: string, messageId: string, body: string): Promise<Message> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const row = await this.messages.updateBody(conversationId, messageId, actor.id, body);
+    if (!row) throw await this.whyNotChangeable(actor, conversationId, messageId);
+    this.live.publish('message.updated', { message: row });
+    return toMessage(row);
+  }
+
+  /** Soft-deletes an own message; deleting it again is a no-op. */
+  async delete(actor: Actor, conversationId: string, messageId: string): Promise<void> {
+    await requireAccess(this.conversations, actor, conversationId);
+    const row = await this.messages.softDelete(conversationId, messageId, actor.id);
+    if (row) {
+      this.live.publish('message.deleted', { message: row });
+      return;
+    }
+    const error = await this.whyNotChangeable(actor, conversationId, messageId);
+    if (!(error instanceof AppError && error.code === 'message/deleted')) throw error;
+  }
+
+  /**
+   * What a reconnecting client missed: for each of its conversations with messages after the seq
+   * it holds, up to `limit` of them. `removed` lists conversations it asked about and may no
+   * longer see.
+   */
+  async sync(
+    actor: Actor,
+    since: Record<string, number>,
+    limit: number,
+  ): Promise<{ conversations: SyncConversation[]; removed: string[] }> {
+    const state = await this.conversations.syncState(actor.id);
+    const mine = new Set(state.map((s) => s.conversationId));
+    const removed = Object.keys(since).filter((id) => !mine.has(id));
+    const behind = state.filter((s) => s.lastSeq > (since[s.conversationId] ?? 0));
+    const conversations = await Promise.all(
+      behind.map(async (s) => {
+        const rows = await this.messages.listPage(s.conversationId, {
+          after: since[s.conversationId] ?? 0,
+          limit: limit + 1,
+        });
+        return {
+          conversationId: s.conversationId,
+          messages: rows.slice(0, limit).map(toMessage),
+          hasMore: rows.length > limit,
+          lastReadSeq: s.lastReadSeq,
+        };
+      }),
+    );
+    return { conversations, removed };
+  }
+
+  // ---- for other modules: no authorisation, the caller has checked what it needs -------------
+
+  /** The newest message of a conversation. */
+  async latest(conversationId: string): Promise<MessageRow | undefined> {
+    const [row] = await this.messages.listPage(conversationId, { limit: 1 });
+    return row;
+  }
+
+  /** Live messages from others after the reader's marker. */
+  countUnread(conversationId: string, readerId: string, lastReadSeq: number): Promise<number> {
+    return this.messages.countUnread(conversationId, readerId, lastReadSeq);
+  }
+
+  /** Live unread messages of the user over all their conversations (the app badge). */
+  unreadTotal(userId: string): Promise<number> {
+    return this.messages.countUnreadOfUser(userId);
+  }
+
+  /** The live messages among `ids` that belong to support conversations, in seq order. */
+  liveInSupport(ids: string[]): Promise<MessageRow[]> {
+    return this.messages.liveInSupport(ids);
+  }
+
+  private async whyNotChangeable(actor: Actor, conversationId: string, messageId: string): Promise<AppError> {
+    const existing = await this.messages.getById(conversationId, messageId);
+    if (!existing) return new NotFoundError('message/not_found');
+    if (!mayChangeMessage(actor, existing)) return new ForbiddenError('message/forbidden');
+    return new AppError(409, 'message/deleted');
+  }
+}

@@ -1,0 +1,67 @@
+import type { Actor } from '../../platform/auth.js';
+import type { Executor } from '../../platform/db/client.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { isStaff } from '../identity/policies.js';
+import type { ConversationRepository } from './conversation.repository.js';
+import type { ConversationRow, MemberRow } from './tables.js';
+
+/**
+ * Who may do what in a conversation: membership, and a member's role in it (members.role: owner,
+ * admin or member of a group) — never to be read as a platform role (identity/policies.ts).
+ */
+
+/** Staff (agents, admins) serve every support conversation, member or not. */
+export function staffServes(
+  actor: Pick<Actor, 'role'>,
+  conversation: Pick<ConversationRow, 'kind'>,
+): boolean {
+  return conversation.kind === 'support' && isStaff(actor);
+}
+
+/** A group's owner and admins add members. */
+export function mayAddMembers(membership: Pick<MemberRow, 'role'> | undefined): boolean {
+  return membership?.role === 'owner' || membership?.role === 'admin';
+}
+
+/**
+ * Anyone may leave a group; its owner may remove anyone, its admins plain members only.
+ */
+export function mayRemoveMember(
+  membership: Pick<MemberRow, 'role' | 'userId'>,
+  target: Pick<MemberRow, 'role' | 'userId'>,
+): boolean {
+  if (membership.userId === target.userId) return true;
+  return membership.role === 'owner' || (membership.role === 'admin' && target.role === 'member');
+}
+
+/** Only the sender edits or deletes a message. */
+export function mayChangeMessage(actor: Pick<Actor, 'id'>, message: { senderId: string | null }): boolean {
+  return message.senderId === actor.id;
+}
+
+export interface Access {
+  conversation: ConversationRow;
+  /** Undefined for staff reading a support conversation they have not joined. */
+  membership: MemberRow | undefined;
+}
+
+/**
+ * The single authorisation rule for reading or writing a conversation. A conversation the actor
+ * may not see answers 404 `conversation/not_found`, exactly as one that does not exist, so its
+ * existence never leaks.
+ */
+export async function requireAccess(
+  conversations: ConversationRepository,
+  actor: Actor,
+  conversationId: string,
+  db?: Executor,
+): Promise<Access> {
+  const [conversation, membership] = await Promise.all([
+    conversations.getById(conversationId, db),
+    conversations.getMembership(conversationId, actor.id, db),
+  ]);
+  if (!conversation || (!membership && !staffServes(actor, conversation))) {
+    throw new NotFoundError('conversation/not_found');
+  }
+  return { conversation, membership };
+}

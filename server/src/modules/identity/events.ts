@@ -1,0 +1,15 @@
+import type { PlatformRole } from '@abrik/protocol';
+
+/** The identity module's durable events (the audit trail of accounts and sessions). */
+declare module '../../platform/events/domain-events.js' {
+  interface DomainEventMap {
+    /** A phone signed in for the first time and became a customer. */
+    'user.signed_up': Record<string, never>;
+    /** An operator created a user with a role, or changed one's role (`abrik user create`). */
+    'user.role_set': { role: PlatformRole; previous: PlatformRole | null };
+    /** A rotated refresh token came back: its session family was revoked. */
+    'session.reuse_detected': { familyId: string; revoked: number };
+  }
+}
+
+export const userSubject = (id: string) => `user:${id}`;

@@ -1,0 +1,64 @@
+import type { Db } from '../../platform/db/client.js';
+import type { DomainEvents } from '../../platform/events/domain-events.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Module } from '../../platform/module.js';
+import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
+import type { SmsProvider } from '../../providers/sms/sms.provider.js';
+import { AuthRepository } from './auth.repository.js';
+import { authRoutes } from './auth.routes.js';
+import { AuthService, type AuthSettings } from './auth.service.js';
+import { authPurgeJob } from './auth-purge.job.js';
+import { TokenService, type TokenSettings } from './token.service.js';
+import { UserRepository } from './user.repository.js';
+import { userRoutes } from './user.routes.js';
+import { UserService } from './user.service.js';
+
+export interface IdentityModule extends Module {
+  auth: AuthService;
+  tokens: TokenService;
+  users: UserService;
+}
+
+/** Sign-in with SMS codes, access and refresh tokens, users and their platform roles. */
+export function createIdentityModule(deps: {
+  db: Db;
+  events: DomainEvents;
+  sms: SmsProvider;
+  limits: RateLimitFactory;
+  logger: Logger;
+  tokens: TokenSettings;
+  auth: AuthSettings;
+  lookupsPerHour: number;
+  now?: (() => number) | undefined;
+}): IdentityModule {
+  const { db, events, limits, logger } = deps;
+  const tokens = new TokenService({ ...deps.tokens, ...(deps.now ? { now: deps.now } : {}) });
+  const users = new UserService({
+    db,
+    users: new UserRepository(db),
+    events,
+    lookupsPerHour: deps.lookupsPerHour,
+    limits,
+    logger,
+  });
+  const auth = new AuthService({
+    db,
+    auth: new AuthRepository(db),
+    users,
+    tokens,
+    sms: deps.sms,
+    events,
+    settings: deps.auth,
+    limits,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  return {
+    name: 'identity',
+    auth,
+    tokens,
+    users,
+    routes: { public: [authRoutes({ auth })], authenticated: [userRoutes({ users })] },
+    jobs: [authPurgeJob(auth)],
+  };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AccessTokenVerifier } from '../auth.js';
+import { AppError } from '../errors.js';
+import { negotiateLocale } from '../i18n/messages.js';
+import { type Logger, safeUrl } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Routes } from '../module.js';
+import { authenticate } from './auth.js';
+import { errorBody, httpErrorHandler } from './errors.js';
+import { webClient } from './web-client.js';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  verifyAccessToken: AccessTokenVerifier;
+  /** The modules' routes: public ones, and those behind the access token. */
+  routes: { public: Routes[]; authenticated: Routes[] };
+  /** The built web client (web/dist), served at `/`; without it, a placeholder page. False: none. */
+  webDistDir: string | false;
+  bodyLimit: number;
+  trustProxy: boolean;
+}
+
+/** The Fastify server: routes are thin, every error answers `{error: {code, message}}`. */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const log = options.logger.child({ component: 'http' });
+  const app = Fastify({
+    // As Fastify's own logger type, so routes and plugins see the plain FastifyInstance.
+    loggerInstance: log as FastifyBaseLogger,
+    // Requests are logged once, by the onResponse hook below, without query strings.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only: other bodies answer 415.
+  app.removeContentTypeParser(['text/plain']);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('locale', 'fa');
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.locale = negotiateLocale(request.headers['accept-language']);
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      url: safeUrl(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      userId: request.actor?.id,
+    };
+    if (reply.statusCode >= 500) log.warn(line, 'request answered with a server error');
+    else log.debug(line, 'request');
+  });
+
+  app.setErrorHandler(httpErrorHandler(log, (code) => options.metrics.errorsTotal.inc({ code })));
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody(new AppError(404, 'http/not_found'), request.locale));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Abrik Chat API',
+        version: '1',
+        description:
+          'Phone sign-in, conversations and messages. Realtime events travel over Socket.IO on the same port (see docs/api.md). Errors are `{error: {code, message}}`; messages follow Accept-Language (fa by default, en).',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  for (const routes of options.routes.public) await app.register(routes);
+  if (options.webDistDir !== false) await app.register(webClient, { root: options.webDistDir });
+  await app.register(async (scope) => {
+    // onRequest, so a caller without a valid token learns that before anything else is checked.
+    scope.addHook('onRequest', authenticate(options.verifyAccessToken));
+    for (const routes of options.routes.authenticated) await scope.register(routes);
+  });
+  return app;
+}

@@ -1,0 +1,330 @@
+import type { Server as HttpServer } from 'node:http';
+import {
+  type Ack,
+  type AckedEventName,
+  CLIENT_EVENT_NAMES,
+  CLIENT_EVENTS,
+  type ClientEventName,
+  type EventPayload,
+  type EventReply,
+  type ServerToClientEvents,
+  type UnackedEventName,
+} from '@abrik/protocol';
+import {
+  type BroadcastOperator,
+  type DefaultEventsMap,
+  type ExtendedError,
+  Server,
+  type Socket,
+} from 'socket.io';
+import type { ZodType } from 'zod';
+import type { AccessTokenVerifier, Actor } from '../auth.js';
+import { AppError } from '../errors.js';
+import { errorBody, toAppError } from '../http/errors.js';
+import { type Locale, negotiateLocale } from '../i18n/messages.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Redis } from '../redis/client.js';
+import { releaseUpgradeRequest, useRedisStreamsAdapter } from './drivers/socket-io.js';
+import { InFlight } from './in-flight.js';
+import { userRoom } from './rooms.js';
+
+/** What the server listens to: raw client input, parsed against the protocol's table before use. */
+type IncomingEvents = { [E in ClientEventName]: (payload: unknown, ack?: unknown) => void };
+interface SocketData {
+  actor: Actor;
+  context: SocketContext;
+  /** Access token expiry, seconds since the epoch. */
+  tokenExpiresAt: number;
+  expiryTimer?: NodeJS.Timeout;
+}
+type AbrikSocket = Socket<IncomingEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;
+export type RealtimeServer = Server<IncomingEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;
+
+/** One connection, as socket handlers see it. */
+export interface SocketContext {
+  /** The socket's id (also a room of its own). */
+  readonly id: string;
+  /** The caller; kept current when the socket refreshes its token. */
+  readonly actor: Actor;
+  readonly locale: Locale;
+  /** True when this connection is in the room (a conversation it may see). */
+  inRoom(room: string): boolean;
+  /** Emits to everyone in the room but this connection. */
+  toOthersIn(room: string): BroadcastOperator<ServerToClientEvents, SocketData>;
+}
+
+/** Why a fire-and-forget event was dropped (counted, never answered). */
+export type Rejection = 'not_member' | 'throttled';
+
+export type SocketHandlers = {
+  [E in AckedEventName]?: (ctx: SocketContext, payload: EventPayload<E>) => Promise<EventReply<E>>;
+} & {
+  [E in UnackedEventName]?: (ctx: SocketContext, payload: EventPayload<E>) => Rejection | undefined;
+};
+
+type AnyAckedHandler = (ctx: SocketContext, payload: unknown) => Promise<object>;
+type AnyUnackedHandler = (ctx: SocketContext, payload: unknown) => Rejection | undefined;
+
+/** A module's part of the realtime gateway. */
+export interface SocketModule {
+  /** Rooms a new connection joins before its handshake completes. */
+  rooms?(actor: Actor): Promise<string[]>;
+  handlers?: SocketHandlers;
+  onConnect?(ctx: SocketContext): void;
+  /** `draining`: the connection closes because this instance stops. */
+  onDisconnect?(ctx: SocketContext, draining: boolean): void;
+  /** Subscribes to what services announce and delivers it to rooms. */
+  deliver?(io: RealtimeServer): void;
+}
+
+export interface GatewayOptions {
+  verifyAccessToken: AccessTokenVerifier;
+  modules: SocketModule[];
+  metrics: Metrics;
+  logger: Logger;
+  maxPayloadBytes: number;
+  authGraceSeconds: number;
+  corsOrigins: string[];
+  /** With Redis, events reach the clients of every instance through the Redis Streams adapter. */
+  redis?: Redis | undefined;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+const KNOWN_EVENTS = new Set<string>(CLIENT_EVENT_NAMES);
+
+/**
+ * The Socket.IO gateway: authenticates connections, joins their rooms, parses every client event
+ * against the protocol's table and dispatches it to the one module that handles it, answering
+ * acknowledged events `{ok: true, …}` or `{ok: false, error}`. Modules deliver what services
+ * announce.
+ */
+export class RealtimeGateway {
+  readonly io: RealtimeServer;
+  private readonly log: Logger;
+  private readonly inFlight = new InFlight();
+  private readonly handlers: SocketHandlers = {};
+  private draining = false;
+
+  constructor(
+    httpServer: HttpServer,
+    private readonly options: GatewayOptions,
+  ) {
+    this.log = options.logger.child({ component: 'realtime' });
+    for (const module of options.modules) {
+      for (const event of Object.keys(module.handlers ?? {})) {
+        if (event in this.handlers || event === 'auth:refresh') {
+          throw new Error(`socket event ${event} is handled twice`);
+        }
+      }
+      Object.assign(this.handlers, module.handlers);
+    }
+    this.io = new Server(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      maxHttpBufferSize: options.maxPayloadBytes,
+      perMessageDeflate: false,
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: false } : undefined,
+    });
+    if (options.redis) this.useRedis(options.redis);
+    this.io.use((socket, next) => void this.authenticate(socket, next));
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    for (const module of options.modules) module.deliver?.(this.io);
+  }
+
+  /**
+   * Shares events between instances through a Redis stream. While Redis is down each instance
+   * keeps delivering to its own clients; when it returns, every client is told to `resync`.
+   */
+  private useRedis(redis: Redis): void {
+    useRedisStreamsAdapter(this.io, redis);
+    redis.onRecovered(() => {
+      this.io.emit('resync', { reason: 'redis_recovered' });
+    });
+  }
+
+  private async authenticate(socket: AbrikSocket, next: (err?: ExtendedError) => void): Promise<void> {
+    const locale = negotiateLocale(
+      (socket.handshake.auth?.lang as string | undefined) ?? socket.handshake.headers['accept-language'],
+    );
+    try {
+      if (this.draining) throw new AppError(503, 'server/shutting_down');
+      const token = socket.handshake.auth?.token;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+        throw new AppError(401, 'auth/unauthenticated');
+      }
+      const { actor, expiresAt } = await this.options.verifyAccessToken(token);
+      socket.data = { actor, context: contextOf(socket, locale), tokenExpiresAt: expiresAt };
+      // Rooms are joined before the handshake completes, so the client cannot send `sync` before
+      // it receives every broadcast of its conversations. The user room comes first, so a
+      // conversation the user is added to while the other rooms load still reaches this socket.
+      await socket.join(userRoom(actor.id));
+      for (const module of this.options.modules) {
+        if (module.rooms) await socket.join(await module.rooms(actor));
+      }
+      next();
+    } catch (error) {
+      const appError = toAppError(error);
+      const err: ExtendedError = new Error(appError.code);
+      err.data = errorBody(appError, locale).error;
+      next(err);
+    }
+  }
+
+  private onConnection(socket: AbrikSocket): void {
+    const { context } = socket.data;
+    releaseUpgradeRequest(socket);
+    this.options.metrics.realtimeConnections.inc();
+    this.scheduleExpiry(socket);
+    this.register(socket);
+    for (const module of this.options.modules) module.onConnect?.(context);
+    socket.on('disconnect', () => {
+      this.options.metrics.realtimeConnections.dec();
+      clearTimeout(socket.data.expiryTimer);
+      for (const module of this.options.modules) module.onDisconnect?.(context, this.draining);
+    });
+  }
+
+  private register(socket: AbrikSocket): void {
+    socket.onAny((event: string) => {
+      if (!KNOWN_EVENTS.has(event)) {
+        this.options.metrics.realtimeEventsRejected.inc({
+          event: String(event).slice(0, 40),
+          reason: 'unknown_event',
+        });
+      }
+    });
+    for (const event of CLIENT_EVENT_NAMES) {
+      if (isAcked(event)) this.wireAcked(socket, event);
+      else this.wireUnacked(socket, event);
+    }
+  }
+
+  /** The gateway's own event: a socket whose access token is about to expire presents a new one. */
+  private refreshToken(socket: AbrikSocket) {
+    return async (ctx: SocketContext, payload: EventPayload<'auth:refresh'>) => {
+      const { actor, expiresAt } = await this.options.verifyAccessToken(payload.token);
+      if (actor.id !== ctx.actor.id) throw new AppError(401, 'auth/invalid_token');
+      socket.data.actor = actor;
+      socket.data.tokenExpiresAt = expiresAt;
+      this.scheduleExpiry(socket);
+      return { expiresAt: new Date(expiresAt * 1000).toISOString() };
+    };
+  }
+
+  private wireAcked(socket: AbrikSocket, event: AckedEventName): void {
+    const run = event === 'auth:refresh' ? this.refreshToken(socket) : this.handlers[event];
+    // Each handler is typed by its event; here they are one kind, fed the payload parsed by the
+    // same event's schema.
+    if (run) this.handleAcked(socket, event, run as AnyAckedHandler);
+  }
+
+  private wireUnacked(socket: AbrikSocket, event: UnackedEventName): void {
+    const run = this.handlers[event];
+    if (run) this.handleUnacked(socket, event, run as AnyUnackedHandler);
+  }
+
+  /**
+   * Wires one acknowledged event: parses the payload, runs the handler, and answers `{ok: true,
+   * …}` or `{ok: false, error}`. A missing ack function is tolerated.
+   */
+  private handleAcked(socket: AbrikSocket, event: AckedEventName, run: AnyAckedHandler): void {
+    const schema: ZodType = CLIENT_EVENTS[event].payload;
+    socket.on(event, (raw: unknown, maybeAck?: unknown) => {
+      const ack = (reply: Ack) => {
+        if (typeof maybeAck === 'function') maybeAck(reply);
+      };
+      const fail = (error: unknown) => {
+        const appError = toAppError(error);
+        if (appError.status >= 500) {
+          this.log[appError.code === 'internal' ? 'error' : 'warn'](
+            { err: error, event, userId: socket.data.actor.id },
+            `socket event failed: ${appError.code}`,
+          );
+        }
+        this.options.metrics.errorsTotal.inc({ code: appError.code });
+        ack({ ok: false, ...errorBody(appError, socket.data.context.locale) });
+      };
+      if (this.draining) return fail(new AppError(503, 'server/shutting_down'));
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        this.options.metrics.realtimeEventsRejected.inc({ event, reason: 'invalid' });
+        return fail(
+          new AppError(
+            400,
+            'validation/invalid',
+            undefined,
+            parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+          ),
+        );
+      }
+      void this.inFlight.track(() =>
+        run(socket.data.context, parsed.data).then(
+          (result) => ack({ ok: true, ...result }),
+          (error: unknown) => fail(error),
+        ),
+      );
+    });
+  }
+
+  /** Wires one fire-and-forget event: parses it, runs the handler, counts what was dropped. */
+  private handleUnacked(socket: AbrikSocket, event: UnackedEventName, run: AnyUnackedHandler): void {
+    const schema: ZodType = CLIENT_EVENTS[event].payload;
+    socket.on(event, (raw: unknown) => {
+      const parsed = schema.safeParse(raw);
+      const rejected = parsed.success ? run(socket.data.context, parsed.data) : 'invalid';
+      if (rejected) this.options.metrics.realtimeEventsRejected.inc({ event, reason: rejected });
+    });
+  }
+
+  /** Tells the socket when its token expires and closes it after the grace period unless refreshed. */
+  private scheduleExpiry(socket: AbrikSocket): void {
+    clearTimeout(socket.data.expiryTimer);
+    const grace = this.options.authGraceSeconds;
+    const untilExpiry = Math.min(MAX_TIMER_MS, Math.max(0, socket.data.tokenExpiresAt * 1000 - Date.now()));
+    socket.data.expiryTimer = setTimeout(() => {
+      socket.emit('auth:expired', { graceSeconds: grace });
+      socket.data.expiryTimer = setTimeout(() => {
+        this.log.info({ userId: socket.data.actor.id }, 'socket closed: token expired and was not refreshed');
+        socket.disconnect(true);
+      }, grace * 1000);
+    }, untilExpiry);
+  }
+
+  /**
+   * Shutdown, step one: refuse new events and connections, and wait (up to timeoutMs) for the
+   * writes under way to be acked. Step two, `disconnectAll`, closes the transports so clients
+   * reconnect to another instance.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    return this.inFlight.drained(timeoutMs);
+  }
+
+  /** Closes every connection at the transport level: clients see "transport close" and reconnect. */
+  disconnectAll(): void {
+    for (const socket of this.io.of('/').sockets.values()) {
+      clearTimeout(socket.data.expiryTimer);
+      socket.conn.close();
+    }
+  }
+}
+
+function isAcked(event: ClientEventName): event is AckedEventName {
+  return 'ack' in CLIENT_EVENTS[event];
+}
+
+/** The handlers' view of a socket: the actor is read at each call, so a refreshed token applies. */
+function contextOf(socket: AbrikSocket, locale: Locale): SocketContext {
+  return {
+    id: socket.id,
+    get actor() {
+      return socket.data.actor;
+    },
+    locale,
+    inRoom: (room) => socket.rooms.has(room),
+    toOthersIn: (room) => socket.to(room),
+  };
+}
