@@ -4,26 +4,9 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
+import { REDIS, REDIS_URL } from './support/redis.js';
 import { type ClientSocket, call, connect, eventually, next } from './support/sockets.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    if (client.isOpen) await client.quit();
-  }
-}
-
-const REDIS = await redisAnswers();
-if (!REDIS && process.env.CI === 'true') throw new Error(`CI=true but Redis at ${REDIS_URL} does not answer`);
 const POSTGRES = BACKENDS.includes('postgres');
 
 /**

@@ -24,6 +24,9 @@ export interface TestAppOptions {
   now?: () => number;
   presenceOfflineGraceMs?: number;
   typingThrottleMs?: number;
+  /** `worker`: the job workers alone (with `queues`, only those), as `abrik worker` runs them. */
+  role?: 'all' | 'worker';
+  queues?: string[];
 }
 
 export interface AuthResult {
@@ -134,6 +137,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     jobPollSeconds: 0.5,
     ...(options.push ? { push: options.push } : {}),
     typingThrottleMs: options.typingThrottleMs ?? 0,
+    ...(options.role ? { role: options.role } : {}),
+    ...(options.queues ? { queues: options.queues } : {}),
   });
   const url = await app.listen();
 

@@ -5,7 +5,7 @@ import {
   type MemberRole,
 } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
-import type { Db, Executor } from '../../platform/db/client.js';
+import type { Executor, Transactor } from '../../platform/db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
@@ -41,22 +41,42 @@ function decodeCursor(cursor: string): ListCursor {
 }
 
 /** Conversations: creating them, listing them, membership and read markers. */
-export class ConversationService {
-  private readonly db: Db;
-  private readonly conversations: ConversationRepository;
-  private readonly messages: MessageRepository;
-  private readonly users: Pick<UserService, 'findById' | 'existingIds'>;
-  private readonly events: DomainEvents;
-  private readonly live: LiveEvents;
+export interface ConversationServiceDeps {
+  db: Transactor;
+  conversations: Pick<
+    ConversationRepository,
+    | 'getById'
+    | 'getByDirectKey'
+    | 'insert'
+    | 'addMembers'
+    | 'removeMember'
+    | 'setMemberRole'
+    | 'getMembership'
+    | 'listMembers'
+    | 'setMuted'
+    | 'countMembers'
+    | 'countMembersOf'
+    | 'listForUser'
+    | 'markRead'
+    | 'conversationIdsOf'
+    | 'contactsOf'
+    | 'sharedWith'
+  >;
+  messages: Pick<MessageRepository, 'listPage' | 'countUnread' | 'getByIds'>;
+  users: Pick<UserService, 'findById' | 'existingIds'>;
+  events: Pick<DomainEvents, 'record'>;
+  live: Pick<LiveEvents, 'publish'>;
+}
 
-  constructor(deps: {
-    db: Db;
-    conversations: ConversationRepository;
-    messages: MessageRepository;
-    users: Pick<UserService, 'findById' | 'existingIds'>;
-    events: DomainEvents;
-    live: LiveEvents;
-  }) {
+export class ConversationService {
+  private readonly db: Transactor;
+  private readonly conversations: ConversationServiceDeps['conversations'];
+  private readonly messages: ConversationServiceDeps['messages'];
+  private readonly users: ConversationServiceDeps['users'];
+  private readonly events: ConversationServiceDeps['events'];
+  private readonly live: ConversationServiceDeps['live'];
+
+  constructor(deps: ConversationServiceDeps) {
     this.db = deps.db;
     this.conversations = deps.conversations;
     this.messages = deps.messages;

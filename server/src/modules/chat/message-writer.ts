@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/client.js';
+import type { Executor } from '../../platform/db/client.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable, pgErrorCode } from '../../platform/errors.js';
 import type { BatchInput, BatchOutcome, MessageRepository, StoredMessagesJob } from './message.repository.js';
 
@@ -45,8 +45,8 @@ const UNIQUE_VIOLATION = '23505';
  * a duplicate of an earlier send, or refused as not a member).
  */
 export class MessageWriter {
-  private readonly messages: MessageRepository;
-  private readonly writer: Db;
+  private readonly messages: Pick<MessageRepository, 'insertBatch'>;
+  private readonly writer: Executor;
   private readonly job: Promise<StoredMessagesJob | undefined>;
   private readonly maxQueueWaitMs: number;
   private readonly metrics: WriterMetrics;
@@ -59,9 +59,9 @@ export class MessageWriter {
   private secondLaneTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: {
-    messages: MessageRepository;
+    messages: Pick<MessageRepository, 'insertBatch'>;
     /** Where batches are written (the database's writer connections). */
-    writer: Db;
+    writer: Executor;
     /** The notify job of the stored messages, written by the same statement (ready once the queues are). */
     job?: Promise<StoredMessagesJob> | undefined;
     /**

@@ -19,22 +19,33 @@ export interface MessageSink {
   }): Promise<BatchOutcome>;
 }
 
+export interface MessageServiceDeps {
+  writer: MessageSink;
+  messages: Pick<
+    MessageRepository,
+    | 'listPage'
+    | 'updateBody'
+    | 'softDelete'
+    | 'getById'
+    | 'countUnread'
+    | 'countUnreadOfUser'
+    | 'liveInSupport'
+  >;
+  conversations: Pick<ConversationRepository, 'getById' | 'getMembership' | 'syncState'>;
+  /** Staff who answer a support conversation join it through here. */
+  conversationService: Pick<ConversationService, 'joinAsStaff'>;
+  live: Pick<LiveEvents, 'publish'>;
+}
+
 /** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
 export class MessageService {
   private readonly writer: MessageSink;
-  private readonly messages: MessageRepository;
-  private readonly conversations: ConversationRepository;
-  private readonly conversationService: Pick<ConversationService, 'joinAsStaff'>;
-  private readonly live: LiveEvents;
+  private readonly messages: MessageServiceDeps['messages'];
+  private readonly conversations: MessageServiceDeps['conversations'];
+  private readonly conversationService: MessageServiceDeps['conversationService'];
+  private readonly live: MessageServiceDeps['live'];
 
-  constructor(deps: {
-    writer: MessageSink;
-    messages: MessageRepository;
-    conversations: ConversationRepository;
-    /** Staff who answer a support conversation join it through here. */
-    conversationService: Pick<ConversationService, 'joinAsStaff'>;
-    live: LiveEvents;
-  }) {
+  constructor(deps: MessageServiceDeps) {
     this.writer = deps.writer;
     this.messages = deps.messages;
     this.conversations = deps.conversations;

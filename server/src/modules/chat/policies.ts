@@ -51,7 +51,7 @@ export interface Access {
  * existence never leaks.
  */
 export async function requireAccess(
-  conversations: ConversationRepository,
+  conversations: Pick<ConversationRepository, 'getById' | 'getMembership'>,
   actor: Actor,
   conversationId: string,
   db?: Executor,

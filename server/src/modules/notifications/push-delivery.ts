@@ -24,7 +24,7 @@ export interface PushProviders {
  * used-up daily quota keep pushes back.
  */
 export class PushDelivery {
-  private readonly devices: DeviceRepository;
+  private readonly devices: Pick<DeviceRepository, 'getManyForPush' | 'delete'>;
   private readonly providers: PushProviders;
   private readonly jobs: Pick<JobQueue, 'send'>;
   private readonly ledger: PushLedger;
@@ -35,7 +35,7 @@ export class PushDelivery {
   private readonly openCircuits = new Map<string, number>();
 
   constructor(deps: {
-    devices: DeviceRepository;
+    devices: Pick<DeviceRepository, 'getManyForPush' | 'delete'>;
     providers: PushProviders;
     jobs: Pick<JobQueue, 'send'>;
     ledger: PushLedger;

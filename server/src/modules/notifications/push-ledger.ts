@@ -14,7 +14,7 @@ export const today = (now: number) => new Date(now).toISOString().slice(0, 10);
  * guard may overshoot by at most what the workers send within that time.
  */
 export class PushLedger {
-  private readonly log: DeliveryLogRepository;
+  private readonly log: Pick<DeliveryLogRepository, 'quotaUsed' | 'recordOutcomes' | 'useQuota'>;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
   private readonly dailyLimit: number;
@@ -27,7 +27,7 @@ export class PushLedger {
   private warnedDay: string | undefined;
 
   constructor(deps: {
-    log: DeliveryLogRepository;
+    log: Pick<DeliveryLogRepository, 'quotaUsed' | 'recordOutcomes' | 'useQuota'>;
     metrics: Metrics;
     logger: Logger;
     dailyLimit: number;

@@ -67,6 +67,15 @@ export class SmsFallback {
     }
   }
 
+  /** The provider kept failing until no retry was left: the customer gets no SMS for this reply. */
+  gaveUp(job: SmsFallbackJob, error: unknown): void {
+    this.outcome('gave_up');
+    this.deps.logger.error(
+      { err: error, userId: job.userId, conversationId: job.conversationId },
+      'fallback SMS given up after its retries; check the SMS provider (abrik doctor)',
+    );
+  }
+
   private outcome(outcome: string): void {
     this.deps.metrics.smsSent.inc({ outcome });
   }
@@ -80,4 +89,7 @@ export const smsFallbackJob = (fallback: SmsFallback) =>
     queue: { policy: 'short', retryLimit: 3, retryBackoff: true },
     fetch: { size: 5, workers: 1 },
     perform: (job) => fallback.send(job),
+    onFailed: (job, error, { final }) => {
+      if (final) fallback.gaveUp(job, error);
+    },
   });

@@ -13,7 +13,14 @@ import type { Logger } from '../logger.js';
 import { type Db, nodePgDb, pgliteDb, queryRows } from './drivers/drizzle.js';
 import { guardPoolTransactions } from './drivers/pg-pool.js';
 
-export { type Db, type Executor, queryRows, queryTextPrepared, type Tx } from './drivers/drizzle.js';
+export {
+  type Db,
+  type Executor,
+  queryRows,
+  queryTextPrepared,
+  type Transactor,
+  type Tx,
+} from './drivers/drizzle.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 /** Connections of the group commit (it writes at most two batches at once). */

@@ -67,3 +67,8 @@ export async function queryTextPrepared<T>(
   }
   return (await client.query(text, params)).rows as T[];
 }
+
+/** What a service needs to run several writes as one: a transaction handing out its executor. */
+export interface Transactor {
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+}

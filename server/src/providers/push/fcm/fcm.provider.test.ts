@@ -384,7 +384,7 @@ describe(FcmPushProvider.name, () => {
       (kind: FakeFcmFailure, retryAfter?: string) =>
       (f: FakeFcm): void =>
         f.failNext(kind, 1, { retryAfter });
-    const reason = expect.any(String) as unknown as string;
+    const reason: string = expect.any(String);
     const dead: PushTarget = { deviceId: 'dev_dead', platform: 'android', token: DEAD_TOKEN };
 
     it.each<Case>([
