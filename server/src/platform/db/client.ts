@@ -110,14 +110,8 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
     log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'),
   );
   const db = nodePgDb(guardPoolTransactions(pool));
-  // The group commit's own connections. Its statement is prepared once per connection and, with
-  // a generic plan, costs no planning at each batch (~0.3-0.5 ms of database CPU a batch, most
-  // of a small batch's cost) — but a generic plan is made from the statistics of its day: one
-  // made while `messages` was small probes it with a scan (12 -> 226 ms per 200-message batch as
-  // the table grew in a micro-benchmark). These connections are therefore renewed every
-  // WRITER_LIFETIME_SECONDS, and each new one plans from the tables as they are then. Kept
-  // apart so the generic plans apply to this statement only (Drizzle's queries and the foreign
-  // key checks keep PostgreSQL's own choice).
+  // The group commit's own connections keep its generic plan (no planning per batch), renewed
+  // every few minutes so a plan made on small tables does not stay (docs/performance.md).
   const writerPool = new pg.Pool({
     connectionString: url,
     max: WRITER_CONNECTIONS,
