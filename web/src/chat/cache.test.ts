@@ -1,6 +1,6 @@
 import type { Conversation, Presence } from '@abrik/protocol';
 import { describe, expect, it } from 'vitest';
-import { textMessage as msg, YOU } from '../test/messages.js';
+import { directConversation, ME, textMessage as msg, YOU } from '../test/messages.js';
 import {
   applyDeleted,
   applyMessages,
@@ -19,33 +19,11 @@ import {
   withLive,
 } from './cache.js';
 
-const ME = '00000000-0000-4000-8000-00000000000a';
 const THEM = '00000000-0000-4000-8000-00000000000c';
 const A = '00000000-0000-4000-8000-0000000000a1';
 const B = '00000000-0000-4000-8000-0000000000b1';
 
-function conversation(id: string, lastSeq: number, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    kind: 'direct',
-    title: null,
-    subject: null,
-    status: null,
-    assigneeId: null,
-    createdAt: '2024-01-01T00:00:00Z',
-    lastSeq,
-    lastReadSeq: lastSeq,
-    unreadCount: 0,
-    muted: false,
-    lastMessage: lastSeq ? msg(id, lastSeq) : null,
-    members: [
-      { userId: ME, name: 'me', role: 'member', lastReadSeq: lastSeq, joinedAt: '2024-01-01T00:00:00Z' },
-      { userId: YOU, name: 'you', role: 'member', lastReadSeq: lastSeq, joinedAt: '2024-01-01T00:00:00Z' },
-    ],
-    memberCount: 2,
-    ...over,
-  };
-}
+const conversation = directConversation;
 const list = (...items: Conversation[]): ConversationPage => ({ items, nextCursor: null });
 const row = (page: ConversationPage, id: string) => page.items.find((c) => c.id === id);
 const mine = (conversationId: string, seq: number) => msg(conversationId, seq, { senderId: ME });

@@ -3,36 +3,14 @@ import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
-import { textMessage as msg, YOU } from '../test/messages.js';
+import { directConversation, ME, textMessage as msg, YOU } from '../test/messages.js';
 import { ChatEngine, type ConversationPage } from './engine.js';
 import { conversationsKey, flatten, type MessagePage, type MessagesData, messagesKey } from './messages.js';
 
-const ME = '00000000-0000-4000-8000-00000000000a';
 const A = '00000000-0000-4000-8000-0000000000a1';
 const B = '00000000-0000-4000-8000-0000000000b1';
 
-function conversation(id: string, lastSeq: number, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    kind: 'direct',
-    title: null,
-    subject: null,
-    status: null,
-    assigneeId: null,
-    createdAt: '2024-01-01T00:00:00Z',
-    lastSeq,
-    lastReadSeq: lastSeq,
-    unreadCount: 0,
-    muted: false,
-    lastMessage: lastSeq ? msg(id, lastSeq) : null,
-    members: [
-      { userId: ME, name: 'me', role: 'member', lastReadSeq: lastSeq, joinedAt: '2024-01-01T00:00:00Z' },
-      { userId: YOU, name: 'you', role: 'member', lastReadSeq: lastSeq, joinedAt: '2024-01-01T00:00:00Z' },
-    ],
-    memberCount: 2,
-    ...over,
-  };
-}
+const conversation = directConversation;
 
 type Handler = (...args: any[]) => void;
 
