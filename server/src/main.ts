@@ -61,7 +61,6 @@ export interface Core {
   /** In the order they were built: registration follows it, shutdown reverses it. */
   modules: Module[];
   pushProviders: { phone: PushProvider | undefined; web: PushProvider | undefined };
-  isDraining(): boolean;
   /** From now on readiness answers 503 and new work is refused (the first step of a shutdown). */
   startDraining(): void;
   /** Stops the job workers and the modules, and closes Redis and the database. */
@@ -238,7 +237,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     ops,
     modules,
     pushProviders,
-    isDraining: () => draining,
     startDraining() {
       draining = true;
     },

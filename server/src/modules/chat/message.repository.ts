@@ -99,14 +99,6 @@ export class MessageRepository {
 
   private readonly statements = new Map<StoredMessagesJob | undefined, { name: string; text: string }>();
 
-  async getByClientMsgId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)));
-    return row;
-  }
-
   async getById(conversationId: string, id: string): Promise<MessageRow | undefined> {
     const [row] = await this.db
       .select()
