@@ -57,7 +57,7 @@ export class PresenceService {
       this.pendingOffline.delete(userId);
     }
     const { cameOnline } = await this.store.connect(userId);
-    // A reconnect within the grace period was never announced offline: nothing to announce now.
+    // A reconnect within the grace period: the user was not announced offline, so nothing to announce.
     if (cameOnline && !pending) this.announce({ userId, status: 'online', lastSeenAt: null });
   }
 
