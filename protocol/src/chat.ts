@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BodySchema, IdSchema, LimitSchema, NameSchema, queryInt } from './common.js';
+import { ConversationSupportSchema, SupportStatusSchema } from './support.js';
 
 export const MAX_GROUP_MEMBERS = 1000;
 
@@ -29,7 +30,8 @@ export const MessageSchema = z.object({
 });
 export type Message = z.infer<typeof MessageSchema>;
 
-export const CONVERSATION_KINDS = ['direct', 'group', 'support'] as const;
+/** `notes`: the private notes beside a support conversation (staff only; never listed). */
+export const CONVERSATION_KINDS = ['direct', 'group', 'support', 'notes'] as const;
 export const ConversationKindSchema = z.enum(CONVERSATION_KINDS);
 export type ConversationKind = z.infer<typeof ConversationKindSchema>;
 /**
@@ -39,9 +41,6 @@ export type ConversationKind = z.infer<typeof ConversationKindSchema>;
 export const MEMBER_ROLES = ['owner', 'admin', 'member', 'customer', 'agent'] as const;
 export const MemberRoleSchema = z.enum(MEMBER_ROLES);
 export type MemberRole = z.infer<typeof MemberRoleSchema>;
-export const SUPPORT_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export const SupportStatusSchema = z.enum(SUPPORT_STATUSES);
-export type SupportStatus = z.infer<typeof SupportStatusSchema>;
 
 export const MemberSchema = z.object({
   userId: IdSchema,
@@ -68,6 +67,8 @@ export const ConversationSchema = z.object({
   /** Every member in `GET /conversations/:id`; in lists, members of direct and support conversations only. */
   members: z.array(MemberSchema),
   memberCount: z.int(),
+  /** Support conversations: status, assignee, queue place (null for other kinds). */
+  support: ConversationSupportSchema.nullable(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -116,7 +117,12 @@ export const ListMessagesQuerySchema = z
   });
 export const MessagePageSchema = z.object({ items: z.array(MessageSchema), nextCursor: z.int().nullable() });
 
-export const SendMessageSchema = z.object({ clientMsgId: ClientMsgIdSchema, body: BodySchema });
+export const SendMessageSchema = z.object({
+  clientMsgId: ClientMsgIdSchema,
+  body: BodySchema,
+  /** Staff, in a support conversation: a private note, stored beside it and never shown to the customer. */
+  internal: z.boolean().optional(),
+});
 export const EditMessageSchema = z.object({ body: BodySchema });
 export const MarkReadSchema = z.object({ seq: SeqSchema });
 export const MarkReadReplySchema = z.object({ lastReadSeq: z.int() });

@@ -3,11 +3,12 @@ import { IdSchema, NameSchema } from './common.js';
 import { toLatinDigits } from './digits.js';
 
 /** A platform role (users.role): what a person may do in the whole system. */
-export const PLATFORM_ROLES = ['customer', 'agent', 'admin'] as const;
+/** `supervisor`: an agent who also sees and reassigns the conversations of their teams. */
+export const PLATFORM_ROLES = ['customer', 'agent', 'supervisor', 'admin'] as const;
 export const PlatformRoleSchema = z.enum(PLATFORM_ROLES);
 export type PlatformRole = z.infer<typeof PlatformRoleSchema>;
 /** The platform roles that serve support conversations. */
-export const STAFF_ROLES = ['agent', 'admin'] as const satisfies readonly PlatformRole[];
+export const STAFF_ROLES = ['agent', 'supervisor', 'admin'] as const satisfies readonly PlatformRole[];
 
 export const UserSchema = z.object({
   id: IdSchema,

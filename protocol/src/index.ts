@@ -7,3 +7,4 @@ export * from './notifications.js';
 export * from './phone.js';
 export * from './presence.js';
 export * from './socket-events.js';
+export * from './support.js';

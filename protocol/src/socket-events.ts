@@ -23,6 +23,12 @@ import {
   PresenceSchema,
   PresenceSetPayloadSchema,
 } from './presence.js';
+import {
+  AssignmentSchema,
+  SupportConversationEventSchema,
+  SupportQueueChangedEventSchema,
+  SupportQueueEventSchema,
+} from './support.js';
 
 /**
  * Every event a client may send: its payload and, for acknowledged events, the reply. Client and
@@ -36,7 +42,7 @@ export const CLIENT_EVENTS = {
   /** The conversation on screen in this connection (null when none is): no web push for it. */
   focus: { payload: FocusPayloadSchema },
   'auth:refresh': { payload: AuthRefreshPayloadSchema, ack: AuthRefreshAckSchema, optionalAck: true },
-  /** Agents and admins: take support work or step away. */
+  /** Staff: take support work (online), keep what they have (busy), step away, or go offline. */
   'presence:set': { payload: PresenceSetPayloadSchema, ack: z.object({}), optionalAck: true },
   'presence:query': { payload: PresenceQueryPayloadSchema, ack: PresenceQueryAckSchema },
 } as const satisfies Record<string, { payload: z.ZodType; ack?: z.ZodType; optionalAck?: true }>;
@@ -55,6 +61,14 @@ export const SERVER_EVENTS = {
   resync: ResyncEventSchema,
   'conversation:joined': ConversationRefEventSchema,
   'conversation:left': ConversationRefEventSchema,
+  /** To a customer waiting for an agent: their place in the queue and the estimated wait. */
+  'support:queue': SupportQueueEventSchema,
+  /** To the staff concerned: a support conversation changed (drop events older than your version). */
+  'support:conversation': SupportConversationEventSchema,
+  /** To the staff concerned: who a support conversation is assigned to now, and why. */
+  'support:assignment': AssignmentSchema,
+  /** To the staff of an inbox: how many conversations wait in its queue. */
+  'support:queue:changed': SupportQueueChangedEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 type ClientTable = typeof CLIENT_EVENTS;

@@ -1,17 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { type ChatModule, createChatModule } from './modules/chat/index.js';
 import type { StoredMessagesJob } from './modules/chat/message.repository.js';
+import type { SupportPort } from './modules/chat/support-port.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
 import { storedMessagesJob } from './modules/notifications/notify-message.job.js';
 import { createOpsModule, type OpsModule } from './modules/ops/index.js';
 import { createPresenceModule, type PresenceModule } from './modules/presence/index.js';
+import type { AvailabilityPort } from './modules/presence/presence.service.js';
+import { createSupportModule, type SupportModule } from './modules/support/index.js';
 import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { DomainEvents } from './platform/events/domain-events.js';
 import { LiveEvents } from './platform/events/live-events.js';
 import { createHttpServer } from './platform/http/server.js';
 import { JobQueue } from './platform/jobs/queue.js';
+import { LatePort } from './platform/late-port.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { Metrics } from './platform/metrics.js';
 import type { Module } from './platform/module.js';
@@ -22,6 +26,8 @@ import { createPushProviders, createSmsProvider } from './providers/index.js';
 import type { PushProvider } from './providers/push/push.provider.js';
 import type { SmsProvider } from './providers/sms/sms.provider.js';
 
+/** How often a gateway checks the staff marked connected against presence. */
+const RECONCILE_MS = 30_000;
 /** Queues of earlier versions, removed at start with their schedules. */
 const RETIRED_QUEUES = ['maintenance'];
 
@@ -56,6 +62,7 @@ export interface Core {
   identity: IdentityModule;
   chat: ChatModule;
   presence: PresenceModule;
+  support: SupportModule;
   notifications: NotificationsModule;
   ops: OpsModule;
   /** In the order they were built: registration follows it, shutdown reverses it. */
@@ -153,6 +160,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
   // The notify job's statement is pg-boss's own INSERT, which exists once the queues are created.
   const notifyStatement = Promise.withResolvers<StoredMessagesJob>();
+  // Chat and presence ask the support desk things; it is built after them (it uses both).
+  const supportPort = new LatePort<SupportPort>('the support desk');
+  const availabilityPort = new LatePort<AvailabilityPort>('staff availability');
   const chat = createChatModule({
     db,
     writer: database.writer,
@@ -164,6 +174,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     logger,
     maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     typingThrottleMs: options.typingThrottleMs ?? 1000,
+    support: supportPort,
   });
   presence = createPresenceModule({
     redis,
@@ -177,13 +188,35 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     offlineGraceMs: options.presenceOfflineGraceMs ?? config.PRESENCE_OFFLINE_GRACE_MS,
     leaveGraceMs: Math.max(config.PRESENCE_OFFLINE_GRACE_MS, 2000),
     groupLimit: config.PRESENCE_GROUP_LIMIT,
+    availability: availabilityPort,
   });
+  const support = createSupportModule({
+    db,
+    chat,
+    presence: presence.store,
+    events,
+    live,
+    jobs,
+    logger,
+    now,
+    defaults: {
+      maxConversations: config.SUPPORT_MAX_CONVERSATIONS,
+      reassignOfflineAfterSeconds: config.SUPPORT_REASSIGN_OFFLINE_SECONDS,
+      reassignNoReplyAfterSeconds: config.SUPPORT_REASSIGN_NO_REPLY_SECONDS,
+      maxAutoReassigns: config.SUPPORT_MAX_AUTO_REASSIGNS,
+      reopenWindowSeconds: config.SUPPORT_REOPEN_WINDOW_SECONDS,
+    },
+  });
+  supportPort.set(support.port);
+  availabilityPort.set(support.availability);
   const notifications = createNotificationsModule({
     db,
     jobs,
     chat,
     users: identity.users,
     presence: presence.store,
+    desk: support.tickets,
+    events,
     pushProviders,
     sms,
     metrics,
@@ -214,7 +247,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     instanceId: config.INSTANCE_ID,
     isDraining: () => draining,
   });
-  const modules: Module[] = [identity, chat, presence, notifications, ops];
+  const modules: Module[] = [identity, chat, presence, support, notifications, ops];
 
   await jobs.register([events.job(), ...modules.flatMap((m) => m.jobs ?? [])]);
   await jobs.retire(RETIRED_QUEUES);
@@ -233,6 +266,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     identity,
     chat,
     presence,
+    support,
     notifications,
     ops,
     modules,
@@ -307,6 +341,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         });
   // After the gateway subscribed, so presence changes found at start reach clients.
   await core.presence.start();
+  let reconciling: NodeJS.Timeout | undefined;
+  if (gateway) {
+    // Staff marked connected whom presence does not know (a restart) go offline; checked now
+    // and then, after clients had time to reconnect.
+    const reconcile = () =>
+      void core.support
+        .reconcile()
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error, component: 'support' },
+            'agent presence not reconciled; tried again later',
+          ),
+        );
+    reconciling = setInterval(reconcile, RECONCILE_MS);
+    reconciling.unref();
+  }
   if (config.WORKERS || role === 'worker')
     await core.jobs.work(role === 'worker' ? options.queues : undefined);
 
@@ -324,6 +374,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     stop() {
       stopped ??= (async () => {
+        clearInterval(reconciling);
         core.startDraining();
         const budget = config.SHUTDOWN_TIMEOUT_MS;
         if (gateway) {

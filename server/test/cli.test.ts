@@ -129,7 +129,7 @@ describe.skipIf(!BACKENDS.includes('postgres'))('the abrik CLI on PostgreSQL', (
     expect(badRole.code).not.toBe(0);
     expect(badRole.code).not.toBeNull();
     expect(badRole.stderr).toContain("argument 'boss' is invalid");
-    expect(badRole.stderr).toContain('customer, agent, admin');
+    expect(badRole.stderr).toContain('customer, agent, supervisor, admin');
 
     const badPhone = await abrik(['user', 'create', '--role', 'agent', '--phone', '12345'], env);
     expect(badPhone.code).not.toBe(0);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageRepository } from '../src/modules/chat/message.repository.js';
 import { storedMessagesJob } from '../src/modules/notifications/notify-message.job.js';
 import { queryRows } from '../src/platform/db/client.js';
+import { APP_INBOX_ID } from '../src/modules/support/tables.js';
 import { LogPushProvider } from '../src/providers/push/log.provider.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
@@ -185,14 +186,19 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     }
   });
 
-  it('tells the agents on duty about a support conversation no agent has answered yet', async () => {
-    const agentPhone = uniquePhone();
+  it('tells the agents on duty of a support conversation nobody has taken; once assigned, the assignee', async () => {
+    const [agentPhone, adminPhone] = [uniquePhone(), uniquePhone()];
     await t.app.identity.users.createWithRole(agentPhone, 'agent', 'Agent');
-    const agent = await t.signIn(agentPhone);
+    await t.app.identity.users.createWithRole(adminPhone, 'admin', 'Admin');
+    const [agent, admin] = [await t.signIn(agentPhone), await t.signIn(adminPhone)];
     const agentDevice = await register(agent, 'en');
     const agentSocket = await connect(t.url, agent.accessToken);
     const carol = await t.signIn(uniquePhone(), 'Carol');
+    const routing = (value: string) =>
+      t.request('PATCH', `/api/v1/support/inboxes/${APP_INBOX_ID}`, { token: admin.accessToken, body: { routing: value } });
     try {
+      // Agents claim by hand in this inbox: the conversation stays unassigned.
+      expect((await routing('manual')).status).toBe(200);
       const support = await t.request('POST', '/api/v1/conversations', {
         token: carol.accessToken,
         body: { kind: 'support', subject: 'refund' },
@@ -213,8 +219,26 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
       expect((await send(carol, 'help-2', 'still there?', support.body.id)).status).toBe(201);
       await new Promise((r) => setTimeout(r, 2500));
       expect(pushed.filter((p) => p.deviceId === agentDevice)).toEqual([]);
+      // Claimed: the agent is its member now, and hears of the customer as any member does.
+      await new Promise<void>((resolve) =>
+        agentSocket.emit('presence:set', { availability: 'online' }, () => resolve()),
+      );
+      const claimed = await t.request('POST', `/api/v1/support/conversations/${support.body.id}/claim`, {
+        token: agent.accessToken,
+      });
+      expect(claimed.body).toMatchObject({ assigneeId: agent.user.id, status: 'open' });
+      agentSocket.close();
+      await eventually(async () => !(await t.app.presence.presence.isOnline(agent.user.id)), 5000, 'agent offline');
+      pushed.length = 0;
+      expect((await send(carol, 'help-3', 'hello?', support.body.id)).status).toBe(201);
+      await eventually(() => pushed.some((p) => p.deviceId === agentDevice), 15_000, 'assignee push');
+      expect(pushed.find((p) => p.deviceId === agentDevice)).toMatchObject({
+        title: 'Carol',
+        body: '3 new messages — hello?',
+      });
     } finally {
       agentSocket.close();
+      await routing('round_robin');
     }
   });
 

@@ -900,7 +900,7 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay 
     expect(other).toMatchObject([{ state: 'completed', retryCount: 0 }]);
     // Nothing else is waiting to run.
     const pending = await h.query<{ n: number }>(
-      sql`select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') and name not in ('auth-purge', 'device-tokens')`,
+      sql`select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') and name not in ('auth-purge', 'device-tokens', 'support-sweep')`,
     );
     expect(pending[0]!.n).toBe(0);
     expect(fcm.messages.map((m) => m.token).sort()).toEqual([...tokens].sort());

@@ -209,7 +209,9 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
       ok: false,
       error: { code: 'auth/forbidden' },
     });
-    expect(await call(agentSocket, 'presence:set', { availability: 'busy' })).toMatchObject({
+    // Four values now (online, busy, away, offline); anything else is refused.
+    expect(await call(agentSocket, 'presence:set', { availability: 'busy' })).toEqual({ ok: true });
+    expect(await call(agentSocket, 'presence:set', { availability: 'lunch' })).toMatchObject({
       ok: false,
       error: { code: 'validation/invalid' },
     });

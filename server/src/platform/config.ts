@@ -142,6 +142,16 @@ const EnvSchema = z.object({
    * KAVENEGAR_TIMEOUT_MS), or a slow send would be run twice.
    */
   JOBS_EXPIRE_SECONDS: int(15, 3600).default(60),
+  /** Support: conversations one agent handles at once, unless their profile says otherwise. */
+  SUPPORT_MAX_CONVERSATIONS: int(0, 1000).default(5),
+  /** Support: an assignee offline this long loses their open conversations (a phone that reconnects keeps them). */
+  SUPPORT_REASSIGN_OFFLINE_SECONDS: int(0, 86_400).default(120),
+  /** Support: an assignee silent this long after assignment or a customer's message loses the conversation. */
+  SUPPORT_REASSIGN_NO_REPLY_SECONDS: int(0, 86_400).default(600),
+  /** Support: silent assignees one conversation passes through before it goes to the supervisors. */
+  SUPPORT_MAX_AUTO_REASSIGNS: int(0, 20).default(3),
+  /** Support: a customer's message within this time after a resolve reopens; later, one starts anew. */
+  SUPPORT_REOPEN_WINDOW_SECONDS: int(0, 90 * 86_400).default(7 * 86_400),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time a SIGTERM'd process has to drain before it exits anyway. */

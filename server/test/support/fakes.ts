@@ -136,11 +136,6 @@ export function fakeChat() {
         subject: null,
         directKey: null,
         createdBy: null,
-        status: values.kind === 'support' ? 'open' : null,
-        assigneeId: null,
-        priority: null,
-        firstReplyAt: null,
-        resolvedAt: null,
         lastSeq: 0,
         lastMessageAt: new Date(),
         createdAt: new Date(),
@@ -307,6 +302,7 @@ export function fakeChat() {
             ).length,
           0,
         ),
+    insertSystem: async (conversationId, body) => given.message(conversationId, null, body),
     liveInSupport: async (ids) =>
       messages.filter(
         (m) => ids.includes(m.id) && live(m) && conversations.get(m.conversationId)?.kind === 'support',

@@ -1,5 +1,5 @@
 import type { MemberRole } from '@abrik/protocol';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/client.js';
 import { users } from '../identity/tables.js';
 import { type ConversationRow, conversations, type MemberRow, members } from './tables.js';
@@ -150,7 +150,8 @@ export class ConversationRepository {
       .where(
         and(
           eq(m.userId, userId),
-          options.kind ? eq(c.kind, options.kind) : undefined,
+          // Notes sit beside their support conversation, never in a list of their own.
+          options.kind ? eq(c.kind, options.kind) : ne(c.kind, 'notes'),
           options.before
             ? sql`(${c.lastMessageAt}, ${c.id}) < (${options.before.lastMessageAt.toISOString()}::timestamptz, ${options.before.id}::uuid)`
             : undefined,

@@ -9,7 +9,23 @@ import {
   recordingLive,
   userRow,
 } from '../../../test/support/fakes.js';
+import type { Executor } from '../../platform/db/client.js';
+import { LatePort } from '../../platform/late-port.js';
 import { ConversationService } from './conversation.service.js';
+import type { SupportPort } from './support-port.js';
+
+const TX = {} as Executor;
+const OPEN_VIEW = {
+  status: 'open' as const,
+  assigneeId: null,
+  assigneeName: null,
+  teamId: null,
+  priority: 'none' as const,
+  queuePosition: 1,
+  etaSeconds: null,
+  linkedFrom: null,
+  version: 1,
+};
 
 /** A conversation service over the in-memory chat; `people` exist as users. */
 function build(...people: string[]) {
@@ -21,15 +37,9 @@ function build(...people: string[]) {
     findById: async (id: string) => (known.has(id) ? userRow({ id }) : undefined),
     existingIds: async (ids: string[]) => ids.filter((id) => known.has(id)),
   };
-  const service = new ConversationService({
-    db: fakeDb,
-    conversations: chat.conversations,
-    messages: chat.messages,
-    users,
-    events,
-    live,
-  });
-  return { service, chat, events, live };
+  const deps = { db: fakeDb, conversations: chat.conversations, messages: chat.messages, users, events, live };
+  const service = new ConversationService(deps);
+  return { service, chat, events, live, deps };
 }
 
 describe(ConversationService.name, () => {
@@ -85,12 +95,28 @@ describe(ConversationService.name, () => {
     ]);
   });
 
-  it('opens support conversations for customers only', async () => {
+  it('opens support conversations for customers only, the desk opening its ticket in the same transaction', async () => {
     const t = build();
+    const calls: string[] = [];
+    const port = new LatePort<SupportPort>('desk');
+    port.set({
+      opened: async (tx, conversation) => {
+        calls.push(`opened ${conversation.id} in ${tx === TX ? 'the transaction' : 'no transaction'}`);
+      },
+      afterOpened: async (id) => {
+        calls.push(`routed ${id}`);
+      },
+      views: async (_actor, ids) => new Map(ids.map((id) => [id, { ...OPEN_VIEW }])),
+      mayServe: async () => false,
+      notesFor: async () => '',
+      guardReply: async () => {},
+    });
+    const service = new ConversationService({ ...t.deps, db: { transaction: (work) => work(TX) }, support: port });
     const customer = actor('customer');
-    const { conversation } = await t.service.create(customer, { kind: 'support', subject: 'پرداخت' });
-    expect(conversation).toMatchObject({ kind: 'support', status: 'open', subject: 'پرداخت' });
+    const { conversation } = await service.create(customer, { kind: 'support', subject: 'پرداخت' });
+    expect(conversation).toMatchObject({ kind: 'support', status: 'open', subject: 'پرداخت', support: OPEN_VIEW });
     expect(conversation.members).toMatchObject([{ userId: customer.id, role: 'customer' }]);
+    expect(calls).toEqual([`opened ${conversation.id} in the transaction`, `routed ${conversation.id}`]);
     await expect(t.service.create(actor('agent'), { kind: 'support' })).rejects.toMatchObject({
       status: 403,
       code: 'auth/forbidden',

@@ -9,6 +9,7 @@ import type { Executor, Transactor } from '../../platform/db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { LatePort } from '../../platform/late-port.js';
 import { mayOpenSupport } from '../identity/policies.js';
 import type { UserService } from '../identity/user.service.js';
 import type { ConversationRepository, ListCursor, MemberWithName } from './conversation.repository.js';
@@ -16,6 +17,7 @@ import { conversationSubject } from './events.js';
 import type { MessageRepository } from './message.repository.js';
 import { mayAddMembers, mayRemoveMember, requireAccess } from './policies.js';
 import { toConversation } from './presenters.js';
+import type { SupportPort } from './support-port.js';
 import type { ConversationRow, MemberRow, MessageRow } from './tables.js';
 
 const encodeCursor = (c: ListCursor) =>
@@ -62,10 +64,12 @@ export interface ConversationServiceDeps {
     | 'contactsOf'
     | 'sharedWith'
   >;
-  messages: Pick<MessageRepository, 'listPage' | 'countUnread' | 'getByIds'>;
+  messages: Pick<MessageRepository, 'listPage' | 'countUnread' | 'getByIds' | 'insertSystem'>;
   users: Pick<UserService, 'findById' | 'existingIds'>;
   events: Pick<DomainEvents, 'record'>;
   live: Pick<LiveEvents, 'publish'>;
+  /** The support desk (tickets, who serves what); unset, support conversations are plain. */
+  support?: LatePort<SupportPort>;
 }
 
 export class ConversationService {
@@ -75,8 +79,10 @@ export class ConversationService {
   private readonly users: ConversationServiceDeps['users'];
   private readonly events: ConversationServiceDeps['events'];
   private readonly live: ConversationServiceDeps['live'];
+  private readonly supportPort: LatePort<SupportPort> | undefined;
 
   constructor(deps: ConversationServiceDeps) {
+    this.supportPort = deps.support;
     this.db = deps.db;
     this.conversations = deps.conversations;
     this.messages = deps.messages;
@@ -85,10 +91,16 @@ export class ConversationService {
     this.live = deps.live;
   }
 
+  private get support(): SupportPort | undefined {
+    return this.supportPort?.get();
+  }
+
   /** Creates a conversation; a direct one that exists for the pair is returned with `created: false`. */
   async create(
     actor: Actor,
     input: CreateConversation,
+    /** Support: the closed conversation a customer's message started this one from. */
+    options: { linkedFrom?: string } = {},
   ): Promise<{ conversation: Conversation; created: boolean }> {
     let row: ConversationRow;
     let created = true;
@@ -150,13 +162,15 @@ export class ConversationService {
         if (!mayOpenSupport(actor)) throw new ForbiddenError('auth/forbidden');
         row = await this.db.transaction(async (tx) => {
           const conv = (await this.conversations.insert(
-            { kind: 'support', subject: input.subject ?? null, status: 'open', createdBy: actor.id },
+            { kind: 'support', subject: input.subject ?? null, createdBy: actor.id },
             tx,
           ))!;
           await this.start(tx, actor, conv, [{ userId: actor.id, role: 'customer' }]);
+          await this.support?.opened(tx, conv, actor, options);
           return conv;
         });
         this.live.publish('members.added', { conversationId: row.id, userIds: [actor.id] });
+        await this.support?.afterOpened(row.id);
         break;
       }
     }
@@ -164,14 +178,21 @@ export class ConversationService {
   }
 
   async get(actor: Actor, conversationId: string): Promise<Conversation> {
-    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    const { conversation, membership } = await requireAccess(
+      this.conversations,
+      actor,
+      conversationId,
+      this.support,
+    );
     const lastReadSeq = membership?.lastReadSeq ?? 0;
-    const [members, [last], unreadCount] = await Promise.all([
+    const [members, [last], unreadCount, support] = await Promise.all([
       this.conversations.listMembers([conversationId]),
       this.messages.listPage(conversationId, { limit: 1 }),
       this.messages.countUnread(conversationId, actor.id, lastReadSeq),
+      this.supportViews(actor, conversation.kind === 'support' ? [conversationId] : []),
     ]);
     return toConversation(conversation, {
+      support: support.get(conversationId) ?? null,
       lastReadSeq,
       unreadCount,
       muted: membership?.muted ?? false,
@@ -193,15 +214,20 @@ export class ConversationService {
     });
     const ids = rows.map((r) => r.conversation.id);
     const small = rows.filter((r) => r.conversation.kind !== 'group').map((r) => r.conversation.id);
-    const [members, lastMessages, counts] = await Promise.all([
+    const [members, lastMessages, counts, support] = await Promise.all([
       this.conversations.listMembers(small),
       this.messages.getByIds(rows.map((r) => r.lastMessageId).filter((id): id is string => id !== null)),
       this.conversations.countMembersOf(ids),
+      this.supportViews(
+        actor,
+        rows.filter((r) => r.conversation.kind === 'support').map((r) => r.conversation.id),
+      ),
     ]);
     const membersBy = Map.groupBy(members, (m) => m.conversationId);
     const lastById = new Map<string, MessageRow>(lastMessages.map((m) => [m.id, m]));
     const items = rows.map((r) =>
       toConversation(r.conversation, {
+        support: support.get(r.conversation.id) ?? null,
         lastReadSeq: r.membership.lastReadSeq,
         unreadCount: r.unreadCount,
         muted: r.membership.muted,
@@ -220,7 +246,12 @@ export class ConversationService {
 
   /** Adds members to a group; only its owner and admins may. Returns the ids actually added. */
   async addMembers(actor: Actor, conversationId: string, userIds: string[]): Promise<string[]> {
-    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    const { conversation, membership } = await requireAccess(
+      this.conversations,
+      actor,
+      conversationId,
+      this.support,
+    );
     if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
     if (!mayAddMembers(membership)) throw new ForbiddenError('conversation/forbidden');
     const wanted = [...new Set(userIds)];
@@ -251,7 +282,12 @@ export class ConversationService {
    * member) becomes owner.
    */
   async removeMember(actor: Actor, conversationId: string, userId: string): Promise<void> {
-    const { conversation, membership } = await requireAccess(this.conversations, actor, conversationId);
+    const { conversation, membership } = await requireAccess(
+      this.conversations,
+      actor,
+      conversationId,
+      this.support,
+    );
     if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
     if (!membership) throw new NotFoundError('conversation/not_found');
     const target = await this.conversations.getMembership(conversationId, userId);
@@ -288,7 +324,7 @@ export class ConversationService {
     const result = await this.conversations.markRead(conversationId, actor.id, seq);
     if (!result) {
       // Not a member: agents reading a support conversation keep no marker; others may not see it.
-      await requireAccess(this.conversations, actor, conversationId);
+      await requireAccess(this.conversations, actor, conversationId, this.support);
       return { lastReadSeq: 0 };
     }
     if (result.advanced) {
@@ -303,6 +339,11 @@ export class ConversationService {
       throw new NotFoundError('conversation/not_found');
     }
     return { muted };
+  }
+
+  private async supportViews(actor: Actor, ids: string[]) {
+    const support = this.support;
+    return ids.length > 0 && support ? support.views(actor, ids) : new Map();
   }
 
   /** A staff member answering a support conversation joins it as its agent. */
@@ -350,6 +391,50 @@ export class ConversationService {
   }
 
   // ---- for other modules: no authorisation, the caller has checked what it needs -------------
+
+  /** The notes conversation beside a support conversation, inside the transaction creating it. */
+  async insertNotes(tx: Executor, support: ConversationRow): Promise<ConversationRow> {
+    const notes = await this.conversations.insert({ kind: 'notes', createdBy: support.createdBy }, tx);
+    return notes!;
+  }
+
+  /** Makes a staff member a member (agent) of these conversations; answers where they were added. */
+  async addStaff(userId: string, conversationIds: string[], actorId: string | null): Promise<string[]> {
+    const joined: string[] = [];
+    for (const conversationId of conversationIds) {
+      const added = await this.db.transaction((tx) =>
+        this.add(tx, { id: actorId ?? userId, role: 'agent' }, conversationId, [{ userId, role: 'agent' }]),
+      );
+      if (added.length > 0) {
+        joined.push(conversationId);
+        this.live.publish('members.added', { conversationId, userIds: added });
+      }
+    }
+    return joined;
+  }
+
+  /** Writes a system message (no sender), e.g. the desk's note that a conversation went back to the queue. */
+  async postSystem(conversationId: string, body: string): Promise<void> {
+    const message = await this.messages.insertSystem(conversationId, body);
+    if (message) this.live.publish('message.created', { message });
+  }
+
+  /** Takes a staff member out of these conversations (their messages stay). */
+  async removeStaff(userId: string, conversationIds: string[], actorId: string | null): Promise<void> {
+    for (const conversationId of conversationIds) {
+      const removed = await this.db.transaction(async (tx) => {
+        if (!(await this.conversations.removeMember(conversationId, userId, tx))) return false;
+        await this.events.record(tx, {
+          type: 'conversation.member_removed',
+          actorId,
+          subject: conversationSubject(conversationId),
+          payload: { userId },
+        });
+        return true;
+      });
+      if (removed) this.live.publish('members.removed', { conversationId, userIds: [userId] });
+    }
+  }
 
   /** Ids of the conversations whose room a connection of this user joins. */
   conversationIdsOf(userId: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/client.js';
 import { pgErrorCode } from '../../platform/errors.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Module } from '../../platform/module.js';
@@ -14,6 +15,7 @@ import { MessageRepository, type StoredMessagesJob } from './message.repository.
 import { messageRoutes } from './message.routes.js';
 import { MessageService } from './message.service.js';
 import { MessageWriter } from './message-writer.js';
+import type { SupportPort } from './support-port.js';
 
 export interface ChatModule extends Module {
   conversations: ConversationService;
@@ -35,6 +37,8 @@ export function createChatModule(deps: {
   /** A send waiting this long for a batch is refused with `db/unavailable`. */
   maxQueueWaitMs: number;
   typingThrottleMs: number;
+  /** The support desk, once built (support conversations' tickets, notes, who serves what). */
+  support: LatePort<SupportPort>;
 }): ChatModule {
   const { db, events, live, metrics } = deps;
   const log = deps.logger.child({ component: 'db' });
@@ -47,6 +51,7 @@ export function createChatModule(deps: {
     users: deps.users,
     events,
     live,
+    support: deps.support,
   });
   const writer = new MessageWriter({
     messages: messageRepo,
@@ -73,6 +78,7 @@ export function createChatModule(deps: {
     conversations: conversationRepo,
     conversationService: conversations,
     live,
+    support: deps.support,
   });
   return {
     name: 'chat',

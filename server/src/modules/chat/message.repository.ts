@@ -99,6 +99,24 @@ export class MessageRepository {
 
   private readonly statements = new Map<StoredMessagesJob | undefined, { name: string; text: string }>();
 
+  /** Stores a system message (no sender) as the conversation's next seq, in one statement. */
+  async insertSystem(
+    conversationId: string,
+    body: string,
+    db: Executor = this.db,
+  ): Promise<MessageRow | undefined> {
+    const [row] = await queryRows<Record<string, unknown>>(
+      db,
+      sql`with bumped as (
+            update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
+            where id = ${conversationId} returning id, last_seq, last_message_at)
+          insert into messages (conversation_id, seq, sender_id, kind, body, created_at)
+          select id, last_seq, null, 'system', ${body}, last_message_at from bumped
+          returning *`,
+    );
+    return row ? rowToMessage(row) : undefined;
+  }
+
   async getById(conversationId: string, id: string): Promise<MessageRow | undefined> {
     const [row] = await this.db
       .select()

@@ -2,11 +2,14 @@ import type { Message, SyncConversation } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import { AppError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { LatePort } from '../../platform/late-port.js';
+import { isStaff } from '../identity/policies.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationService } from './conversation.service.js';
 import type { BatchOutcome, MessageRepository } from './message.repository.js';
 import { mayChangeMessage, requireAccess, staffServes } from './policies.js';
 import { toMessage } from './presenters.js';
+import type { SupportPort } from './support-port.js';
 import type { MessageRow } from './tables.js';
 
 /** What the message service needs of the writer: one send in, what became of it out. */
@@ -35,6 +38,8 @@ export interface MessageServiceDeps {
   /** Staff who answer a support conversation join it through here. */
   conversationService: Pick<ConversationService, 'joinAsStaff'>;
   live: Pick<LiveEvents, 'publish'>;
+  /** The support desk: private notes, who serves what (unset: support conversations are plain). */
+  support?: LatePort<SupportPort>;
 }
 
 /** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
@@ -44,8 +49,10 @@ export class MessageService {
   private readonly conversations: MessageServiceDeps['conversations'];
   private readonly conversationService: MessageServiceDeps['conversationService'];
   private readonly live: MessageServiceDeps['live'];
+  private readonly supportPort: LatePort<SupportPort> | undefined;
 
   constructor(deps: MessageServiceDeps) {
+    this.supportPort = deps.support;
     this.writer = deps.writer;
     this.messages = deps.messages;
     this.conversations = deps.conversations;
@@ -59,18 +66,33 @@ export class MessageService {
    */
   async send(
     actor: Actor,
-    input: { conversationId: string; clientMsgId: string; body: string },
+    input: { conversationId: string; clientMsgId: string; body: string; internal?: boolean | undefined },
     /** The socket it came from: its ack carries the message, so the broadcast skips it. */
     origin?: string,
   ): Promise<{ message: Message; duplicate: boolean }> {
-    const write = () => this.writer.write({ ...input, senderId: actor.id });
+    const support = this.supportPort?.get();
+    // A private note goes to the notes conversation beside the support one: never to the customer.
+    const conversationId = input.internal
+      ? await this.notesTarget(actor, input.conversationId)
+      : input.conversationId;
+    if (!input.internal && support && isStaff(actor) && input.body.includes('{{')) {
+      await support.guardReply(actor, conversationId, input.body);
+    }
+    const write = () =>
+      this.writer.write({
+        conversationId,
+        clientMsgId: input.clientMsgId,
+        body: input.body,
+        senderId: actor.id,
+      });
     let result = await write();
     if (result.outcome === 'not_member') {
-      // Staff answer any support conversation: they join it, then write. Anyone else: 404.
+      // Staff answer the support conversations they serve: they join, then write. Anyone else: 404.
       const { conversation, membership } = await requireAccess(
         this.conversations,
         actor,
-        input.conversationId,
+        conversationId,
+        support,
       );
       if (!membership && staffServes(actor, conversation)) {
         await this.conversationService.joinAsStaff(actor, conversation.id);
@@ -83,7 +105,7 @@ export class MessageService {
       case 'duplicate':
         // The same id reused for another conversation is a client bug, refused loudly rather than
         // answered with a message from elsewhere.
-        if (result.first.conversationId !== input.conversationId) {
+        if (result.first.conversationId !== conversationId) {
           throw new AppError(409, 'message/client_id_conflict');
         }
         return { message: toMessage(result.first), duplicate: true };
@@ -91,6 +113,12 @@ export class MessageService {
         this.live.publish('message.created', { message: result.message, origin });
         return { message: toMessage(result.message), duplicate: false };
     }
+  }
+
+  private async notesTarget(actor: Actor, conversationId: string): Promise<string> {
+    const support = this.supportPort?.get();
+    if (!support || !isStaff(actor)) throw new ForbiddenError('support/forbidden');
+    return support.notesFor(actor, conversationId);
   }
 
   /**
@@ -103,7 +131,7 @@ export class MessageService {
     conversationId: string,
     query: { before?: number | undefined; after?: number | undefined; limit: number },
   ): Promise<{ items: Message[]; nextCursor: number | null }> {
-    await requireAccess(this.conversations, actor, conversationId);
+    await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
     const rows = await this.messages.listPage(conversationId, query);
     const items = (query.after !== undefined ? rows : rows.reverse()).map(toMessage);
     const full = rows.length === query.limit;
@@ -112,7 +140,7 @@ export class MessageService {
   }
 
   async edit(actor: Actor, conversationId: string, messageId: string, body: string): Promise<Message> {
-    await requireAccess(this.conversations, actor, conversationId);
+    await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
     const row = await this.messages.updateBody(conversationId, messageId, actor.id, body);
     if (!row) throw await this.whyNotChangeable(actor, conversationId, messageId);
     this.live.publish('message.updated', { message: row });
@@ -121,7 +149,7 @@ export class MessageService {
 
   /** Soft-deletes an own message; deleting it again is a no-op. */
   async delete(actor: Actor, conversationId: string, messageId: string): Promise<void> {
-    await requireAccess(this.conversations, actor, conversationId);
+    await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
     const row = await this.messages.softDelete(conversationId, messageId, actor.id);
     if (row) {
       this.live.publish('message.deleted', { message: row });

@@ -1,8 +1,8 @@
 import type { Actor } from '../../platform/auth.js';
-import type { Executor } from '../../platform/db/client.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { isStaff } from '../identity/policies.js';
 import type { ConversationRepository } from './conversation.repository.js';
+import type { SupportPort } from './support-port.js';
 import type { ConversationRow, MemberRow } from './tables.js';
 
 /**
@@ -54,14 +54,18 @@ export async function requireAccess(
   conversations: Pick<ConversationRepository, 'getById' | 'getMembership'>,
   actor: Actor,
   conversationId: string,
-  db?: Executor,
+  /** The support desk: which support conversations a staff member serves (without it: all). */
+  support?: Pick<SupportPort, 'mayServe'>,
 ): Promise<Access> {
   const [conversation, membership] = await Promise.all([
-    conversations.getById(conversationId, db),
-    conversations.getMembership(conversationId, actor.id, db),
+    conversations.getById(conversationId),
+    conversations.getMembership(conversationId, actor.id),
   ]);
-  if (!conversation || (!membership && !staffServes(actor, conversation))) {
-    throw new NotFoundError('conversation/not_found');
-  }
+  const served =
+    conversation !== undefined &&
+    !membership &&
+    staffServes(actor, conversation) &&
+    (support ? await support.mayServe(actor, conversation) : true);
+  if (!conversation || (!membership && !served)) throw new NotFoundError('conversation/not_found');
   return { conversation, membership };
 }

@@ -1,4 +1,4 @@
-import type { Conversation, Member, Message } from '@abrik/protocol';
+import type { Conversation, ConversationSupport, Member, Message } from '@abrik/protocol';
 import type { MemberWithName } from './conversation.repository.js';
 import type { ConversationRow, MessageRow } from './tables.js';
 
@@ -32,6 +32,7 @@ export function toMember(row: MemberWithName): Member {
 export function toConversation(
   row: ConversationRow,
   extra: {
+    support: ConversationSupport | null;
     lastReadSeq: number;
     unreadCount: number;
     muted: boolean;
@@ -45,8 +46,8 @@ export function toConversation(
     kind: row.kind,
     title: row.title,
     subject: row.subject,
-    status: row.status,
-    assigneeId: row.assigneeId,
+    status: extra.support?.status ?? null,
+    assigneeId: extra.support?.assigneeId ?? null,
     createdAt: row.createdAt.toISOString(),
     lastSeq: row.lastSeq,
     lastReadSeq: extra.lastReadSeq,
@@ -55,5 +56,6 @@ export function toConversation(
     lastMessage: extra.lastMessage ? toMessage(extra.lastMessage) : null,
     members: extra.members.map(toMember),
     memberCount: extra.memberCount,
+    support: extra.support,
   };
 }

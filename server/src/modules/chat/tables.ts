@@ -1,11 +1,10 @@
-import { CONVERSATION_KINDS, MEMBER_ROLES, SUPPORT_STATUSES } from '@abrik/protocol';
+import { CONVERSATION_KINDS, MEMBER_ROLES } from '@abrik/protocol';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
   check,
   index,
-  integer,
   pgTable,
   primaryKey,
   text,
@@ -28,12 +27,6 @@ export const conversations = pgTable(
     /** For direct conversations: the two user ids, sorted and joined, so a pair has one. */
     directKey: text('direct_key').unique(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
-    /** Support only: open | pending | resolved | closed; routing comes with the support issue. */
-    status: text('status', { enum: SUPPORT_STATUSES }),
-    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
-    priority: integer('priority'),
-    firstReplyAt: timestamp('first_reply_at', { withTimezone: true, precision: 3 }),
-    resolvedAt: timestamp('resolved_at', { withTimezone: true, precision: 3 }),
     /** Highest seq given to a message here; the next message takes last_seq + 1. */
     lastSeq: seq('last_seq').notNull().default(0),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -43,7 +36,7 @@ export const conversations = pgTable(
   // column would make each of those updates a non-HOT one (a new entry in every index, and a
   // table that bloats at the message rate). The table's fillfactor (migration 0002) leaves room
   // on each page for those HOT updates.
-  (t) => [check('conversations_kind_check', sql`${t.kind} in ('direct', 'group', 'support')`)],
+  (t) => [check('conversations_kind_check', sql`${t.kind} in ('direct', 'group', 'support', 'notes')`)],
 );
 
 export const members = pgTable(

@@ -16,7 +16,7 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [check('users_role_check', sql`${t.role} in ('customer', 'agent', 'admin')`)],
+  (t) => [check('users_role_check', sql`${t.role} in ('customer', 'agent', 'supervisor', 'admin')`)],
 );
 
 /** One pending sign-in code per phone; the code itself is never stored, only its HMAC. */

@@ -1,5 +1,6 @@
 import type { PushProviderName } from '../../platform/config.js';
 import type { Db } from '../../platform/db/client.js';
+import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -20,7 +21,7 @@ import { PushLedger } from './push-ledger.js';
 import { PushReport } from './push-report.js';
 import { pushDeadQueue, pushSendJob } from './push-send.job.js';
 import { SmsFallback, smsFallbackJob } from './sms-fallback.job.js';
-import { SupportAlerts } from './support-alerts.js';
+import { SupportAlerts, type SupportDesk } from './support-alerts.js';
 
 export interface NotificationSettings {
   providers: PushProviderName[];
@@ -54,6 +55,9 @@ export function createNotificationsModule(deps: {
   chat: Pick<ChatModule, 'conversations' | 'messages'>;
   users: UserService;
   presence: PresenceStore;
+  /** The support desk: tickets follow messages; who is on duty; who takes escalations. */
+  desk: SupportDesk;
+  events: Pick<DomainEvents, 'listen'>;
   pushProviders: PushProviders;
   sms: SmsProvider;
   metrics: Metrics;
@@ -81,12 +85,14 @@ export function createNotificationsModule(deps: {
   });
   const support = new SupportAlerts({
     conversations: chat.conversations,
-    users,
+    desk: deps.desk,
     devices: devicesRepo,
-    presence,
     jobs,
     smsFallbackMinutes: settings.smsFallbackMinutes,
   });
+  deps.events.listen('support.escalated', 'notifications.push-supervisors', (event) =>
+    support.escalated(event.subject.slice('conversation:'.length)),
+  );
   const messageNotifier = new MessageNotifier({
     devices: devicesRepo,
     messages: chat.messages,

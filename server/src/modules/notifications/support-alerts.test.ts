@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceRow, fakeChat, fakePresence, recordingJobs, userRow } from '../../../test/support/fakes.js';
+import { deviceRow, fakeChat, recordingJobs, userRow } from '../../../test/support/fakes.js';
 import { SupportAlerts } from './support-alerts.js';
 import type { DeviceRow } from './tables.js';
 
@@ -16,18 +16,25 @@ function build() {
     deviceRow({ userId: offline.id }),
   ];
   const jobs = recordingJobs();
+  const told: string[] = [];
   const alerts = new SupportAlerts({
     conversations: { membersOf: (ids) => chat.conversations.listMembers(ids) },
-    users: { staffIds: async () => [onDuty.id, away.id, offline.id] },
+    desk: {
+      messagesStored: async (messages) => {
+        told.push(...messages.map((m) => m.id));
+      },
+      // The desk knows who serves it and is online; away and offline agents are not on duty.
+      onDuty: async () => [onDuty.id],
+      supervisorsOf: async () => [away.id],
+    },
     devices: {
       countByUser: async (userId) => devices.filter((d) => d.userId === userId).length,
       listByUser: async (userId) => devices.filter((d) => d.userId === userId),
     },
-    presence: fakePresence({ online: [onDuty.id, away.id], away: [away.id] }),
     jobs,
     smsFallbackMinutes: 10,
   });
-  return { alerts, chat, jobs, conversation, customer, onDuty, devices };
+  return { alerts, chat, jobs, conversation, customer, onDuty, away, devices, told };
 }
 
 describe(SupportAlerts.name, () => {
@@ -35,6 +42,7 @@ describe(SupportAlerts.name, () => {
     const t = build();
     const message = t.chat.given.message(t.conversation.id, t.customer.id, 'کارتم مسدود شده');
     await t.alerts.messagesStored([message]);
+    expect(t.told).toEqual([message.id]);
     const pushes = t.jobs.of('push-send');
     expect(pushes.map((p) => p.deviceId)).toEqual([t.devices[0]!.id]);
     expect(pushes[0]).toMatchObject({
@@ -48,6 +56,14 @@ describe(SupportAlerts.name, () => {
     t.chat.given.member(t.conversation.id, t.onDuty.id, 'agent');
     await t.alerts.messagesStored([t.chat.given.message(t.conversation.id, t.customer.id, 'هنوز؟')]);
     expect(t.jobs.of('push-send')).toEqual([]);
+  });
+
+  it('tells the supervisors of an escalated conversation on every device', async () => {
+    const t = build();
+    await t.alerts.escalated(t.conversation.id);
+    expect(t.jobs.of('push-send')).toMatchObject([
+      { deviceId: t.devices[1]!.id, support: true, message: { data: { queue: 'escalated' } } },
+    ]);
   });
 
   it('schedules one fallback SMS per customer without push after an agent’s reply', async () => {

@@ -1,26 +1,33 @@
-import { type Locale, t } from '../../platform/i18n/messages.js';
+import { t } from '../../platform/i18n/messages.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { MemberWithName } from '../chat/conversation.repository.js';
 import type { ConversationService } from '../chat/conversation.service.js';
 import type { MessageRow } from '../chat/tables.js';
-import type { UserService } from '../identity/user.service.js';
-import type { PresenceStore } from '../presence/presence-store.js';
 import type { DeviceRepository } from './device.repository.js';
 import { preview } from './preview.js';
 import type { PushSendJob } from './push-send.job.js';
 
+/** What the alerts need of the support desk. */
+export interface SupportDesk {
+  /** The ticket follows the message (waiting, reopened, answered, …). */
+  messagesStored(messages: MessageRow[]): Promise<void>;
+  /** Staff serving the conversation who are connected and `online`. */
+  onDuty(conversationId: string): Promise<string[]>;
+  /** The supervisors who take an escalated conversation. */
+  supervisorsOf(conversationId: string): Promise<string[]>;
+}
+
 /**
- * Who hears of a support message beyond its members: agents on duty learn of a customer's
- * message nobody has answered yet; a customer without push gets an SMS when an agent's reply
- * stays unread (`sms-fallback`). The support desk (routing, assignees) will refine both.
+ * Who hears of a support message beyond its members (its assignee is one): the agents on duty
+ * for it, of a customer's message nobody has taken yet; a customer without push, by SMS, of an
+ * agent's reply left unread (`sms-fallback`); the supervisors, of an escalated conversation.
  */
 export class SupportAlerts {
   constructor(
     private readonly deps: {
       conversations: Pick<ConversationService, 'membersOf'>;
-      users: Pick<UserService, 'staffIds'>;
+      desk: SupportDesk;
       devices: Pick<DeviceRepository, 'countByUser' | 'listByUser'>;
-      presence: Pick<PresenceStore, 'online' | 'availability'>;
       jobs: Pick<JobQueue, 'send' | 'sendMany'>;
       /** An agent's reply unread this long by a customer without push: one SMS. */
       smsFallbackMinutes: number;
@@ -29,6 +36,7 @@ export class SupportAlerts {
 
   /** Support messages just stored (live ones, in seq order). */
   async messagesStored(messages: MessageRow[]): Promise<void> {
+    await this.deps.desk.messagesStored(messages);
     const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
     const members = Map.groupBy(
       await this.deps.conversations.membersOf(conversationIds),
@@ -61,18 +69,15 @@ export class SupportAlerts {
   }
 
   /**
-   * A support conversation no agent has answered yet: its messages go to the agents on duty —
-   * connected and `available` — on every device, since they are not members and see nothing live.
+   * A support conversation no agent has taken yet: its messages go to the agents on duty for it
+   * on every device, since they are not members and see nothing live.
    */
   private async alertOnDutyAgents(message: MessageRow, customer: string | null): Promise<void> {
-    const { users, presence, devices, jobs } = this.deps;
-    const online = [...(await presence.online(await users.staffIds()))];
-    const availability = await presence.availability(online);
-    const onDuty = online.filter((id) => availability.get(id) === 'available');
+    const { desk, devices, jobs } = this.deps;
     const pushes: PushSendJob[] = [];
-    for (const agentId of onDuty) {
+    for (const agentId of await desk.onDuty(message.conversationId)) {
       for (const device of await devices.listByUser(agentId)) {
-        const texts = t(device.locale as Locale);
+        const texts = t(device.locale);
         const { title, body } = texts.supportWaiting(customer ?? texts.someone, preview(message.body));
         pushes.push({
           deviceId: device.id,
@@ -87,6 +92,32 @@ export class SupportAlerts {
               url: `/c/${message.conversationId}`,
             },
             collapseKey: `queue:${message.conversationId}`,
+            badge: 0,
+            priority: 'high',
+            ttlSeconds: 3600,
+          },
+          attempt: 1,
+          support: true,
+        });
+      }
+    }
+    await jobs.sendMany('push-send', pushes);
+  }
+
+  /** An escalated conversation: its supervisors hear of it on every device. */
+  async escalated(conversationId: string): Promise<void> {
+    const { desk, devices, jobs } = this.deps;
+    const pushes: PushSendJob[] = [];
+    for (const userId of await desk.supervisorsOf(conversationId)) {
+      for (const device of await devices.listByUser(userId)) {
+        const { title, body } = t(device.locale).supportEscalated();
+        pushes.push({
+          deviceId: device.id,
+          message: {
+            title,
+            body,
+            data: { conversationId, kind: 'support', queue: 'escalated', url: `/c/${conversationId}` },
+            collapseKey: `escalated:${conversationId}`,
             badge: 0,
             priority: 'high',
             ttlSeconds: 3600,

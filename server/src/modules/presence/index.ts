@@ -1,11 +1,12 @@
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Module } from '../../platform/module.js';
 import type { Redis } from '../../platform/redis/client.js';
 import type { ConversationService } from '../chat/conversation.service.js';
 import type { UserService } from '../identity/user.service.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
-import { PresenceService } from './presence.service.js';
+import { type AvailabilityPort, PresenceService } from './presence.service.js';
 import { presenceSocket } from './presence.socket.js';
 import type { PresenceStore } from './presence-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
@@ -33,6 +34,8 @@ export function createPresenceModule(deps: {
   /** With Redis: after a clean shutdown, how long its users have to reconnect elsewhere. */
   leaveGraceMs: number;
   groupLimit: number;
+  /** Staff availability, from the support desk once it is built. */
+  availability?: LatePort<AvailabilityPort>;
 }): PresenceModule {
   const { redis, logger } = deps;
   let presence: PresenceService | undefined;
@@ -54,6 +57,7 @@ export function createPresenceModule(deps: {
     logger,
     offlineGraceMs: deps.offlineGraceMs,
     groupLimit: deps.groupLimit,
+    ...(deps.availability ? { availability: deps.availability } : {}),
   });
   const service = presence;
   return {

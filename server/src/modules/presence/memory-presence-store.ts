@@ -1,9 +1,8 @@
-import type { Availability, PresenceStore } from './presence-store.js';
+import type { PresenceStore } from './presence-store.js';
 
 /** Connection counts of one process. */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly counts = new Map<string, number>();
-  private readonly away = new Set<string>();
   private readonly focus = new Map<string, Map<string, string>>();
 
   async start() {}
@@ -41,17 +40,6 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async online(userIds: string[]) {
     return new Set(userIds.filter((id) => this.counts.has(id)));
-  }
-
-  async setAvailability(userId: string, availability: Availability) {
-    if (availability === 'away') this.away.add(userId);
-    else this.away.delete(userId);
-  }
-
-  async availability(userIds: string[]) {
-    return new Map(
-      userIds.map((id): [string, Availability] => [id, this.away.has(id) ? 'away' : 'available']),
-    );
   }
 
   local(): ReadonlyMap<string, number> {

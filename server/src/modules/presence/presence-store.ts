@@ -1,6 +1,4 @@
-import type { Availability, PresenceStatus } from '@abrik/protocol';
-
-export type { Availability };
+import type { PresenceStatus } from '@abrik/protocol';
 
 /** A user came online or went offline (everywhere); `lastSeenAt` when offline. */
 export interface PresenceChange {
@@ -24,12 +22,10 @@ export interface PresenceStore {
   /** True when the user has no connection anywhere (checked again after the offline grace). */
   isOffline(userId: string): Promise<boolean>;
   online(userIds: string[]): Promise<Set<string>>;
-  setAvailability(userId: string, availability: Availability): Promise<void>;
   /** Records which conversation a connection shows (null: none); forgotten when it disconnects. */
   setFocus(userId: string, connectionId: string, conversationId: string | null): Promise<void>;
   /** Of the users, those with a connection that shows this conversation now. */
   watching(userIds: string[], conversationId: string): Promise<Set<string>>;
-  availability(userIds: string[]): Promise<Map<string, Availability>>;
   /** Users connected to this instance, with their connection counts. */
   local(): ReadonlyMap<string, number>;
   /** Connections over every live instance, or undefined when the store cannot tell. */

@@ -1,17 +1,22 @@
-import type { Presence } from '@abrik/protocol';
-import type { Actor } from '../../platform/auth.js';
+import type { Availability, Presence } from '@abrik/protocol';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ConversationService } from '../chat/conversation.service.js';
 import { isStaff } from '../identity/policies.js';
 import type { UserService } from '../identity/user.service.js';
-import type { Availability, PresenceChange, PresenceStore } from './presence-store.js';
+import type { PresenceChange, PresenceStore } from './presence-store.js';
 
 declare module '../../platform/events/live-events.js' {
   interface LiveEventMap {
     /** Someone came online or went offline, or (staff) changed their availability. */
     'presence.changed': PresenceChange & { availability?: Availability };
   }
+}
+
+/** Staff availability as the support desk keeps it (set by staff with `presence:set`). */
+export interface AvailabilityPort {
+  availability(userIds: string[]): Promise<Map<string, Availability>>;
 }
 
 /**
@@ -30,6 +35,7 @@ export class PresenceService {
   private readonly live: LiveEvents;
   private readonly offlineGraceMs: number;
   private readonly groupLimit: number;
+  private readonly availabilityPort: LatePort<AvailabilityPort> | undefined;
 
   constructor(deps: {
     store: PresenceStore;
@@ -40,7 +46,10 @@ export class PresenceService {
     offlineGraceMs: number;
     /** Groups bigger than this get no presence broadcasts (members ask with presence:query). */
     groupLimit: number;
+    /** The support desk, once built: staff availability in presence replies. */
+    availability?: LatePort<AvailabilityPort>;
   }) {
+    this.availabilityPort = deps.availability;
     this.store = deps.store;
     this.users = deps.users;
     this.conversations = deps.conversations;
@@ -81,7 +90,8 @@ export class PresenceService {
       const role = info.get(id)?.role;
       return role !== undefined && isStaff({ role });
     });
-    const availability = await this.store.availability(staff);
+    const availability =
+      (await this.availabilityPort?.get()?.availability(staff)) ?? new Map<string, Availability>();
     return visible.map((userId) => {
       const isOnline = online.has(userId) || this.pendingOffline.has(userId);
       return {
@@ -92,17 +102,6 @@ export class PresenceService {
           ? { availability: isOnline ? availability.get(userId)! : 'offline' }
           : {}),
       } satisfies Presence;
-    });
-  }
-
-  /** An agent or admin says whether they take support work; contacts are told. */
-  async setAvailability(actor: Actor, availability: Availability): Promise<void> {
-    await this.store.setAvailability(actor.id, availability);
-    this.live.publish('presence.changed', {
-      userId: actor.id,
-      status: 'online',
-      lastSeenAt: null,
-      availability,
     });
   }
 

@@ -1,12 +1,10 @@
-import { ForbiddenError } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { SocketModule } from '../../platform/realtime/gateway.js';
 import { conversationRoom, userRoom } from '../../platform/realtime/rooms.js';
-import { maySetAvailability } from '../identity/policies.js';
 import type { PresenceService } from './presence.service.js';
 
-/** Presence over the socket: connections counted, queries, availability, focus, and broadcasts. */
+/** Presence over the socket: connections counted, queries, focus, and broadcasts. */
 export function presenceSocket(deps: {
   presence: PresenceService;
   live: LiveEvents;
@@ -31,11 +29,6 @@ export function presenceSocket(deps: {
       'presence:query': async (ctx, payload) => ({
         presences: await presence.query(ctx.actor.id, payload.userIds),
       }),
-      'presence:set': async (ctx, payload) => {
-        if (!maySetAvailability(ctx.actor)) throw new ForbiddenError('auth/forbidden');
-        await presence.setAvailability(ctx.actor, payload.availability);
-        return {};
-      },
       focus: (ctx, { conversationId }) => {
         if (conversationId && !ctx.inRoom(conversationRoom(conversationId))) return 'not_member';
         presence

@@ -1,6 +1,6 @@
 import type { Logger } from '../../platform/logger.js';
 import type { Redis } from '../../platform/redis/client.js';
-import type { Availability, PresenceChange, PresenceStore } from './presence-store.js';
+import type { PresenceChange, PresenceStore } from './presence-store.js';
 
 export interface RedisPresenceOptions {
   instanceId: string;
@@ -19,7 +19,6 @@ const keys = (p: string) => ({
   instances: `${p}presence:instances`, // zset: instance → last heartbeat (ms)
   connections: `${p}presence:connections`, // hash: instance → open connections
   leaving: `${p}presence:leaving`, // zset: instance shut down cleanly → when to sweep it (ms)
-  away: `${p}presence:away`, // set of users who marked themselves away
   lock: `${p}presence:sweep-lock`,
   focus: (userId: string) => `${p}presence:focus:${userId}`, // hash: connection → conversation
   user: (userId: string) => `${p}presence:user:${userId}`, // hash: instance → connections
@@ -151,22 +150,6 @@ export class RedisPresenceStore implements PresenceStore {
       this.log.warn({ err: error }, 'presence lookup in Redis failed; answering from this instance only');
     }
     return result;
-  }
-
-  async setAvailability(userId: string, availability: Availability) {
-    if (availability === 'away') await this.redis.client.sAdd(this.K.away, userId);
-    else await this.redis.client.sRem(this.K.away, userId);
-  }
-
-  async availability(userIds: string[]) {
-    const away = new Set<string>();
-    if (userIds.length > 0 && this.redis.isReady()) {
-      const flags = await this.redis.client.smIsMember(this.K.away, userIds);
-      userIds.forEach((id, i) => {
-        if (Number(flags[i]) === 1) away.add(id);
-      });
-    }
-    return new Map(userIds.map((id): [string, Availability] => [id, away.has(id) ? 'away' : 'available']));
   }
 
   async setFocus(userId: string, connectionId: string, conversationId: string | null) {

@@ -11,9 +11,17 @@ interface Catalog {
   push: (sender: string, count: number, latest: string) => { title: string; body: string };
   /** Push to on-duty agents: a support conversation waits in the queue. */
   supportWaiting: (customer: string, latest: string) => { title: string; body: string };
+  /** Push to supervisors: a conversation went past its silent agents to them. */
+  supportEscalated: () => { title: string; body: string };
   /** SMS to a customer who has not seen a support reply. */
   supportReplySms: () => string;
   someone: string;
+  /** System notes of the support desk, beside a conversation (staff only). */
+  desk: {
+    offline: (agent: string, seconds: number) => string;
+    noReply: (agent: string, seconds: number) => string;
+    escalated: (agents: number) => string;
+  };
 }
 
 const FA_BRAND = 'آبریک';
@@ -52,6 +60,19 @@ const fa: Catalog = {
     'device/not_found': 'این دستگاه ثبت نشده است.',
     'device/endpoint_not_allowed': 'این نشانی اعلان پذیرفته نیست.',
     'push/not_configured': 'اعلان برای این نوع دستگاه فعال نیست.',
+    'support/invalid_transition': 'این تغییر وضعیت برای این گفتگو ممکن نیست.',
+    'support/version_conflict': 'این گفتگو هم‌زمان تغییر کرده است؛ دوباره بارگیری کنید.',
+    'support/over_capacity': 'ظرفیت گفتگوهای این پشتیبان پر است.',
+    'support/not_an_agent': 'این کاربر پشتیبانِ این صف یا تیم نیست.',
+    'support/forbidden': 'اجازهٔ این کار را در پشتیبانی ندارید.',
+    'support/already_assigned': 'این گفتگو را پشتیبان دیگری برداشته است.',
+    'support/team_not_found': 'تیم پیدا نشد.',
+    'support/team_name_taken': 'تیمی با این نام وجود دارد.',
+    'support/inbox_not_found': 'صندوق پشتیبانی پیدا نشد.',
+    'support/agent_not_found': 'پشتیبان پیدا نشد.',
+    'support/canned_reply_not_found': 'پاسخ آماده پیدا نشد.',
+    'support/shortcut_taken': 'این میان‌بر پیش‌تر به کار رفته است.',
+    'support/unresolved_variable': 'متن پیام متغیرِ پرنشده دارد؛ پیش از فرستادن آن را پر کنید.',
     'db/unavailable': 'پایگاه داده در دسترس نیست؛ کمی بعد دوباره تلاش کنید.',
     'server/shutting_down': 'سرور در حال راه‌اندازی دوباره است؛ لحظه‌ای بعد تلاش کنید.',
     internal: 'خطای داخلی رخ داد.',
@@ -64,7 +85,18 @@ const fa: Catalog = {
   supportReplySms: () =>
     `${FA_BRAND}: پاسخ درخواست پشتیبانی شما آماده است. برای دیدن آن به ${FA_BRAND} سر بزنید.`,
   supportWaiting: (customer, latest) => ({ title: `درخواست پشتیبانی از ${customer}`, body: latest }),
+  supportEscalated: () => ({
+    title: 'گفتگوی پشتیبانی بی‌پاسخ',
+    body: 'چند پشتیبان پاسخ ندادند؛ این گفتگو به سرپرست نیاز دارد.',
+  }),
   someone: 'کسی',
+  desk: {
+    offline: (agent, seconds) =>
+      `${agent} بیش از ${toPersianDigits(seconds)} ثانیه آفلاین بود؛ گفتگو به صف برگشت.`,
+    noReply: (agent, seconds) =>
+      `${agent} تا ${toPersianDigits(seconds)} ثانیه پاسخی نداد؛ گفتگو به پشتیبان دیگری می‌رود.`,
+    escalated: (agents) => `پس از ${toPersianDigits(agents)} پشتیبانِ بی‌پاسخ، گفتگو به سرپرستان سپرده شد.`,
+  },
 };
 
 const en: Catalog = {
@@ -100,6 +132,19 @@ const en: Catalog = {
     'device/not_found': 'This device is not registered.',
     'device/endpoint_not_allowed': 'This push endpoint is not accepted.',
     'push/not_configured': 'Notifications are not enabled for this kind of device.',
+    'support/invalid_transition': 'This conversation cannot change to that status.',
+    'support/version_conflict': 'This conversation changed meanwhile; reload it.',
+    'support/over_capacity': 'This agent has no room for another conversation.',
+    'support/not_an_agent': 'This user is not an agent of this inbox or team.',
+    'support/forbidden': 'You are not allowed to do this in support.',
+    'support/already_assigned': 'Another agent has taken this conversation.',
+    'support/team_not_found': 'Team not found.',
+    'support/team_name_taken': 'A team with this name exists.',
+    'support/inbox_not_found': 'Support inbox not found.',
+    'support/agent_not_found': 'Agent not found.',
+    'support/canned_reply_not_found': 'Canned reply not found.',
+    'support/shortcut_taken': 'This shortcut is taken.',
+    'support/unresolved_variable': 'The message has an unfilled variable; fill it before sending.',
     'db/unavailable': 'The database is unavailable; please try again shortly.',
     'server/shutting_down': 'The server is restarting; please try again in a moment.',
     internal: 'An internal error occurred.',
@@ -111,7 +156,18 @@ const en: Catalog = {
   }),
   supportReplySms: () => `${EN_BRAND}: your support request has an answer. Open ${EN_BRAND} to read it.`,
   supportWaiting: (customer, latest) => ({ title: `Support request from ${customer}`, body: latest }),
+  supportEscalated: () => ({
+    title: 'Unanswered support conversation',
+    body: 'Several agents did not reply; this conversation needs a supervisor.',
+  }),
   someone: 'Someone',
+  desk: {
+    offline: (agent, seconds) =>
+      `${agent} was offline for over ${seconds} s; the conversation went back to the queue.`,
+    noReply: (agent, seconds) =>
+      `${agent} did not reply within ${seconds} s; the conversation goes to another agent.`,
+    escalated: (agents) => `After ${agents} agents did not reply, the conversation went to the supervisors.`,
+  },
 };
 
 const catalogs: Record<Locale, Catalog> = { fa, en };

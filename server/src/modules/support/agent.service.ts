@@ -1,0 +1,92 @@
+import type { Availability } from '@abrik/protocol';
+import type { Actor } from '../../platform/auth.js';
+import { ForbiddenError } from '../../platform/errors.js';
+import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { JobQueue } from '../../platform/jobs/queue.js';
+import type { Logger } from '../../platform/logger.js';
+import { maySetAvailability } from '../identity/policies.js';
+import type { PresenceStore } from '../presence/presence-store.js';
+import type { DirectoryRepository } from './directory.repository.js';
+import type { SupportDefaults } from './settings.js';
+import type { TicketService } from './ticket.service.js';
+
+/**
+ * Staff availability: what they set (`presence:set`), and whether any connection of theirs is
+ * live — mirrored into the database from presence, so routing reads one place on every
+ * instance. Going offline arms the timer that hands their conversations on; coming online (or
+ * back to `online`) hands them the queue.
+ */
+export class AgentService {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: {
+      directory: DirectoryRepository;
+      tickets: Pick<TicketService, 'drainAll'>;
+      presence: Pick<PresenceStore, 'online'>;
+      live: Pick<LiveEvents, 'publish' | 'on'>;
+      jobs: Pick<JobQueue, 'send'>;
+      defaults: SupportDefaults;
+      logger: Logger;
+    },
+  ) {
+    this.log = deps.logger.child({ component: 'support' });
+  }
+
+  /** Staff availability as presence replies show it (`offline` while not connected). */
+  async availability(userIds: string[]): Promise<Map<string, Availability>> {
+    const agents = await this.deps.directory.listAgents({ ids: userIds });
+    return new Map(agents.map((a) => [a.userId, a.connected ? a.availability : 'offline']));
+  }
+
+  /** `presence:set`: online, busy, away — or offline, which hands their conversations on too. */
+  async setAvailability(actor: Actor, availability: Availability): Promise<void> {
+    if (!maySetAvailability(actor)) throw new ForbiddenError('auth/forbidden');
+    await this.deps.directory.ensureAgents([actor.id]);
+    await this.deps.directory.updateAgent(actor.id, { availability });
+    this.deps.live.publish('presence.changed', {
+      userId: actor.id,
+      status: 'online',
+      lastSeenAt: null,
+      availability,
+    });
+    if (availability === 'online') await this.deps.tickets.drainAll();
+  }
+
+  /** A user came online or went offline everywhere (presence); staff profiles follow. */
+  async connectionChanged(userId: string, connected: boolean): Promise<void> {
+    if (!(await this.deps.directory.setConnected(userId, connected))) return;
+    if (connected) {
+      await this.deps.tickets.drainAll();
+      return;
+    }
+    const agent = await this.deps.directory.getAgent(userId);
+    if (!agent?.offlineSince) return;
+    await this.armOffline(userId, agent.offlineSince);
+  }
+
+  /** Checks the agents marked connected against presence (which a restart may have emptied). */
+  async reconcile(): Promise<void> {
+    const marked = await this.deps.directory.connectedAgentIds();
+    if (marked.length === 0) return;
+    const online = await this.deps.presence.online(marked);
+    for (const userId of marked.filter((id) => !online.has(id))) {
+      this.log.info({ userId }, 'agent marked connected without a live connection; now offline');
+      await this.connectionChanged(userId, false);
+    }
+  }
+
+  /** The timer that hands an offline assignee's conversations on once the grace has passed. */
+  async armOffline(userId: string, offlineSince: Date, at?: Date): Promise<void> {
+    const graces = (await this.deps.directory.listInboxes()).map(
+      (i) => i.reassignOfflineAfterSeconds ?? this.deps.defaults.reassignOfflineAfterSeconds,
+    );
+    const shortest = Math.min(this.deps.defaults.reassignOfflineAfterSeconds, ...graces);
+    const when = at ?? new Date(offlineSince.getTime() + shortest * 1000);
+    await this.deps.jobs.send(
+      'support-agent-offline',
+      { agentId: userId, offlineSince: offlineSince.toISOString() },
+      { startAfter: when },
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import type { AssignmentReason, Priority, SupportStatus } from '@abrik/protocol';
+import type { AssignmentRow, TicketRow } from './tables.js';
+
+/** What the support module announces for realtime delivery (support.socket.ts delivers it). */
+declare module '../../platform/events/live-events.js' {
+  interface LiveEventMap {
+    /** A ticket changed (status, assignee, team, priority, labels, waiting): the staff concerned hear. */
+    'support.ticket.changed': { ticket: TicketRow };
+    'support.assigned': { assignment: AssignmentRow; ticket: TicketRow };
+    /** The waiting customers of an inbox may have a new place in its queue. */
+    'support.queue.changed': { inboxId: string };
+    /** A team's members changed: their connections join or leave its room. */
+    'support.team.members': { teamId: string; added: string[]; removed: string[] };
+  }
+}
+
+/** The support desk's durable events: its audit trail and what listeners act on. */
+declare module '../../platform/events/domain-events.js' {
+  interface DomainEventMap {
+    'support.opened': { inboxId: string; linkedFrom: string | null };
+    'support.assigned': {
+      fromId: string | null;
+      toId: string | null;
+      teamId: string | null;
+      reason: AssignmentReason;
+      note: string | null;
+    };
+    'support.status_changed': { from: SupportStatus; to: SupportStatus; reopened: boolean };
+    /** An assignee after another stayed silent: the team's supervisors take it from here. */
+    'support.escalated': { inboxId: string; teamId: string | null; autoReassigns: number };
+    'support.priority_changed': { from: Priority; to: Priority };
+    'support.labels_changed': { labels: string[] };
+    'support.team_saved': { name: string; agentIds: string[]; supervisorIds: string[] };
+    'support.agent_saved': {
+      maxConversations: number | null;
+      teamIds: string[];
+      inboxLimits: Record<string, number>;
+    };
+    'support.inbox_saved': Record<string, unknown>;
+  }
+}
+
+export { conversationSubject } from '../chat/events.js';
+export const teamSubject = (id: string) => `support-team:${id}`;
+export const inboxSubject = (id: string) => `support-inbox:${id}`;
+export const userSubject = (id: string) => `user:${id}`;

@@ -1,0 +1,128 @@
+import type { Actor } from '../../platform/auth.js';
+import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { Logger } from '../../platform/logger.js';
+import type { RealtimeServer, SocketModule } from '../../platform/realtime/gateway.js';
+import { userRoom } from '../../platform/realtime/rooms.js';
+import { isStaff } from '../identity/policies.js';
+import type { AgentService } from './agent.service.js';
+import type { DirectoryRepository } from './directory.repository.js';
+import { isAdmin } from './policies.js';
+import { toAssignment, toTicketEvent } from './presenters.js';
+import type { QueueService } from './queue.service.js';
+import type { TicketRow } from './tables.js';
+
+/** A team's staff (agents and supervisors). */
+export const teamRoom = (id: string) => `support:team:${id}`;
+/** Every agent and supervisor: tickets of inboxes no team serves. */
+export const EVERYONE_ROOM = 'support:everyone';
+export const ADMINS_ROOM = 'support:admins';
+
+/**
+ * The desk over the socket: staff connections join their teams' rooms; `presence:set` sets
+ * availability; ticket changes, assignments and queue changes go to the staff concerned — an
+ * agent of team A hears nothing of team B — and each waiting customer hears their place.
+ */
+export function supportSocket(deps: {
+  agents: AgentService;
+  directory: DirectoryRepository;
+  queue: QueueService;
+  live: LiveEvents;
+  logger: Logger;
+}): SocketModule {
+  const { agents, directory, queue, live } = deps;
+  const log = deps.logger.child({ component: 'support' });
+  /** The last place each waiting customer was told (this instance's own view). */
+  const told = new Map<string, string>();
+
+  const roomsOf = async (ticket: TicketRow): Promise<string[]> => {
+    const rooms = [ADMINS_ROOM];
+    if (ticket.assigneeId) rooms.push(userRoom(ticket.assigneeId));
+    if (ticket.teamId) return [...rooms, teamRoom(ticket.teamId)];
+    const inbox = await directory.getInbox(ticket.inboxId);
+    const teams = inbox?.teamIds ?? [];
+    return [...rooms, ...(teams.length > 0 ? teams.map(teamRoom) : [EVERYONE_ROOM])];
+  };
+
+  const failed = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} not delivered`);
+
+  const tellQueue = async (io: RealtimeServer, inboxId: string) => {
+    const inbox = await directory.getInbox(inboxId);
+    if (!inbox) return;
+    const places = await queue.places(inbox);
+    const waiting = new Set(places.map((p) => p.conversationId));
+    for (const place of places) {
+      const key = `${place.position}:${place.etaSeconds}`;
+      if (told.get(place.conversationId) === key) continue;
+      told.set(place.conversationId, key);
+      io.to(userRoom(place.customerId)).emit('support:queue', {
+        conversationId: place.conversationId,
+        position: place.position,
+        etaSeconds: place.etaSeconds,
+      });
+    }
+    const rooms = [
+      ADMINS_ROOM,
+      ...(inbox.teamIds.length > 0 ? inbox.teamIds.map(teamRoom) : [EVERYONE_ROOM]),
+    ];
+    io.to(rooms).emit('support:queue:changed', { inboxId, queued: places.length });
+    return waiting;
+  };
+
+  return {
+    rooms: async (actor: Actor) => {
+      if (!isStaff(actor)) return [];
+      const teams = await directory.teamsOf(actor.id);
+      return [
+        ...new Set(teams.map((t) => teamRoom(t.teamId))),
+        ...(actor.role === 'agent' || actor.role === 'supervisor' ? [EVERYONE_ROOM] : []),
+        ...(isAdmin(actor) ? [ADMINS_ROOM] : []),
+      ];
+    },
+
+    handlers: {
+      'presence:set': async (ctx, payload) => {
+        await agents.setAvailability(ctx.actor, payload.availability);
+        return {};
+      },
+    },
+
+    deliver: (io) => {
+      live.on('support.ticket.changed', ({ ticket }) => {
+        roomsOf(ticket)
+          .then((rooms) => io.to(rooms).emit('support:conversation', toTicketEvent(ticket)))
+          .catch(failed('support:conversation'));
+        if (ticket.assigneeId !== null || ticket.status !== 'open') {
+          // Out of the queue: the customer no longer has a place in it.
+          if (told.has(ticket.conversationId)) {
+            told.delete(ticket.conversationId);
+            io.to(userRoom(ticket.customerId)).emit('support:queue', {
+              conversationId: ticket.conversationId,
+              position: null,
+              etaSeconds: null,
+            });
+          }
+        }
+      });
+      live.on('support.assigned', ({ assignment, ticket }) => {
+        roomsOf(ticket)
+          .then((rooms) => {
+            const all = assignment.fromId ? [...rooms, userRoom(assignment.fromId)] : rooms;
+            io.to(all).emit('support:assignment', toAssignment(assignment));
+          })
+          .catch(failed('support:assignment'));
+      });
+      live.on('support.queue.changed', ({ inboxId }) => {
+        tellQueue(io, inboxId).catch(failed('support:queue'));
+      });
+      live.on('support.team.members', ({ teamId, added, removed }) => {
+        if (added.length > 0) io.in(added.map(userRoom)).socketsJoin(teamRoom(teamId));
+        if (removed.length > 0) io.in(removed.map(userRoom)).socketsLeave(teamRoom(teamId));
+      });
+      // Connections (not availability changes) say whether staff are reachable at all.
+      live.on('presence.changed', ({ userId, status, availability }) => {
+        if (availability !== undefined) return;
+        agents.connectionChanged(userId, status === 'online').catch(failed('agent connection'));
+      });
+    },
+  };
+}
