@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageRepository } from '../src/modules/chat/message.repository.js';
 import { storedMessagesJob } from '../src/modules/notifications/notify-message.job.js';
-import { queryRows } from '../src/platform/db/client.js';
 import { APP_INBOX_ID } from '../src/modules/support/tables.js';
+import { queryRows } from '../src/platform/db/client.js';
 import { LogPushProvider } from '../src/providers/push/log.provider.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
@@ -195,7 +195,10 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
     const agentSocket = await connect(t.url, agent.accessToken);
     const carol = await t.signIn(uniquePhone(), 'Carol');
     const routing = (value: string) =>
-      t.request('PATCH', `/api/v1/support/inboxes/${APP_INBOX_ID}`, { token: admin.accessToken, body: { routing: value } });
+      t.request('PATCH', `/api/v1/support/inboxes/${APP_INBOX_ID}`, {
+        token: admin.accessToken,
+        body: { routing: value },
+      });
     try {
       // Agents claim by hand in this inbox: the conversation stays unassigned.
       expect((await routing('manual')).status).toBe(200);
@@ -228,7 +231,11 @@ describe.each(BACKENDS)('notification pipeline on %s', (backend) => {
       });
       expect(claimed.body).toMatchObject({ assigneeId: agent.user.id, status: 'open' });
       agentSocket.close();
-      await eventually(async () => !(await t.app.presence.presence.isOnline(agent.user.id)), 5000, 'agent offline');
+      await eventually(
+        async () => !(await t.app.presence.presence.isOnline(agent.user.id)),
+        5000,
+        'agent offline',
+      );
       pushed.length = 0;
       expect((await send(carol, 'help-3', 'hello?', support.body.id)).status).toBe(201);
       await eventually(() => pushed.some((p) => p.deviceId === agentDevice), 15_000, 'assignee push');

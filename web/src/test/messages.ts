@@ -47,6 +47,7 @@ export function directConversation(
       { userId: YOU, name: 'you', role: 'member', lastReadSeq: lastSeq, joinedAt: '2024-01-01T00:00:00Z' },
     ],
     memberCount: 2,
+    support: null,
     ...over,
   };
 }

@@ -37,7 +37,14 @@ function build(...people: string[]) {
     findById: async (id: string) => (known.has(id) ? userRow({ id }) : undefined),
     existingIds: async (ids: string[]) => ids.filter((id) => known.has(id)),
   };
-  const deps = { db: fakeDb, conversations: chat.conversations, messages: chat.messages, users, events, live };
+  const deps = {
+    db: fakeDb,
+    conversations: chat.conversations,
+    messages: chat.messages,
+    users,
+    events,
+    live,
+  };
   const service = new ConversationService(deps);
   return { service, chat, events, live, deps };
 }
@@ -111,10 +118,19 @@ describe(ConversationService.name, () => {
       notesFor: async () => '',
       guardReply: async () => {},
     });
-    const service = new ConversationService({ ...t.deps, db: { transaction: (work) => work(TX) }, support: port });
+    const service = new ConversationService({
+      ...t.deps,
+      db: { transaction: (work) => work(TX) },
+      support: port,
+    });
     const customer = actor('customer');
     const { conversation } = await service.create(customer, { kind: 'support', subject: 'پرداخت' });
-    expect(conversation).toMatchObject({ kind: 'support', status: 'open', subject: 'پرداخت', support: OPEN_VIEW });
+    expect(conversation).toMatchObject({
+      kind: 'support',
+      status: 'open',
+      subject: 'پرداخت',
+      support: OPEN_VIEW,
+    });
     expect(conversation.members).toMatchObject([{ userId: customer.id, role: 'customer' }]);
     expect(calls).toEqual([`opened ${conversation.id} in the transaction`, `routed ${conversation.id}`]);
     await expect(t.service.create(actor('agent'), { kind: 'support' })).rejects.toMatchObject({

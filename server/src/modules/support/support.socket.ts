@@ -91,19 +91,25 @@ export function supportSocket(deps: {
         roomsOf(ticket)
           .then((rooms) => io.to(rooms).emit('support:conversation', toTicketEvent(ticket)))
           .catch(failed('support:conversation'));
-        if (ticket.assigneeId !== null || ticket.status !== 'open') {
-          // Out of the queue: the customer no longer has a place in it.
-          if (told.has(ticket.conversationId)) {
-            told.delete(ticket.conversationId);
-            io.to(userRoom(ticket.customerId)).emit('support:queue', {
-              conversationId: ticket.conversationId,
-              position: null,
-              etaSeconds: null,
-            });
-          }
+        if (ticket.queuedAt === null && told.delete(ticket.conversationId)) {
+          // Out of the queue (resolved, snoozed…): the customer no longer has a place in it.
+          io.to(userRoom(ticket.customerId)).emit('support:queue', {
+            conversationId: ticket.conversationId,
+            position: null,
+            etaSeconds: null,
+          });
         }
       });
       live.on('support.assigned', ({ assignment, ticket }) => {
+        if (assignment.toId) {
+          // An agent has it: the customer waits in no queue (and may ask who it is).
+          told.delete(ticket.conversationId);
+          io.to(userRoom(ticket.customerId)).emit('support:queue', {
+            conversationId: ticket.conversationId,
+            position: null,
+            etaSeconds: null,
+          });
+        }
         roomsOf(ticket)
           .then((rooms) => {
             const all = assignment.fromId ? [...rooms, userRoom(assignment.fromId)] : rooms;
