@@ -102,12 +102,8 @@ describe.each(BACKENDS)('support routing on %s', (backend) => {
       await desk.online(agent);
     }
     const customer = await desk.person('customer', 'Load');
-    // Busy holds three already.
-    const held = await queueTickets(desk, inbox.id, customer.id, 3);
-    await queryRows(
-      desk.t.app.database.db,
-      sql`update support_tickets set assignee_id = ${busy.id}, queued_at = null where conversation_id = any(${sql.param(held)}::uuid[])`,
-    );
+    // Busy holds three already (born assigned: a background drain must not race the set-up).
+    await queueTickets(desk, inbox.id, customer.id, 3, busy.id);
     await queueTickets(desk, inbox.id, customer.id, 5);
     await desk.t.app.support.tickets.drain(inbox.id);
     const loads = await queryRows<{ assignee_id: string; n: number }>(
@@ -226,6 +222,7 @@ async function queueTickets(
   inboxId: string,
   customerId: string,
   count: number,
+  assigneeId: string | null = null,
 ): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(
     desk.t.app.database.db,
@@ -239,8 +236,9 @@ async function queueTickets(
           select c.id as cid, n.id as nid from (select id, row_number() over () as k from c) c
           join (select id, row_number() over () as k from n) n using (k)),
         m as (insert into members (conversation_id, user_id, role) select cid, ${customerId}::uuid, 'customer' from pairs)
-        insert into support_tickets (conversation_id, notes_conversation_id, inbox_id, customer_id, queued_at)
-        select cid, nid, ${inboxId}::uuid, ${customerId}::uuid, clock_timestamp() from pairs
+        insert into support_tickets (conversation_id, notes_conversation_id, inbox_id, customer_id, queued_at, assignee_id)
+        select cid, nid, ${inboxId}::uuid, ${customerId}::uuid,
+          case when ${assigneeId}::uuid is null then clock_timestamp() end, ${assigneeId}::uuid from pairs
         returning conversation_id as id`,
   );
   return rows.map((r) => r.id);

@@ -105,14 +105,19 @@ export class Desk {
     timeoutMs = 15_000,
   ) {
     let last: SupportTicket | undefined;
-    await eventually(
-      async () => {
-        last = await this.ticket(conversationId);
-        return check(last);
-      },
-      timeoutMs,
-      `${what} (last: ${JSON.stringify(last && { status: last.status, assigneeId: last.assigneeId })})`,
-    );
+    try {
+      await eventually(
+        async () => {
+          last = await this.ticket(conversationId);
+          return check(last);
+        },
+        timeoutMs,
+        what,
+      );
+    } catch (error) {
+      const seen = last && { status: last.status, assigneeId: last.assigneeId, escalated: last.escalated };
+      throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(seen)}`);
+    }
     return last!;
   }
 

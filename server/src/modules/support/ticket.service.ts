@@ -479,9 +479,18 @@ export class TicketService {
       t.status === 'open' &&
       t.assigneeId === assigneeId &&
       t.waitingSince !== null &&
-      noReplySince(t)?.getTime() === since.getTime() &&
-      this.deps.now() >= since.getTime() + timers.reassignNoReplyAfterSeconds * 1000;
+      noReplySince(t)?.getTime() === since.getTime();
     if (!still(ticket)) return;
+    const due = since.getTime() + timers.reassignNoReplyAfterSeconds * 1000;
+    if (this.deps.now() < due) {
+      // Woken early (the inbox's timer changed, a clock step): look again when it is due.
+      await this.deps.jobs.send(
+        'support-no-reply',
+        { conversationId, assigneeId, since: since.toISOString() },
+        { startAfter: new Date(due) },
+      );
+      return;
+    }
     const escalate = ticket.autoReassigns >= timers.maxAutoReassigns;
     const names = await this.deps.tickets.names([assigneeId]);
     const assigned = await this.deps.routing.reassign(conversationId, {
@@ -519,6 +528,7 @@ export class TicketService {
       );
     }
     await this.applied(assigned);
+    await this.drain(ticket.inboxId);
   }
 
   /**
@@ -533,6 +543,7 @@ export class TicketService {
     const now = this.deps.now();
     const names = await this.deps.tickets.names([agentId]);
     let next: number | undefined;
+    const inboxes = new Set<string>();
     for (const ticket of await this.deps.tickets.heldBy(agentId)) {
       const grace = timersOf(
         await this.inbox(ticket.inboxId),
@@ -555,7 +566,9 @@ export class TicketService {
         t('fa').desk.offline(names.get(agentId) ?? t('fa').someone, grace),
       );
       await this.applied(assigned);
+      inboxes.add(ticket.inboxId);
     }
+    for (const inboxId of inboxes) await this.drain(inboxId);
     return next === undefined ? undefined : new Date(next);
   }
 
