@@ -14,3 +14,16 @@ export function toLatinDigits(input: string): string {
 export function toPersianDigits(input: string | number): string {
   return String(input).replace(/[0-9]/g, (d) => String.fromCharCode(PERSIAN_ZERO + Number(d)));
 }
+
+/**
+ * Text as it is compared in lookups and search: Latin digits, Arabic yeh and kaf as the Persian
+ * letters, no zero-width (non-)joiners or direction marks, lower case — so "مشکل پرداخت ۲"
+ * finds "مشكل پرداخت 2" and "/سلام‌ي" finds "/سلامی".
+ */
+export function foldPersian(input: string): string {
+  return toLatinDigits(input.normalize('NFC'))
+    .replace(/[\u064a\u0649]/g, '\u06cc')
+    .replace(/\u0643/g, '\u06a9')
+    .replace(/[\u200c-\u200f]/g, '')
+    .toLowerCase();
+}

@@ -10,43 +10,18 @@ import { eventually, next } from './support/sockets.js';
 describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
   let desk: Desk;
   let admin: Person;
-  /** Each test gets its own team and inbox, so the agents of one never take another's work. */
-  let room = 0;
+  // Each test gets its own team and inbox, so the agents of one never take another's work.
   beforeAll(async () => {
     desk = await startDesk({ backend });
     admin = await desk.person('admin', 'Admin');
-    // The app inbox routes to nobody in these tests: each test's conversations are moved to its own inbox.
-    const team = await desk.admin(admin, 'POST', '/teams', { name: `nobody-${backend}` });
-    await desk.admin(admin, 'PATCH', `/inboxes/${(await inboxes())[0]}`, { teamIds: [team.id] });
+    await desk.quietAppInbox(admin);
   });
   afterAll(async () => {
     await desk?.close();
   });
 
-  const inboxes = async () =>
-    (await desk.admin(admin, 'GET', '/inboxes')).items.map((i: { id: string }) => i.id) as string[];
-
-  /** A team of the given agents serving a fresh inbox; conversations opened go there. */
-  async function team(...agents: Person[]) {
-    room++;
-    const t = await desk.admin(admin, 'POST', '/teams', {
-      name: `t${room}-${backend}`,
-      agentIds: agents.map((a) => a.id),
-    });
-    const inbox = await desk.admin(admin, 'POST', '/inboxes', { name: `i${room}`, teamIds: [t.id] });
-    return { teamId: t.id as string, inboxId: inbox.id as string };
-  }
-
-  /** Opens a support conversation and moves it to the inbox (the app inbox is the only one customers open). */
-  async function openIn(inboxId: string, customer: Person, subject = 'help') {
-    const conversation = await desk.open(customer, subject);
-    await queryRows(
-      desk.t.app.database.db,
-      sql`update support_tickets set inbox_id = ${inboxId} where conversation_id = ${conversation.id}`,
-    );
-    await desk.t.app.support.tickets.drain(inboxId);
-    return conversation;
-  }
+  const team = (...agents: Person[]) => desk.team(admin, agents);
+  const openIn = (inboxId: string, customer: Person) => desk.openIn(inboxId, customer);
 
   const notes = async (conversationId: string) => {
     const ticket = await desk.ticket(conversationId);

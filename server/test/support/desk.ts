@@ -1,10 +1,11 @@
 import type { Conversation, PlatformRole, SupportTicket } from '@abrik/protocol';
 import { sql } from 'drizzle-orm';
+import { APP_INBOX_ID } from '../../src/modules/support/tables.js';
 import { queryRows } from '../../src/platform/db/client.js';
 import { type AuthResult, startTestApp, type TestApp, type TestAppOptions, uniquePhone } from './app.js';
 import { type ClientSocket, call, connect, eventually } from './sockets.js';
 
-export { APP_INBOX_ID } from '../../src/modules/support/tables.js';
+export { APP_INBOX_ID };
 
 /** The desk's timers, short enough for tests (seconds). */
 export const FAST_TIMERS = {
@@ -28,6 +29,7 @@ export interface Person {
 /** A test app seen as a support desk: people, sockets, and the desk's API in a line each. */
 export class Desk {
   private readonly sockets: ClientSocket[] = [];
+  private rooms = 0;
 
   constructor(readonly t: TestApp) {}
 
@@ -73,6 +75,40 @@ export class Desk {
     });
     if (reply.status !== 201) throw new Error(`open failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body;
+  }
+
+  /** Routes the app inbox to a team of nobody: each test's conversations go to inboxes of its own. */
+  async quietAppInbox(admin: Person): Promise<void> {
+    const team = await this.admin(admin, 'POST', '/teams', {
+      name: `nobody ${Math.random().toString(36).slice(2, 8)}`,
+    });
+    await this.admin(admin, 'PATCH', `/inboxes/${APP_INBOX_ID}`, { teamIds: [team.id] });
+  }
+
+  /** A team of these agents (and supervisors) serving an inbox of its own. */
+  async team(admin: Person, agents: Person[], supervisors: Person[] = []) {
+    this.rooms++;
+    const team = await this.admin(admin, 'POST', '/teams', {
+      name: `team ${this.rooms} ${Math.random().toString(36).slice(2, 8)}`,
+      agentIds: agents.map((a) => a.id),
+      supervisorIds: supervisors.map((s) => s.id),
+    });
+    const inbox = await this.admin(admin, 'POST', '/inboxes', {
+      name: `inbox ${this.rooms}`,
+      teamIds: [team.id],
+    });
+    return { teamId: team.id as string, inboxId: inbox.id as string };
+  }
+
+  /** Opens a support conversation and moves it to the inbox (customers open in the app inbox). */
+  async openIn(inboxId: string, customer: Person, subject = 'help'): Promise<Conversation> {
+    const conversation = await this.open(customer, subject);
+    await queryRows(
+      this.t.app.database.db,
+      sql`update support_tickets set inbox_id = ${inboxId} where conversation_id = ${conversation.id}`,
+    );
+    await this.t.app.support.tickets.drain(inboxId);
+    return conversation;
   }
 
   async write(person: Person, conversationId: string, body: string, internal = false) {

@@ -118,6 +118,13 @@ describe(transition.name, () => {
     expect(transition(state('resolved'), late)).toEqual({ kind: 'follow_up' });
   });
 
+  it('keeps a conversation resolved for a customer message written before the resolve (its job ran late)', () => {
+    const earlier = { ...events.customer_message, at: new Date(resolvedAt.getTime() - 5) } as LifecycleEvent;
+    expect(transition(state('resolved'), earlier)).toEqual({ kind: 'same' });
+    const same = { ...events.customer_message, at: resolvedAt } as LifecycleEvent;
+    expect(transition(state('resolved'), same)).toEqual({ kind: 'same' });
+  });
+
   it('ignores a snooze timer or a close timer of an earlier cycle', () => {
     const later = { ...state('snoozed'), snoozedUntil: new Date(snoozedUntil.getTime() + 60_000) };
     expect(transition(later, events.snooze_expired)).toEqual({ kind: 'same' });

@@ -47,7 +47,9 @@ const awake = { snoozedUntil: null, snoozedUntilReply: false };
 /**
  * The lifecycle, as one table: open → pending | snoozed | resolved; pending → open | resolved;
  * snoozed → open (its time, the customer, an agent) | resolved; resolved → open (the customer
- * within the reopen window, or an agent) | closed (after the window); closed is final.
+ * within the reopen window, or an agent) | closed (after the window); closed is final. A
+ * customer's message counts from when it was written, not when its job runs: one written before
+ * a resolve does not reopen what the resolve closed.
  */
 export function transition(state: LifecycleState, event: LifecycleEvent): Transition {
   const move = (
@@ -63,6 +65,9 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
       if (status === 'open') return { kind: 'same' };
       if (status === 'resolved') {
         const resolvedAt = state.resolvedAt?.getTime() ?? 0;
+        // Written before the resolve (the message's job ran after it): the resolve stands, as it
+        // would had the job run first — the outcome follows the order things happened in.
+        if (event.at.getTime() <= resolvedAt) return { kind: 'same' };
         if (event.at.getTime() - resolvedAt > event.reopenWindowSeconds * 1000) return { kind: 'follow_up' };
         return move('open', { resolvedAt: null, ...awake }, true);
       }

@@ -1,16 +1,11 @@
-import { toLatinDigits } from '@abrik/protocol';
+import { foldPersian } from '@abrik/protocol';
 
 /**
  * A canned reply's shortcut as it is looked up: Arabic yeh and kaf as the Persian letters, no
  * zero-width non-joiner, Latin digits, lower case — so "/سلام‌ي" finds "/سلامی".
  */
 export function shortcutKey(shortcut: string): string {
-  return toLatinDigits(shortcut.normalize('NFC'))
-    .replace(/^\//, '')
-    .replace(/[\u064a\u0649]/g, '\u06cc')
-    .replace(/\u0643/g, '\u06a9')
-    .replace(/\u200c|\u200d|\u200e|\u200f/g, '')
-    .toLowerCase();
+  return foldPersian(shortcut.trim()).replace(/^\//, '');
 }
 
 /** `{{name}}` or `{{name | "fallback"}}`. */

@@ -1,4 +1,4 @@
-import { STAFF_ROLES } from '@abrik/protocol';
+import { foldPersian, STAFF_ROLES } from '@abrik/protocol';
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/client.js';
 import { conversations } from '../chat/tables.js';
@@ -54,6 +54,13 @@ export function visibleTo(viewer: Viewer): SQL {
       exists (select 1 from support_inbox_teams it join support_team_members tm on tm.team_id = it.team_id
               where it.inbox_id = t.inbox_id and tm.user_id = ${viewer.id}::uuid)
       or not exists (select 1 from support_inbox_teams it where it.inbox_id = t.inbox_id))))`;
+}
+
+const FOLD_FROM = '\u064a\u0649\u0643۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩\u200c\u200d\u200e\u200f';
+const FOLD_TO = '\u06cc\u06cc\u06a901234567890123456789';
+/** `foldPersian` in SQL: the letters and digits mapped, the zero-width marks dropped. */
+function foldSql(column: SQL): SQL {
+  return sql`translate(lower(${column}), ${FOLD_FROM}, ${FOLD_TO})`;
 }
 
 /** Support tickets: their state, assignments, the queue and the routing's SQL. */
@@ -153,8 +160,8 @@ export class TicketRepository {
     if (filter.label) where.push(sql`${filter.label} = any(t.labels)`);
     if (filter.priorities) where.push(sql`t.priority = any(${sql.param(filter.priorities)}::text[])`);
     if (filter.q) {
-      const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(sql`(c.subject ilike ${like} or u.name ilike ${like})`);
+      const like = `%${foldPersian(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(sql`(${foldSql(sql`c.subject`)} like ${like} or ${foldSql(sql`u.name`)} like ${like})`);
     }
     if (filter.before) {
       where.push(

@@ -183,6 +183,7 @@ export class TicketService {
   }
 
   async list(actor: Actor, query: SupportListQuery) {
+    requireStaff(actor);
     const me = viewer(actor);
     const rows = await this.deps.tickets.list(me, {
       statuses: query.status,
@@ -204,18 +205,20 @@ export class TicketService {
   }
 
   async get(actor: Actor, conversationId: string): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     return this.present(ticket);
   }
 
   async assignments(actor: Actor, conversationId: string) {
+    requireStaff(actor);
     await this.visibleTicket(actor, conversationId);
     return { items: (await this.deps.tickets.assignments(conversationId)).map(toAssignment) };
   }
 
   /** Per inbox the caller may read: conversations waiting and the oldest wait. */
   async queueSummary(actor: Actor) {
-    if (!isStaff(actor)) throw new ForbiddenError('support/forbidden');
+    requireStaff(actor);
     const [inboxes, sizes] = await Promise.all([
       this.deps.directory.listInboxes(),
       this.deps.tickets.queueSizes(),
@@ -240,6 +243,7 @@ export class TicketService {
 
   /** Assigns to someone (supervisors, admins), or back to the queue (also the assignee). */
   async assign(actor: Actor, conversationId: string, agentId: string | null): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     if (agentId === null) {
       if (!mayWork(actor, ticket)) throw new ForbiddenError('support/forbidden');
@@ -265,6 +269,7 @@ export class TicketService {
     conversationId: string,
     input: { agentId?: string | undefined; teamId?: string | undefined; note?: string | undefined },
   ): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     if (!mayWork(actor, ticket)) throw new ForbiddenError('support/forbidden');
     if (input.teamId && (await this.deps.directory.existingTeamIds([input.teamId])).length === 0) {
@@ -273,7 +278,17 @@ export class TicketService {
     const teamId = input.teamId ?? ticket.teamId;
     if (input.agentId) await this.requireServing(input.agentId, ticket.inboxId, teamId);
     const note = input.note?.trim() ? input.note.trim() : null;
-    const updated = await this.reassign(ticket, {
+    if (note) {
+      // Written first, while the giver still serves the conversation (after the transfer they
+      // may not). Its id follows the version: a transfer retried after a failure writes it once.
+      await this.deps.messages.send(actor, {
+        conversationId,
+        clientMsgId: `transfer-${ticket.version}-${conversationId.slice(0, 8)}`,
+        body: note,
+        internal: true,
+      });
+    }
+    return this.reassign(ticket, {
       to: input.agentId ?? null,
       reason: 'transfer',
       actorId: actor.id,
@@ -281,15 +296,6 @@ export class TicketService {
       teamId,
       patch: { excludedAgentIds: [], autoReassigns: 0 },
     });
-    if (note) {
-      await this.deps.messages.send(actor, {
-        conversationId,
-        clientMsgId: `transfer-${updated.version}-${conversationId.slice(0, 8)}`,
-        body: note,
-        internal: true,
-      });
-    }
-    return updated;
   }
 
   async setStatus(
@@ -301,6 +307,7 @@ export class TicketService {
       version?: number | undefined;
     },
   ): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     if (!mayWork(actor, ticket)) throw new ForbiddenError('support/forbidden');
     if (input.version !== undefined && input.version !== ticket.version) {
@@ -335,6 +342,7 @@ export class TicketService {
   }
 
   async setPriority(actor: Actor, conversationId: string, priority: Priority): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     if (!mayAnnotate(actor)) throw new ForbiddenError('support/forbidden');
     const updated = await this.patch(ticket.conversationId, () => ({ priority }), {
@@ -347,6 +355,7 @@ export class TicketService {
   }
 
   async setLabels(actor: Actor, conversationId: string, labels: string[]): Promise<SupportTicket> {
+    requireStaff(actor);
     const ticket = await this.visibleTicket(actor, conversationId);
     if (!mayAnnotate(actor)) throw new ForbiddenError('support/forbidden');
     const unique = [...new Set(labels)];
@@ -390,11 +399,15 @@ export class TicketService {
       event,
       ticket.customerId,
       undefined,
-      (current) => ({
-        waitingSince: current.waitingSince ?? message.createdAt,
-        firstCustomerMessageAt: current.firstCustomerMessageAt ?? message.createdAt,
-        lastActivityAt: message.createdAt,
-      }),
+      (current, step) =>
+        // Left as it is (a message from before a resolve): it waits for nobody.
+        step.kind === 'same' && current.status !== 'open'
+          ? { firstCustomerMessageAt: current.firstCustomerMessageAt ?? message.createdAt }
+          : {
+              waitingSince: current.waitingSince ?? message.createdAt,
+              firstCustomerMessageAt: current.firstCustomerMessageAt ?? message.createdAt,
+              lastActivityAt: message.createdAt,
+            },
     );
     if (outcome === 'follow_up') await this.followUp(ticket, message);
   }
@@ -631,7 +644,7 @@ export class TicketService {
     event: LifecycleEvent,
     actorId: string | null,
     expectedVersion?: number,
-    extra?: (ticket: TicketRow) => TicketPatch,
+    extra?: (ticket: TicketRow, step: Transition) => TicketPatch,
   ): Promise<TicketRow | 'invalid' | 'follow_up'> {
     for (let attempt = 0; attempt < CAS_TRIES; attempt++) {
       const ticket = await this.deps.tickets.get(conversationId);
@@ -642,7 +655,7 @@ export class TicketService {
       const step: Transition = transition(ticket, event);
       if (step.kind === 'invalid') return 'invalid';
       if (step.kind === 'follow_up') return 'follow_up';
-      const patch: TicketPatch = { ...extra?.(ticket) };
+      const patch: TicketPatch = { ...extra?.(ticket, step) };
       if (step.kind === 'move') Object.assign(patch, step.patch, this.statusEffects(ticket, step));
       if (Object.keys(patch).length === 0) return ticket;
       const updated = await this.deps.db.transaction(async (tx) => {
@@ -852,4 +865,9 @@ export function viewer(actor: Actor): Viewer {
 export function noReplySince(ticket: Pick<TicketRow, 'assignedAt' | 'waitingSince'>): Date | null {
   if (!ticket.assignedAt || !ticket.waitingSince) return null;
   return new Date(Math.max(ticket.assignedAt.getTime(), ticket.waitingSince.getTime()));
+}
+
+/** The desk's staff routes are the staff's: a customer has their conversation's own view. */
+function requireStaff(actor: Actor): void {
+  if (!isStaff(actor)) throw new ForbiddenError('support/forbidden');
 }
