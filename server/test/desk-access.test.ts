@@ -51,6 +51,11 @@ const MATRIX: Row[] = [
   { action: 'history', expect: STAFF_READ },
   { action: 'priority', expect: STAFF_READ },
   { action: 'labels', expect: STAFF_READ },
+  // Before anyone wrote a note: staff read the notes of what they see without having joined them.
+  {
+    action: 'read notes',
+    expect: { ...STAFF_READ, customer: 404, otherCustomer: 404 },
+  },
   {
     action: 'note',
     expect: {
@@ -62,10 +67,6 @@ const MATRIX: Row[] = [
       supervisor: 201,
       admin: 201,
     },
-  },
-  {
-    action: 'read notes',
-    expect: { ...STAFF_READ, customer: 404, otherCustomer: 404 },
   },
   {
     action: 'conversation',
@@ -290,6 +291,26 @@ describe.each(BACKENDS)('who may do what at the desk, on %s', (backend) => {
       otherAgent: [false, true],
       supervisor: [true, false],
       otherSupervisor: [false, true],
+      admin: [true, true],
+    });
+    // The queue summary: the inboxes they serve.
+    const queues = async (who: Who) => {
+      const reply = await desk.t.request('GET', '/api/v1/support/queue', { token: people[who].token });
+      if (reply.status !== 200) return reply.status;
+      const ids = reply.body.inboxes.map((i: { inboxId: string }) => i.inboxId);
+      return [ids.includes(ctx.teamA.inboxId), ids.includes(ctx.teamB.inboxId)];
+    };
+    expect({
+      customer: await queues('customer'),
+      assignee: await queues('assignee'),
+      otherAgent: await queues('otherAgent'),
+      supervisor: await queues('supervisor'),
+      admin: await queues('admin'),
+    }).toEqual({
+      customer: 403,
+      assignee: [true, false],
+      otherAgent: [false, true],
+      supervisor: [true, false],
       admin: [true, true],
     });
     // Settings: admins change them, supervisors read them, agents and customers neither.

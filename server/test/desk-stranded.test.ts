@@ -43,6 +43,8 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     aSocket.close();
     await desk.connected(a.id, false);
     const again = await desk.online(a);
+    const offlineTimers = await desk.t.app.jobs.find('support-agent-offline', { data: { agentId: a.id } });
+    expect(offlineTimers.map((j) => j.state)).toEqual(['cancelled']);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await desk.assignee(conversation.id)).toBe(a.id);
 
@@ -59,6 +61,30 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
       body: expect.stringContaining('آفلاین'),
     });
     await desk.online(b);
+    await desk.waitFor(conversation.id, (t) => t.assigneeId === b.id, 'B to take it');
+    expect(await desk.history(conversation.id)).toEqual([
+      ['auto', a.id],
+      ['offline', null],
+      ['auto', b.id],
+    ]);
+  });
+
+  it('treats “offline” set by hand as gone: handed on after the grace, kept when back online in time', async () => {
+    const [a, b] = await Promise.all([desk.person('agent', 'Leaving'), desk.person('agent', 'Staying')]);
+    const { inboxId } = await team(a, b);
+    const aSocket = await desk.online(a);
+    const customer = await desk.person('customer', 'Left');
+    const conversation = await openIn(inboxId, customer);
+    await desk.waitFor(conversation.id, (t) => t.assigneeId === a.id, 'A to take it');
+
+    await desk.setAvailability(aSocket, 'offline');
+    await desk.setAvailability(aSocket, 'online');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await desk.assignee(conversation.id)).toBe(a.id);
+
+    // Offline by hand, still connected: after the 2 s grace, to B.
+    await desk.online(b);
+    await desk.setAvailability(aSocket, 'offline');
     await desk.waitFor(conversation.id, (t) => t.assigneeId === b.id, 'B to take it');
     expect(await desk.history(conversation.id)).toEqual([
       ['auto', a.id],
@@ -109,7 +135,7 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     expect(assigned.body).toMatchObject({ assigneeId: c!.id, escalated: false });
   });
 
-  it('an agent’s reply in time keeps the conversation with them', async () => {
+  it('an agent’s reply in time keeps the conversation with them, and cancels the timer', async () => {
     const agent = await desk.person('agent', 'Prompt');
     const { inboxId } = await team(agent);
     await desk.online(agent);
@@ -123,6 +149,11 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
       (t) => t.waitingSince === null && t.firstAgentReplyAt !== null,
       'the reply noted',
     );
+    // The timer armed by the customer's message is cancelled by the answer, not left to find out.
+    const timers = await desk.t.app.jobs.find('support-no-reply', {
+      data: { conversationId: conversation.id },
+    });
+    expect(timers.map((j) => j.state)).toEqual(['cancelled']);
     await new Promise((r) => setTimeout(r, 3000));
     expect(await desk.assignee(conversation.id)).toBe(agent.id);
   });
@@ -163,40 +194,54 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
   it('tells each waiting customer their place and an estimate from recent waits, live, and never a made-up one', async () => {
     const agent = await desk.person('agent', 'Queue');
     const { inboxId } = await team(agent);
+    await desk.admin(admin, 'PATCH', `/agents/${agent.id}`, { maxConversations: 1 });
+    const placeOf = async (who: Person, id: string) =>
+      (await desk.t.request('GET', `/api/v1/conversations/${id}`, { token: who.token })).body.support;
+
+    // Nobody online: a place, but no estimate.
+    const early = await desk.person('customer', 'Early');
+    const filler = await openIn(inboxId, early);
+    expect(await placeOf(early, filler.id)).toMatchObject({ queuePosition: 1, etaSeconds: null });
+    // Recent waits of this inbox: 60 s and 120 s — and the first's own, about nothing, once it is
+    // taken below: the median is 60.
+    await queryRows(
+      desk.t.app.database.db,
+      sql`insert into support_assignments (conversation_id, to_id, reason, queued_at, at)
+          values (${filler.id}, ${agent.id}, 'auto', now() - interval '100 seconds', now() - interval '40 seconds'),
+                 (${filler.id}, ${agent.id}, 'auto', now() - interval '200 seconds', now() - interval '80 seconds')`,
+    );
+    // The agent comes online and takes it: now at capacity. Then busy: still nobody to take new work.
+    const agentSocket = await desk.online(agent);
+    await desk.waitFor(filler.id, (t) => t.assigneeId === agent.id, 'the agent to take the first');
+    await desk.setAvailability(agentSocket, 'busy');
     const customers = await Promise.all([1, 2, 3].map((i) => desk.person('customer', `Q${i}`)));
     const sockets = await Promise.all(customers.map((c) => desk.online(c)));
     const opened: Awaited<ReturnType<typeof openIn>>[] = [];
     for (const c of customers) opened.push(await openIn(inboxId, c));
-    // Nobody online: places, but no estimate.
-    const view = await desk.t.request('GET', `/api/v1/conversations/${opened[2]!.id}`, {
-      token: customers[2]!.token,
-    });
-    expect(view.body.support).toMatchObject({ queuePosition: 3, etaSeconds: null });
-    // Recent waits of this inbox: 60 s and 120 s (median 90).
-    await queryRows(
-      desk.t.app.database.db,
-      sql`insert into support_assignments (conversation_id, to_id, reason, queued_at, at)
-          values (${opened[0]!.id}, ${agent.id}, 'auto', now() - interval '100 seconds', now() - interval '40 seconds'),
-                 (${opened[0]!.id}, ${agent.id}, 'auto', now() - interval '200 seconds', now() - interval '80 seconds')`,
-    );
-    // One at a time, and busy: online (so an estimate is honest) but taking nothing yet.
-    await desk.admin(admin, 'PATCH', `/agents/${agent.id}`, { maxConversations: 1 });
-    await desk.t.app.support.agents.setAvailability({ id: agent.id, role: 'agent' }, 'busy');
+    expect(await placeOf(customers[2]!, opened[2]!.id)).toMatchObject({ queuePosition: 3, etaSeconds: null });
+
+    // Online again (at capacity, taking nothing yet): median × place, told live.
     const told = next(
       sockets[1]!,
       'support:queue',
       (e) => e.conversationId === opened[1]!.id && e.etaSeconds !== null,
     );
-    await desk.online(agent);
-    expect(await told).toEqual({ conversationId: opened[1]!.id, position: 2, etaSeconds: 180 });
-    // Going online, the agent takes the first: the others move up.
+    await desk.setAvailability(agentSocket, 'online');
+    expect(await told).toEqual({ conversationId: opened[1]!.id, position: 2, etaSeconds: 120 });
+    expect(await placeOf(customers[2]!, opened[2]!.id)).toMatchObject({ queuePosition: 3, etaSeconds: 180 });
+
+    // The first resolved frees a slot: the agent takes the next, and the others move up.
     const moved = next(
       sockets[2]!,
       'support:queue',
       (e) => e.conversationId === opened[2]!.id && e.position === 2,
     );
-    await desk.t.app.support.agents.setAvailability({ id: agent.id, role: 'agent' }, 'online');
-    await desk.waitFor(opened[0]!.id, (t) => t.assigneeId === agent.id, 'the first to be taken');
+    const resolved = await desk.t.request('POST', `/api/v1/support/conversations/${filler.id}/status`, {
+      token: agent.token,
+      body: { status: 'resolved' },
+    });
+    expect(resolved.status).toBe(200);
+    await desk.waitFor(opened[0]!.id, (t) => t.assigneeId === agent.id, 'the next to be taken');
     expect(await moved).toMatchObject({ position: 2 });
   });
 });

@@ -168,7 +168,11 @@ describe.each(BACKENDS)('an agent’s work on %s', (backend) => {
   });
 
   it('transfers with a note written as a private note, unassigns back to the queue, and sets priority and labels — staff hear each change with its version', async () => {
-    const { agent, customer, conversation, inboxId } = await assigned('Giver');
+    const { agent, customer, conversation, inboxId, teamId: giversTeam } = await assigned('Giver');
+    // The giver's team hears the conversation leave it (their lists drop it).
+    const oldBoss = await desk.person('supervisor', 'Old boss');
+    await desk.admin(admin, 'PATCH', `/teams/${giversTeam}`, { supervisorIds: [oldBoss.id] });
+    const oldBossHeard = collect(await desk.online(oldBoss), 'support:conversation');
     const taker = await desk.person('agent', 'Taker');
     const { teamId: otherTeam } = await desk.team(admin, [taker]);
     // Taker serves this inbox too (a second team), so the transfer to them is allowed.
@@ -189,6 +193,11 @@ describe.each(BACKENDS)('an agent’s work on %s', (backend) => {
     });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ assigneeId: taker.id, teamId: otherTeam });
+    await eventually(
+      () => oldBossHeard.some((c) => c.conversationId === conversation.id && c.teamId === otherTeam),
+      10_000,
+      'the team it left to hear of it',
+    );
     expect(await desk.history(conversation.id)).toContainEqual(['transfer', taker.id]);
     const notes = await queryRows<{ body: string; sender_id: string }>(
       desk.t.app.database.db,

@@ -8,6 +8,8 @@ describe('chat policies', () => {
     ['agent', 'support', true],
     ['admin', 'support', true],
     ['customer', 'support', false],
+    ['supervisor', 'notes', true],
+    ['customer', 'notes', false],
     ['agent', 'group', false],
     ['admin', 'direct', false],
   ])('staffServes: a %s serves a %s conversation: %s', (role, kind, expected) => {

@@ -10,12 +10,15 @@ import type { ConversationRow, MemberRow } from './tables.js';
  * admin or member of a group) — never to be read as a platform role (identity/policies.ts).
  */
 
-/** Staff (agents, admins) serve every support conversation, member or not. */
+/**
+ * Staff may serve support conversations (and the private notes beside them) without being
+ * members; which ones, the support desk says (`SupportPort.mayServe`: by team).
+ */
 export function staffServes(
   actor: Pick<Actor, 'role'>,
   conversation: Pick<ConversationRow, 'kind'>,
 ): boolean {
-  return conversation.kind === 'support' && isStaff(actor);
+  return (conversation.kind === 'support' || conversation.kind === 'notes') && isStaff(actor);
 }
 
 /** A group's owner and admins add members. */

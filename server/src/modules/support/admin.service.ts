@@ -1,6 +1,6 @@
 import type { Inbox, Team } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
-import type { Transactor } from '../../platform/db/client.js';
+import type { Executor, Transactor } from '../../platform/db/client.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { DomainEventMap, DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
@@ -73,6 +73,11 @@ export class AdminService {
       if (input.agentIds) await this.deps.directory.setTeamMembers(id, 'agent', input.agentIds, tx);
       if (input.supervisorIds)
         await this.deps.directory.setTeamMembers(id, 'supervisor', input.supervisorIds, tx);
+      await this.record(tx, actor, teamSubject(id), 'support.team_saved', {
+        name: input.name ?? before.name,
+        agentIds: input.agentIds ?? before.agentIds,
+        supervisorIds: input.supervisorIds ?? before.supervisorIds,
+      });
     });
     const team = await this.team(id);
     this.announceMembers(
@@ -80,11 +85,6 @@ export class AdminService {
       [...before.agentIds, ...before.supervisorIds],
       [...team.agentIds, ...team.supervisorIds],
     );
-    await this.record(actor, teamSubject(id), 'support.team_saved', {
-      name: team.name,
-      agentIds: team.agentIds,
-      supervisorIds: team.supervisorIds,
-    });
     await this.deps.tickets.drainAll();
     return team;
   }
@@ -134,6 +134,12 @@ export class AdminService {
       }
       if (input.teamIds) await this.deps.directory.setAgentTeams(id, input.teamIds, tx);
       if (input.inboxLimits) await this.deps.directory.setInboxLimits(id, input.inboxLimits, tx);
+      // What changed (null: left as it was), with the change, in one transaction.
+      await this.record(tx, actor, userSubject(id), 'support.agent_saved', {
+        maxConversations: input.maxConversations ?? null,
+        teamIds: input.teamIds ?? before,
+        inboxLimits: input.inboxLimits ?? null,
+      });
     });
     const agent = await this.getAgent(actor, id);
     if (input.teamIds) {
@@ -145,11 +151,6 @@ export class AdminService {
         );
       }
     }
-    await this.record(actor, userSubject(id), 'support.agent_saved', {
-      maxConversations: input.maxConversations ?? null,
-      teamIds: agent.teamIds,
-      inboxLimits: agent.inboxLimits,
-    });
     // More room, or new teams: the queue may have work for them.
     await this.deps.tickets.drainAll();
     return agent;
@@ -273,14 +274,13 @@ export class AdminService {
   }
 
   private async record<T extends 'support.team_saved' | 'support.agent_saved'>(
+    tx: Executor,
     actor: Actor,
     subject: string,
     type: T,
     payload: DomainEventMap[T],
   ): Promise<void> {
-    await this.deps.db.transaction((tx) =>
-      this.deps.events.record(tx, { type, actorId: actor.id, subject, payload }),
-    );
+    await this.deps.events.record(tx, { type, actorId: actor.id, subject, payload });
   }
 
   private mayRead(actor: Actor): void {

@@ -25,7 +25,7 @@ export class AgentService {
       tickets: Pick<TicketService, 'drainAll'>;
       presence: Pick<PresenceStore, 'online'>;
       live: Pick<LiveEvents, 'publish' | 'on'>;
-      jobs: Pick<JobQueue, 'send'>;
+      jobs: Pick<JobQueue, 'send' | 'cancel'>;
       defaults: SupportDefaults;
       logger: Logger;
     },
@@ -39,11 +39,16 @@ export class AgentService {
     return new Map(agents.map((a) => [a.userId, a.connected ? a.availability : 'offline']));
   }
 
-  /** `presence:set`: online, busy, away — or offline, which hands their conversations on too. */
+  /**
+   * `presence:set`: online, busy, away — or offline, which hands their conversations on after
+   * the grace, as a lost connection does (back to online in time, they keep them).
+   */
   async setAvailability(actor: Actor, availability: Availability): Promise<void> {
     if (!maySetAvailability(actor)) throw new ForbiddenError('auth/forbidden');
     await this.deps.directory.ensureAgents([actor.id]);
-    await this.deps.directory.updateAgent(actor.id, { availability });
+    const offlineSince = await this.deps.directory.setAvailability(actor.id, availability);
+    if (availability === 'offline' && offlineSince) await this.armOffline(actor.id, offlineSince);
+    if (!offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: actor.id });
     this.deps.live.publish('presence.changed', {
       userId: actor.id,
       status: 'online',
@@ -57,6 +62,9 @@ export class AgentService {
   async connectionChanged(userId: string, connected: boolean): Promise<void> {
     if (!(await this.deps.directory.setConnected(userId, connected))) return;
     if (connected) {
+      const agent = await this.deps.directory.getAgent(userId);
+      // Back in time: the hand-off timer is moot (unless they are offline by their own choice).
+      if (!agent?.offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: userId });
       await this.deps.tickets.drainAll();
       return;
     }

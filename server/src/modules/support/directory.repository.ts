@@ -263,6 +263,23 @@ export class DirectoryRepository {
       .where(eq(supportAgents.userId, userId));
   }
 
+  /**
+   * What the agent set. `offline` by hand counts as gone, as no connection does: `offlineSince`
+   * starts (kept if already running); anything else, while connected, ends it. Answers it.
+   */
+  async setAvailability(userId: string, availability: AgentRow['availability']): Promise<Date | null> {
+    const rows = await queryRows<{ offline_since: Date | string | null }>(
+      this.db,
+      sql`update support_agents set availability = ${availability},
+            offline_since = case when ${availability} = 'offline' then coalesce(offline_since, now())
+                                 when connected then null else offline_since end,
+            updated_at = now()
+          where user_id = ${userId} returning offline_since`,
+    );
+    const since = rows[0]?.offline_since;
+    return since ? new Date(since) : null;
+  }
+
   async setInboxLimits(
     userId: string,
     limits: Record<string, number>,
@@ -288,7 +305,7 @@ export class DirectoryRepository {
           select id, ${connected}, ${connected ? null : sql`now()`} from users
           where id = ${userId} and role = any(${sql.param([...STAFF_ROLES])}::text[])
           on conflict (user_id) do update set connected = excluded.connected,
-            offline_since = case when excluded.connected then null
+            offline_since = case when excluded.connected and support_agents.availability <> 'offline' then null
                                  else coalesce(support_agents.offline_since, now()) end,
             updated_at = now()
           returning user_id`,
@@ -310,7 +327,8 @@ export class DirectoryRepository {
     const rows = await queryRows<{ user_id: string; offline_since: Date | string }>(
       this.db,
       sql`select a.user_id, a.offline_since from support_agents a
-          where not a.connected and a.offline_since <= ${cutoff.toISOString()}::timestamptz
+          where (not a.connected or a.availability = 'offline')
+            and a.offline_since <= ${cutoff.toISOString()}::timestamptz
             and exists (select 1 from support_tickets t where t.assignee_id = a.user_id and t.status in ('open', 'pending'))`,
     );
     return rows.map((r) => ({ userId: r.user_id, offlineSince: new Date(r.offline_since) }));

@@ -5,7 +5,11 @@ import type { AssignmentRow, TicketRow } from './tables.js';
 declare module '../../platform/events/live-events.js' {
   interface LiveEventMap {
     /** A ticket changed (status, assignee, team, priority, labels, waiting): the staff concerned hear. */
-    'support.ticket.changed': { ticket: TicketRow };
+    /** `formerly`: who else was concerned before this change (an assignee, a team it left). */
+    'support.ticket.changed': {
+      ticket: TicketRow;
+      formerly?: { assigneeId: string | null; teamId: string | null } | undefined;
+    };
     'support.assigned': { assignment: AssignmentRow; ticket: TicketRow };
     /** The waiting customers of an inbox may have a new place in its queue. */
     'support.queue.changed': { inboxId: string };
@@ -31,10 +35,11 @@ declare module '../../platform/events/domain-events.js' {
     'support.priority_changed': { from: Priority; to: Priority };
     'support.labels_changed': { labels: string[] };
     'support.team_saved': { name: string; agentIds: string[]; supervisorIds: string[] };
+    /** What an update set; null where it left the value as it was. */
     'support.agent_saved': {
       maxConversations: number | null;
       teamIds: string[];
-      inboxLimits: Record<string, number>;
+      inboxLimits: Record<string, number> | null;
     };
     'support.inbox_saved': Record<string, unknown>;
   }

@@ -1,7 +1,7 @@
 import type { AssignmentReason } from '@abrik/protocol';
 import type { Executor, Transactor } from '../../platform/db/client.js';
 import { AppError } from '../../platform/errors.js';
-import type { DomainEvents } from '../../platform/events/domain-events.js';
+import type { DomainEvents, NewDomainEvent } from '../../platform/events/domain-events.js';
 import type { InboxWithTeams } from './directory.repository.js';
 import { conversationSubject } from './events.js';
 import type { SupportDefaults } from './settings.js';
@@ -13,6 +13,8 @@ export interface Assigned {
   assignment: AssignmentRow;
   /** The assignee before. */
   from: string | null;
+  /** The team before (a transfer may have changed it). */
+  fromTeamId: string | null;
 }
 
 /** A change of assignee: to whom (null: back to the queue), why, by whom, and what else changes. */
@@ -28,6 +30,8 @@ export interface Reassignment {
   /** Only if the ticket still looks like this (a timer's view); otherwise nothing happens. */
   onlyIf?: (ticket: TicketRow) => boolean;
   patch?: TicketPatch;
+  /** Further durable events of the same change, written in its transaction (an escalation). */
+  events?: NewDomainEvent[];
 }
 
 /**
@@ -52,32 +56,36 @@ export class RoutingService {
     if (inbox.routing === 'manual') return [];
     const assigned: Assigned[] = [];
     for (let round = 0; round < 1000; round++) {
-      const candidates = await this.deps.tickets.candidates(
-        inbox.id,
-        inbox.routing,
-        this.deps.defaults.maxConversations,
-      );
-      let next: Assigned | undefined;
-      for (const agentId of candidates) {
-        next = await this.fromQueue(inbox, agentId);
-        if (next) break;
-      }
+      const next = await this.handOutOne(inbox, inbox.routing);
       if (!next) break;
       assigned.push(next);
     }
     return assigned;
   }
 
-  /** The next queued conversation the agent may take, assigned to them; undefined when none or no room. */
-  private fromQueue(inbox: InboxWithTeams, agentId: string): Promise<Assigned | undefined> {
+  /**
+   * The next queued conversation to the agent the policy puts first, as one transaction: the
+   * choice is made under the routing lock, so two instances draining at once cannot both give
+   * to the same "least recently assigned" agent. Undefined when the queue or the agents run out.
+   */
+  private handOutOne(
+    inbox: InboxWithTeams,
+    policy: 'round_robin' | 'least_loaded',
+  ): Promise<Assigned | undefined> {
     const { tickets, defaults } = this.deps;
     return this.deps.db.transaction(async (tx) => {
-      if (!(await tickets.lockAgentWithRoom(agentId, inbox.id, defaults.maxConversations, tx)))
-        return undefined;
-      const ticket = await tickets.takeQueued(inbox.id, agentId, inbox.queueOrder, tx);
-      if (!ticket) return undefined;
-      const teamId = ticket.teamId ?? (await tickets.teamFor(agentId, inbox.id, tx));
-      return this.write(tx, ticket, { to: agentId, reason: 'auto', actorId: null, teamId });
+      await tickets.lockRouting(tx);
+      const candidates = await tickets.candidates(inbox.id, policy, defaults.maxConversations, tx);
+      for (const agentId of candidates) {
+        // Capacity checked again under the agent's lock (a claim or a manual assign may race).
+        if (!(await tickets.lockAgentWithRoom(agentId, inbox.id, defaults.maxConversations, tx))) continue;
+        // None for them (excluded after their silence, another team's): perhaps for the next.
+        const ticket = await tickets.takeQueued(inbox.id, agentId, inbox.queueOrder, tx);
+        if (!ticket) continue;
+        const teamId = ticket.teamId ?? (await tickets.teamFor(agentId, inbox.id, tx));
+        return this.write(tx, ticket, { to: agentId, reason: 'auto', actorId: null, teamId });
+      }
+      return undefined;
     });
   }
 
@@ -159,6 +167,9 @@ export class RoutingService {
         note: change.note ?? null,
       },
     });
-    return { ticket: updated, assignment, from: ticket.assigneeId };
+    for (const event of change.events ?? []) {
+      await events.record(tx, event);
+    }
+    return { ticket: updated, assignment, from: ticket.assigneeId, fromTeamId: ticket.teamId };
   }
 }

@@ -87,9 +87,14 @@ export function supportSocket(deps: {
     },
 
     deliver: (io) => {
-      live.on('support.ticket.changed', ({ ticket }) => {
+      live.on('support.ticket.changed', ({ ticket, formerly }) => {
         roomsOf(ticket)
-          .then((rooms) => io.to(rooms).emit('support:conversation', toTicketEvent(ticket)))
+          .then((rooms) => {
+            // Those it just left hear it too (their lists drop it): the assignee before, the team before.
+            if (formerly?.assigneeId) rooms.push(userRoom(formerly.assigneeId));
+            if (formerly?.teamId && formerly.teamId !== ticket.teamId) rooms.push(teamRoom(formerly.teamId));
+            io.to(rooms).emit('support:conversation', toTicketEvent(ticket));
+          })
           .catch(failed('support:conversation'));
         if (ticket.queuedAt === null && told.delete(ticket.conversationId)) {
           // Out of the queue (resolved, snoozed…): the customer no longer has a place in it.

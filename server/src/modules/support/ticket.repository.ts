@@ -56,6 +56,8 @@ export function visibleTo(viewer: Viewer): SQL {
       or not exists (select 1 from support_inbox_teams it where it.inbox_id = t.inbox_id))))`;
 }
 
+/** The advisory lock key of routing: the bytes of "abrik-rt", out of the way of any other. */
+const ROUTING_LOCK = '7017296966491927156';
 const FOLD_FROM = '\u064a\u0649\u0643۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩\u200c\u200d\u200e\u200f';
 const FOLD_TO = '\u06cc\u06cc\u06a901234567890123456789';
 /** `foldPersian` in SQL: the letters and digits mapped, the zero-width marks dropped. */
@@ -248,12 +250,15 @@ export class TicketRepository {
     return rows.map((r) => Math.max(0, Number(r.wait)));
   }
 
-  /** Staff serving the inbox who are connected and online or busy: "somebody is there". */
+  /**
+   * Agents serving the inbox who are connected and `online` — those who take new work; busy
+   * and away ones do not, so with only them there is no honest estimate.
+   */
   async agentsOnline(inboxId: string): Promise<number> {
     const [row] = await queryRows<{ n: number }>(
       this.db,
       sql`select count(*)::int as n from support_agents a join users u on u.id = a.user_id
-          where a.connected and a.availability in ('online', 'busy')
+          where a.connected and a.availability = 'online'
             and (exists (select 1 from support_inbox_teams it join support_team_members tm on tm.team_id = it.team_id
                          where it.inbox_id = ${inboxId} and tm.user_id = a.user_id and tm.role = 'agent')
                  or (not exists (select 1 from support_inbox_teams it where it.inbox_id = ${inboxId}) and u.role = 'agent'))`,
@@ -272,13 +277,14 @@ export class TicketRepository {
     inboxId: string,
     policy: 'round_robin' | 'least_loaded',
     defaultCapacity: number,
+    db: Executor = this.db,
   ): Promise<string[]> {
     const order =
       policy === 'least_loaded'
         ? sql`load, a.last_assigned_at nulls first, a.user_id`
         : sql`a.last_assigned_at nulls first, a.user_id`;
     const rows = await queryRows<{ user_id: string }>(
-      this.db,
+      db,
       sql`select * from (
             select a.user_id, a.last_assigned_at,
               coalesce(a.max_conversations, ${defaultCapacity}) as capacity,
@@ -303,6 +309,14 @@ export class TicketRepository {
    * checks again, under the lock, that they are available and under capacity. Every assignment
    * to an agent takes this lock, so no two can push them over.
    */
+  /**
+   * Hand-outs from the queue, one at a time desk-wide (until the transaction ends): whoever is
+   * next by the policy is chosen and assigned before the next choice is made, on every instance.
+   */
+  async lockRouting(tx: Executor): Promise<void> {
+    await queryRows(tx, sql`select pg_advisory_xact_lock(${ROUTING_LOCK}::bigint)`);
+  }
+
   async lockAgentWithRoom(
     agentId: string,
     inboxId: string,

@@ -52,7 +52,7 @@ export interface TicketServiceDeps {
   messages: Pick<MessageService, 'send'>;
   events: Pick<DomainEvents, 'record'>;
   live: Pick<LiveEvents, 'publish'>;
-  jobs: Pick<JobQueue, 'send'>;
+  jobs: Pick<JobQueue, 'send' | 'cancel'>;
   defaults: SupportDefaults;
   logger: Logger;
   now: () => number;
@@ -219,13 +219,19 @@ export class TicketService {
   /** Per inbox the caller may read: conversations waiting and the oldest wait. */
   async queueSummary(actor: Actor) {
     requireStaff(actor);
-    const [inboxes, sizes] = await Promise.all([
+    const [inboxes, sizes, teams] = await Promise.all([
       this.deps.directory.listInboxes(),
       this.deps.tickets.queueSizes(),
+      this.deps.directory.teamsOf(actor.id),
     ]);
+    const mine = new Set(teams.map((t) => t.teamId));
+    // The inboxes they serve: their teams', and those no team is set for (every agent's).
+    const served = inboxes.filter(
+      (inbox) => isAdmin(actor) || inbox.teamIds.length === 0 || inbox.teamIds.some((id) => mine.has(id)),
+    );
     const now = this.deps.now();
     return {
-      inboxes: inboxes.map((inbox) => {
+      inboxes: served.map((inbox) => {
         const size = sizes.find((s) => s.inboxId === inbox.id);
         return {
           inboxId: inbox.id,
@@ -517,6 +523,20 @@ export class TicketService {
             autoReassigns: ticket.autoReassigns + 1,
             excludedAgentIds: [...new Set([...ticket.excludedAgentIds, assigneeId])],
           },
+      events: escalate
+        ? [
+            {
+              type: 'support.escalated',
+              actorId: null,
+              subject: conversationSubject(conversationId),
+              payload: {
+                inboxId: ticket.inboxId,
+                teamId: ticket.teamId,
+                autoReassigns: ticket.autoReassigns + 1,
+              },
+            },
+          ]
+        : [],
     });
     if (!assigned) return;
     const desk = t('fa').desk;
@@ -526,20 +546,6 @@ export class TicketService {
         ? desk.escalated(ticket.autoReassigns + 1)
         : desk.noReply(names.get(assigneeId) ?? t('fa').someone, timers.reassignNoReplyAfterSeconds),
     );
-    if (escalate) {
-      await this.deps.db.transaction((tx) =>
-        this.deps.events.record(tx, {
-          type: 'support.escalated',
-          actorId: null,
-          subject: conversationSubject(conversationId),
-          payload: {
-            inboxId: ticket.inboxId,
-            teamId: ticket.teamId,
-            autoReassigns: ticket.autoReassigns + 1,
-          },
-        }),
-      );
-    }
     await this.applied(assigned);
     await this.drain(ticket.inboxId);
   }
@@ -551,8 +557,8 @@ export class TicketService {
    */
   async assigneeOffline(agentId: string, offlineSince: Date): Promise<Date | undefined> {
     const agent = await this.deps.directory.getAgent(agentId);
-    if (!agent || agent.connected || agent.offlineSince?.getTime() !== offlineSince.getTime())
-      return undefined;
+    const away = agent && (!agent.connected || agent.availability === 'offline');
+    if (!away || agent.offlineSince?.getTime() !== offlineSince.getTime()) return undefined;
     const now = this.deps.now();
     const names = await this.deps.tickets.names([agentId]);
     let next: number | undefined;
@@ -703,6 +709,14 @@ export class TicketService {
   /** After a ticket changed: timers armed, the previous assignee tried, the queue served, staff told. */
   private async afterChange(before: TicketRow, after: TicketRow, reopened: boolean): Promise<void> {
     const { jobs } = this.deps;
+    const { conversationId } = after;
+    // Timers the change made moot are cancelled (each also checks the ticket when it runs).
+    if (before.snoozedUntil && before.snoozedUntil.getTime() !== after.snoozedUntil?.getTime()) {
+      await jobs.cancel('support-snooze', { conversationId, until: before.snoozedUntil.toISOString() });
+    }
+    if (before.status === 'resolved' && after.status !== 'resolved' && after.status !== 'closed') {
+      await jobs.cancel('support-close', { conversationId });
+    }
     if (
       after.status === 'snoozed' &&
       after.snoozedUntil &&
@@ -753,9 +767,22 @@ export class TicketService {
 
   /** A customer waits on an assignee: a timer checks they answer in time (any earlier one is moot). */
   private async armNoReply(before: TicketRow, after: TicketRow): Promise<void> {
-    const since = noReplySince(after);
-    if (!after.assigneeId || !since || after.status !== 'open') return;
-    if (before.assigneeId === after.assigneeId && noReplySince(before)?.getTime() === since.getTime()) return;
+    const timerOf = (t: TicketRow) => {
+      const since = noReplySince(t);
+      return t.assigneeId && since && t.status === 'open' ? { assigneeId: t.assigneeId, since } : null;
+    };
+    const was = timerOf(before);
+    const now = timerOf(after);
+    if (was?.assigneeId === now?.assigneeId && was?.since.getTime() === now?.since.getTime()) return;
+    if (was) {
+      // Answered, handed on, resolved…: the silence it was counting is over.
+      await this.deps.jobs.cancel('support-no-reply', {
+        conversationId: after.conversationId,
+        assigneeId: was.assigneeId,
+      });
+    }
+    if (!now || !after.assigneeId) return;
+    const since = now.since;
     const seconds = timersOf(await this.inbox(after.inboxId), this.deps.defaults).reassignNoReplyAfterSeconds;
     await this.deps.jobs.send(
       'support-no-reply',
@@ -774,7 +801,7 @@ export class TicketService {
       await this.deps.conversations.addStaff(ticket.assigneeId, conversations, assignment.actorId);
     await this.armNoReply({ ...ticket, assigneeId: from }, ticket);
     this.deps.live.publish('support.assigned', { assignment, ticket });
-    this.announce(ticket);
+    this.announce(ticket, { assigneeId: from, teamId: assigned.fromTeamId });
     this.deps.queue.changed(ticket.inboxId);
   }
 
@@ -811,8 +838,8 @@ export class TicketService {
     throw new AppError(409, 'support/version_conflict');
   }
 
-  private announce(ticket: TicketRow): void {
-    this.deps.live.publish('support.ticket.changed', { ticket });
+  private announce(ticket: TicketRow, formerly?: { assigneeId: string | null; teamId: string | null }): void {
+    this.deps.live.publish('support.ticket.changed', { ticket, formerly });
   }
 
   /** The ticket, if the actor may see it (staff by team, customers their own); else 404. */

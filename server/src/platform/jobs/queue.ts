@@ -204,6 +204,20 @@ export class JobQueue {
     return (await this.boss.getSchedules(name)).map((s) => ({ cron: s.cron, data: s.data }));
   }
 
+  /**
+   * Cancels the jobs of `name` still waiting to run whose data contains `data`: a timer made moot
+   * by what happened first. Answers how many.
+   */
+  async cancel<N extends JobName>(name: N, data: Partial<Jobs[N]>): Promise<number> {
+    const waiting = await this.boss.findJobs(name, { data: data as object, queued: true });
+    if (waiting.length === 0) return 0;
+    await this.boss.cancel(
+      name,
+      waiting.map((job) => job.id),
+    );
+    return waiting.length;
+  }
+
   async delete(name: JobName, id: string): Promise<void> {
     await this.boss.deleteJob(name, id);
   }
