@@ -19,7 +19,7 @@ import { LatePort } from './platform/late-port.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { Metrics } from './platform/metrics.js';
 import type { Module } from './platform/module.js';
-import { RealtimeGateway } from './platform/realtime/gateway.js';
+import { createBroadcaster, RealtimeGateway } from './platform/realtime/gateway.js';
 import { connectRedis, type Redis } from './platform/redis/client.js';
 import { rateLimits } from './platform/redis/rate-limit.js';
 import { createPushProviders, createSmsProvider } from './providers/index.js';
@@ -339,6 +339,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           corsOrigins: config.corsOrigins,
           redis: core.redis,
         });
+  // A worker's changes (timers, system notes) still reach the gateways' clients, through Redis.
+  const broadcaster =
+    role === 'worker'
+      ? createBroadcaster({ modules: modules.flatMap((m) => (m.socket ? [m.socket] : [])), redis: core.redis })
+      : undefined;
   // After the gateway subscribed, so presence changes found at start reach clients.
   await core.presence.start();
   let reconciling: NodeJS.Timeout | undefined;
@@ -383,6 +388,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             logger.warn({ component: 'realtime' }, 'shutdown: some socket writes did not finish in time');
           gateway.disconnectAll();
         }
+        await broadcaster?.close();
         await http.close();
         await core.close();
       })();

@@ -359,6 +359,59 @@ describe.skipIf(!REDIS || !BACKENDS.includes('postgres'))(
       await one?.close();
     });
 
+    it('brings what a worker process does (a timer handing a conversation on) to staff on the gateways', async () => {
+      // A gateway that runs no jobs, and a worker that runs them all.
+      const gateway = await startDesk({
+        backend: 'postgres',
+        env: { ...env, INSTANCE_ID: 'gw', WORKERS: 'false' },
+      });
+      const worker = await startTestApp({
+        database: gateway.t.database,
+        role: 'worker',
+        env: { ...FAST_TIMERS, ...env, INSTANCE_ID: 'worker' },
+      });
+      try {
+        const admin = await gateway.person('admin', 'Admin');
+        await gateway.quietAppInbox(admin);
+        const [silent, other] = [
+          await gateway.person('agent', 'Silent'),
+          await gateway.person('agent', 'Other'),
+        ];
+        const supervisor = await gateway.person('supervisor', 'Watching');
+        const { inboxId } = await gateway.team(admin, [silent, other], [supervisor]);
+        const watching = collect(await gateway.online(supervisor), 'support:assignment');
+        await gateway.online(silent);
+        const customer = await gateway.person('customer', 'Waiting');
+        const conversation = await gateway.openIn(inboxId, customer);
+        await gateway.waitFor(
+          conversation.id,
+          (t) => t.assigneeId === silent.id,
+          'the first agent to take it',
+        );
+        await gateway.online(other);
+        await gateway.write(customer, conversation.id, 'hello?');
+        // Nobody answers within 2 s: the worker's timer hands it to the other agent, and the
+        // supervisor, connected to the gateway, hears it live.
+        await eventually(
+          () => watching.some((a) => a.conversationId === conversation.id && a.reason === 'no_reply'),
+          20_000,
+          'the hand-off heard on the gateway',
+        );
+        // It was the worker's doing: the timer ran there (the gateway runs no jobs).
+        await eventually(
+          async () =>
+            (
+              await worker.app.jobs.find('support-no-reply', { data: { conversationId: conversation.id } })
+            ).some((j) => j.state === 'completed'),
+          10_000,
+          'the timer job completed',
+        );
+      } finally {
+        await worker.close();
+        await gateway.close();
+      }
+    });
+
     it('reaches staff connected to either instance, and still only their own team’s', async () => {
       const ctx = await staffed(one);
       // Every other person on the second instance.

@@ -312,6 +312,24 @@ export class RealtimeGateway {
   }
 }
 
+/**
+ * Realtime for a process without clients (`abrik worker`): a Socket.IO server attached to nothing,
+ * on the Redis Streams adapter, so what the modules deliver there — a timer handing a
+ * conversation on, a system note — reaches the clients of every gateway. Without Redis there is
+ * nobody to reach: undefined.
+ */
+export function createBroadcaster(options: {
+  modules: SocketModule[];
+  redis: Redis | undefined;
+}): { io: RealtimeServer; close(): Promise<void> } | undefined {
+  if (!options.redis) return undefined;
+  const io: RealtimeServer = new Server({ serveClient: false });
+  useRedisStreamsAdapter(io, options.redis);
+  for (const module of options.modules) module.deliver?.(io);
+  // (io.close() expects an engine, which an unattached server does not have: the adapter is all.)
+  return { io, close: async () => void (await io.of('/').adapter.close()) };
+}
+
 function isAcked(event: ClientEventName): event is AckedEventName {
   return 'ack' in CLIENT_EVENTS[event];
 }
