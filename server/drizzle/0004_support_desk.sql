@@ -134,24 +134,35 @@ CREATE INDEX "support_tickets_queue_idx" ON "support_tickets" USING btree ("inbo
 CREATE INDEX "support_tickets_activity_idx" ON "support_tickets" USING btree ("status","last_activity_at");--> statement-breakpoint
 CREATE INDEX "support_tickets_customer_idx" ON "support_tickets" USING btree ("customer_id");--> statement-breakpoint
 INSERT INTO "support_inboxes" ("id", "name", "kind") VALUES ('00000000-0000-4000-8000-00000000a991', 'App', 'app');--> statement-breakpoint
--- Every support conversation of an earlier version gets its notes conversation and its ticket.
+-- Every support conversation of an earlier version gets its notes conversation and its ticket:
+-- its status and assignee as they were (an agent who answered, if none was set), when the
+-- customer first wrote and was first answered, and since when they wait for an answer.
 WITH "src" AS (
   SELECT c."id", c."created_by", coalesce(c."status", 'open') AS "status", c."created_at", c."last_message_at",
+    c."first_reply_at", c."resolved_at",
     coalesce(c."assignee_id", (SELECT m."user_id" FROM "members" m WHERE m."conversation_id" = c."id" AND m."role" = 'agent' ORDER BY m."joined_at" LIMIT 1)) AS "assignee_id",
     coalesce((SELECT m."user_id" FROM "members" m WHERE m."conversation_id" = c."id" AND m."role" = 'customer' ORDER BY m."joined_at" LIMIT 1), c."created_by") AS "customer_id",
     gen_random_uuid() AS "notes_id"
   FROM "conversations" c WHERE c."kind" = 'support'
 ), "kept" AS (
-  SELECT * FROM "src" WHERE "customer_id" IS NOT NULL
+  SELECT s.*,
+    (SELECT min(m."created_at") FROM "messages" m WHERE m."conversation_id" = s."id" AND m."sender_id" = s."customer_id") AS "first_customer_at",
+    coalesce(s."first_reply_at", (SELECT min(m."created_at") FROM "messages" m WHERE m."conversation_id" = s."id" AND m."kind" = 'text' AND m."sender_id" IS DISTINCT FROM s."customer_id")) AS "first_reply",
+    (SELECT min(m."created_at") FROM "messages" m WHERE m."conversation_id" = s."id" AND m."sender_id" = s."customer_id"
+       AND m."seq" > coalesce((SELECT max(r."seq") FROM "messages" r WHERE r."conversation_id" = s."id" AND r."kind" = 'text' AND r."sender_id" IS DISTINCT FROM s."customer_id"), 0)) AS "unanswered_since"
+  FROM "src" s WHERE s."customer_id" IS NOT NULL
 ), "notes" AS (
   INSERT INTO "conversations" ("id", "kind", "created_by", "created_at") SELECT "notes_id", 'notes', "created_by", "created_at" FROM "kept" RETURNING "id"
 )
-INSERT INTO "support_tickets" ("conversation_id", "notes_conversation_id", "inbox_id", "assignee_id", "customer_id", "status", "queued_at", "assigned_at", "last_activity_at", "resolved_at", "closed_at", "created_at")
+INSERT INTO "support_tickets" ("conversation_id", "notes_conversation_id", "inbox_id", "assignee_id", "customer_id", "status", "waiting_since", "queued_at", "assigned_at", "first_customer_message_at", "first_agent_reply_at", "last_activity_at", "resolved_at", "closed_at", "created_at")
 SELECT "id", "notes_id", '00000000-0000-4000-8000-00000000a991', "assignee_id", "customer_id", "status",
-  CASE WHEN "status" = 'open' AND "assignee_id" IS NULL THEN "created_at" END,
+  CASE WHEN "status" IN ('open', 'pending') THEN "unanswered_since" END,
+  CASE WHEN "status" = 'open' AND "assignee_id" IS NULL THEN coalesce("unanswered_since", "created_at") END,
   CASE WHEN "assignee_id" IS NOT NULL THEN "created_at" END,
+  "first_customer_at",
+  "first_reply",
   "last_message_at",
-  CASE WHEN "status" IN ('resolved', 'closed') THEN "last_message_at" END,
+  CASE WHEN "status" IN ('resolved', 'closed') THEN coalesce("resolved_at", "last_message_at") END,
   CASE WHEN "status" = 'closed' THEN "last_message_at" END,
   "created_at"
 FROM "kept";--> statement-breakpoint

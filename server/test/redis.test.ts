@@ -211,6 +211,12 @@ describe.skipIf(!REDIS || !POSTGRES)('two instances sharing Redis', () => {
     });
     // Four values now (online, busy, away, offline); anything else is refused.
     expect(await call(agentSocket, 'presence:set', { availability: 'busy' })).toEqual({ ok: true });
+    // Clients of the earlier version say `available`: it is `online`.
+    expect(await call(agentSocket, 'presence:set', { availability: 'available' })).toEqual({ ok: true });
+    const again = await call<{ presences: Presence[] }>(watcher, 'presence:query', {
+      userIds: [agent.user.id],
+    });
+    expect(again).toMatchObject({ ok: true, presences: [{ userId: agent.user.id, availability: 'online' }] });
     expect(await call(agentSocket, 'presence:set', { availability: 'lunch' })).toMatchObject({
       ok: false,
       error: { code: 'validation/invalid' },

@@ -10,13 +10,18 @@ export class CannedReplyRepository {
   /** The replies a user may use: their own, their teams', the shared ones. */
   async visibleTo(
     userId: string,
-    teamIds: string[],
+    /** Their teams; `all` for an admin, who manages every team's. */
+    teamIds: string[] | 'all',
     filter: { keyPrefix?: string | undefined; q?: string | undefined } = {},
   ): Promise<CannedReplyRow[]> {
     const r = supportCannedReplies;
     const scope = or(
       and(eq(r.scope, 'personal'), eq(r.ownerId, userId)),
-      teamIds.length > 0 ? and(eq(r.scope, 'team'), inArray(r.teamId, teamIds)) : undefined,
+      teamIds === 'all'
+        ? eq(r.scope, 'team')
+        : teamIds.length > 0
+          ? and(eq(r.scope, 'team'), inArray(r.teamId, teamIds))
+          : undefined,
       eq(r.scope, 'shared'),
     );
     const where: (SQL | undefined)[] = [scope];

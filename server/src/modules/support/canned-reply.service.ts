@@ -26,7 +26,7 @@ export class CannedReplyService {
     query: { shortcut?: string | undefined; q?: string | undefined },
   ): Promise<CannedReply[]> {
     this.staffOnly(actor);
-    const teams = (await this.deps.directory.teamsOf(actor.id)).map((t) => t.teamId);
+    const teams = isAdmin(actor) ? 'all' : (await this.deps.directory.teamsOf(actor.id)).map((t) => t.teamId);
     const rows = await this.deps.replies.visibleTo(actor.id, teams, {
       keyPrefix: query.shortcut !== undefined ? shortcutKey(query.shortcut) : undefined,
       q: query.q,
