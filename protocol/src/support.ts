@@ -207,7 +207,8 @@ export const AgentSchema = z.object({
 });
 export const AgentListSchema = z.object({ items: z.array(AgentSchema) });
 export const UpdateAgentSchema = z.object({
-  maxConversations: z.int().min(0).max(1000).optional(),
+  /** null: back to SUPPORT_MAX_CONVERSATIONS. */
+  maxConversations: z.int().min(0).max(1000).nullable().optional(),
   teamIds: z.array(IdSchema).max(50).optional(),
   inboxLimits: z.record(IdSchema, z.int().min(0).max(1000)).optional(),
 });
@@ -240,10 +241,13 @@ export const UpdateInboxSchema = z.object({
   routing: RoutingPolicySchema.optional(),
   queueOrder: QueueOrderSchema.optional(),
   teamIds: z.array(IdSchema).max(50).optional(),
-  reopenWindowSeconds: Seconds(90 * 86_400).optional(),
-  reassignOfflineAfterSeconds: Seconds(86_400).optional(),
-  reassignNoReplyAfterSeconds: Seconds(86_400).optional(),
-  maxAutoReassigns: z.int().min(0).max(20).optional(),
+  /** Each timer: null follows the configuration (SUPPORT_…) again. */
+  reopenWindowSeconds: Seconds(90 * 86_400)
+    .nullable()
+    .optional(),
+  reassignOfflineAfterSeconds: Seconds(86_400).nullable().optional(),
+  reassignNoReplyAfterSeconds: Seconds(86_400).nullable().optional(),
+  maxAutoReassigns: z.int().min(0).max(20).nullable().optional(),
 });
 
 export const CANNED_SCOPES = ['personal', 'team', 'shared'] as const;

@@ -342,7 +342,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // A worker's changes (timers, system notes) still reach the gateways' clients, through Redis.
   const broadcaster =
     role === 'worker'
-      ? createBroadcaster({ modules: modules.flatMap((m) => (m.socket ? [m.socket] : [])), redis: core.redis })
+      ? createBroadcaster({
+          modules: modules.flatMap((m) => (m.socket ? [m.socket] : [])),
+          redis: core.redis,
+        })
       : undefined;
   // After the gateway subscribed, so presence changes found at start reach clients.
   await core.presence.start();

@@ -472,6 +472,22 @@ describe.each(BACKENDS)('support views on %s', (backend) => {
       expect(reply.status, bad).toBe(400);
       expect(reply.body.error.code).toBe('validation/invalid');
     }
+    // An inbox's timer set, then given back to the configuration (FAST_TIMERS: 2 s); likewise
+    // an agent's capacity.
+    expect(
+      (await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { reassignNoReplyAfterSeconds: 30 }))
+        .reassignNoReplyAfterSeconds,
+    ).toBe(30);
+    expect(
+      (await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { reassignNoReplyAfterSeconds: null }))
+        .reassignNoReplyAfterSeconds,
+    ).toBe(2);
+    expect(
+      (await desk.admin(admin, 'PATCH', `/agents/${ana.id}`, { maxConversations: 9 })).maxConversations,
+    ).toBe(9);
+    expect(
+      (await desk.admin(admin, 'PATCH', `/agents/${ana.id}`, { maxConversations: null })).maxConversations,
+    ).toBe(5);
     // The queue view: this inbox has two waiting.
     const queue = await desk.t.request('GET', '/api/v1/support/queue', { token: ana.token });
     expect(queue.body.inboxes.find((i: { inboxId: string }) => i.inboxId === inboxId)).toMatchObject({

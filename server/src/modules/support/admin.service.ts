@@ -105,7 +105,7 @@ export class AdminService {
     actor: Actor,
     id: string,
     input: {
-      maxConversations?: number | undefined;
+      maxConversations?: number | null | undefined;
       teamIds?: string[] | undefined;
       inboxLimits?: Record<string, number> | undefined;
     },
