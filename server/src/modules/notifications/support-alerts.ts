@@ -1,4 +1,4 @@
-import { t } from '../../platform/i18n/messages.js';
+import { type Locale, t } from '../../platform/i18n/messages.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { MemberWithName } from '../chat/conversation.repository.js';
 import type { ConversationService } from '../chat/conversation.service.js';
@@ -73,60 +73,48 @@ export class SupportAlerts {
    * on every device, since they are not members and see nothing live.
    */
   private async alertOnDutyAgents(message: MessageRow, customer: string | null): Promise<void> {
-    const { desk, devices, jobs } = this.deps;
-    const pushes: PushSendJob[] = [];
-    for (const agentId of await desk.onDuty(message.conversationId)) {
-      for (const device of await devices.listByUser(agentId)) {
-        const texts = t(device.locale);
-        const { title, body } = texts.supportWaiting(customer ?? texts.someone, preview(message.body));
-        pushes.push({
-          deviceId: device.id,
-          message: {
-            title,
-            body,
-            data: {
-              conversationId: message.conversationId,
-              messageId: message.id,
-              kind: 'support',
-              queue: 'waiting',
-              url: `/c/${message.conversationId}`,
-            },
-            collapseKey: `queue:${message.conversationId}`,
-            badge: 0,
-            priority: 'high',
-            ttlSeconds: 3600,
-          },
-          attempt: 1,
-          support: true,
-        });
-      }
-    }
-    await jobs.sendMany('push-send', pushes);
+    const { conversationId } = message;
+    await this.pushEveryDevice(await this.deps.desk.onDuty(conversationId), (locale) => {
+      const texts = t(locale);
+      return {
+        ...texts.supportWaiting(customer ?? texts.someone, preview(message.body)),
+        data: {
+          conversationId,
+          messageId: message.id,
+          kind: 'support',
+          queue: 'waiting',
+          url: `/c/${conversationId}`,
+        },
+        collapseKey: `queue:${conversationId}`,
+      };
+    });
   }
 
   /** An escalated conversation: its supervisors hear of it on every device. */
   async escalated(conversationId: string): Promise<void> {
-    const { desk, devices, jobs } = this.deps;
+    await this.pushEveryDevice(await this.deps.desk.supervisorsOf(conversationId), (locale) => ({
+      ...t(locale).supportEscalated(),
+      data: { conversationId, kind: 'support', queue: 'escalated', url: `/c/${conversationId}` },
+      collapseKey: `escalated:${conversationId}`,
+    }));
+  }
+
+  /** A high-priority push, in each device's language, to every device of these staff members. */
+  private async pushEveryDevice(
+    userIds: string[],
+    compose: (locale: Locale) => Pick<PushSendJob['message'], 'title' | 'body' | 'data' | 'collapseKey'>,
+  ): Promise<void> {
     const pushes: PushSendJob[] = [];
-    for (const userId of await desk.supervisorsOf(conversationId)) {
-      for (const device of await devices.listByUser(userId)) {
-        const { title, body } = t(device.locale).supportEscalated();
+    for (const userId of userIds) {
+      for (const device of await this.deps.devices.listByUser(userId)) {
         pushes.push({
           deviceId: device.id,
-          message: {
-            title,
-            body,
-            data: { conversationId, kind: 'support', queue: 'escalated', url: `/c/${conversationId}` },
-            collapseKey: `escalated:${conversationId}`,
-            badge: 0,
-            priority: 'high',
-            ttlSeconds: 3600,
-          },
+          message: { ...compose(device.locale), badge: 0, priority: 'high', ttlSeconds: 3600 },
           attempt: 1,
           support: true,
         });
       }
     }
-    await jobs.sendMany('push-send', pushes);
+    await this.deps.jobs.sendMany('push-send', pushes);
   }
 }

@@ -60,6 +60,19 @@ export function visibleTo(viewer: Viewer): SQL {
 const ROUTING_LOCK = '7017296966491927156';
 const FOLD_FROM = '\u064a\u0649\u0643۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩\u200c\u200d\u200e\u200f';
 const FOLD_TO = '\u06cc\u06cc\u06a901234567890123456789';
+/**
+ * The agent `a` (a `support_agents` row) holds fewer open and pending conversations than their
+ * capacity, and fewer of this inbox's than their limit for it, where one is set.
+ */
+function underCapacity(inboxId: string, defaultCapacity: number): SQL {
+  return sql`((select count(*) from support_tickets t where t.assignee_id = a.user_id and t.status in ('open', 'pending'))
+      < coalesce(a.max_conversations, ${defaultCapacity})
+    and coalesce((select count(*) from support_tickets t where t.assignee_id = a.user_id
+                  and t.status in ('open', 'pending') and t.inbox_id = ${inboxId})
+           < (select l.max_conversations from support_agent_inbox_limits l
+              where l.user_id = a.user_id and l.inbox_id = ${inboxId}), true))`;
+}
+
 /** `foldPersian` in SQL: the letters and digits mapped, the zero-width marks dropped. */
 function foldSql(column: SQL): SQL {
   return sql`translate(lower(${column}), ${FOLD_FROM}, ${FOLD_TO})`;
@@ -325,14 +338,7 @@ export class TicketRepository {
   ): Promise<boolean> {
     const rows = await queryRows<{ ok: boolean }>(
       tx,
-      sql`select (
-            (select count(*) from support_tickets t where t.assignee_id = a.user_id and t.status in ('open', 'pending'))
-              < coalesce(a.max_conversations, ${defaultCapacity})
-            and coalesce((select count(*) from support_tickets t where t.assignee_id = a.user_id
-                          and t.status in ('open', 'pending') and t.inbox_id = ${inboxId})
-                   < (select l.max_conversations from support_agent_inbox_limits l
-                      where l.user_id = a.user_id and l.inbox_id = ${inboxId}), true)
-            and a.connected and a.availability = 'online') as ok
+      sql`select (${underCapacity(inboxId, defaultCapacity)} and a.connected and a.availability = 'online') as ok
           from support_agents a where a.user_id = ${agentId}
           for update of a skip locked`,
     );
@@ -348,13 +354,7 @@ export class TicketRepository {
   async hasRoom(agentId: string, inboxId: string, defaultCapacity: number, tx: Executor): Promise<boolean> {
     const [row] = await queryRows<{ ok: boolean }>(
       tx,
-      sql`select (
-            (select count(*) from support_tickets t where t.assignee_id = a.user_id and t.status in ('open', 'pending'))
-              < coalesce(a.max_conversations, ${defaultCapacity})
-            and coalesce((select count(*) from support_tickets t where t.assignee_id = a.user_id
-                          and t.status in ('open', 'pending') and t.inbox_id = ${inboxId})
-                   < (select l.max_conversations from support_agent_inbox_limits l
-                      where l.user_id = a.user_id and l.inbox_id = ${inboxId}), true)) as ok
+      sql`select ${underCapacity(inboxId, defaultCapacity)} as ok
           from support_agents a where a.user_id = ${agentId}`,
     );
     return row?.ok === true;
