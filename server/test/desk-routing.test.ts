@@ -53,6 +53,10 @@ describe.each(BACKENDS)('support routing on %s', (backend) => {
     expect(await desk.assignee(second.id)).toBeNull();
     await desk.setAvailability(socket, 'online');
     await desk.waitFor(second.id, (t) => t.assigneeId === agent.id, 'the agent back online to take it');
+    // With an agent online and room to spare, the conversation is assigned before the reply to
+    // the customer who opened it: no queue at all.
+    const third = await desk.open(customer, 'once more');
+    expect(third.support).toMatchObject({ assigneeId: agent.id, queuePosition: null, etaSeconds: null });
   });
 
   it('keeps round robin fair over 1,000 assignments among equal agents, in PostgreSQL not in memory', async () => {
