@@ -28,6 +28,7 @@ import {
   SupportConversationEventSchema,
   SupportQueueChangedEventSchema,
   SupportQueueEventSchema,
+  SupportStatusEventSchema,
 } from './support.js';
 
 /**
@@ -63,6 +64,8 @@ export const SERVER_EVENTS = {
   'conversation:left': ConversationRefEventSchema,
   /** To a customer waiting for an agent: their place in the queue and the estimated wait. */
   'support:queue': SupportQueueEventSchema,
+  /** To the customer: their support conversation's status or assignee changed. */
+  'support:status': SupportStatusEventSchema,
   /** To the staff concerned: a support conversation changed (drop events older than your version). */
   'support:conversation': SupportConversationEventSchema,
   /** To the staff concerned: who a support conversation is assigned to now, and why. */

@@ -320,3 +320,13 @@ export const SupportConversationEventSchema = SupportTicketSchema.pick({
   version: true,
 });
 export const SupportQueueChangedEventSchema = z.object({ inboxId: IdSchema, queued: z.int() });
+/**
+ * To the customer: their support conversation's status or assignee changed (resolved, reopened,
+ * taken, handed on). Read `GET /conversations/:id` for the rest when `version` is newer.
+ */
+export const SupportStatusEventSchema = z.object({
+  conversationId: IdSchema,
+  status: SupportStatusSchema,
+  assigneeId: IdSchema.nullable(),
+  version: z.int(),
+});

@@ -49,6 +49,8 @@ describe.each(BACKENDS)('an agent’s work on %s', (backend) => {
   it('moves through the lifecycle by the API; an invalid move is 409 support/invalid_transition, a stale version 409 support/version_conflict', async () => {
     const { agent, customer, conversation } = await assigned('Lifecycle');
     const id = conversation.id;
+    // The customer hears each status change (and nothing of labels or notes).
+    const heard = collect(await desk.online(customer), 'support:status');
 
     const pending = await status(agent, id, { status: 'pending' });
     expect(pending.status).toBe(200);
@@ -90,6 +92,10 @@ describe.each(BACKENDS)('an agent’s work on %s', (backend) => {
     expect((await status(agent, id, { status: 'resolved' })).body).toMatchObject({ status: 'resolved' });
     const reopened = await status(agent, id, { status: 'open' });
     expect(reopened.body).toMatchObject({ status: 'open', reopenCount: 1 });
+    await eventually(() => heard.some((e) => e.version === reopened.body.version), 10_000, 'the last change');
+    const statuses = heard.filter((e) => e.conversationId === id).map((e) => e.status);
+    expect(statuses).toEqual(expect.arrayContaining(['pending', 'open', 'snoozed', 'resolved']));
+    expect(Object.keys(heard[0]!).sort()).toEqual(['assigneeId', 'conversationId', 'status', 'version']);
   });
 
   it('closed is final: no move opens it, and the customer’s next message starts a new conversation linked to it', async () => {

@@ -220,6 +220,35 @@ export class ChatEngine {
       void this.sync();
     });
     s.on('conversation:left', ({ conversationId }) => this.forget(conversationId));
+    s.on('support:queue', (event) => this.queueMoved(event));
+    s.on('support:status', ({ conversationId, version }) => {
+      // Resolved, reopened, taken, handed on: read it again (once per newer version).
+      const held = this.queries.getQueryData<Conversation>(conversationKey(conversationId))?.support?.version;
+      if (held !== undefined && held >= version) return;
+      void this.queries.invalidateQueries({ queryKey: conversationKey(conversationId) });
+      void this.queries.invalidateQueries({ queryKey: conversationsKey });
+    });
+  }
+
+  /**
+   * A waiting customer's place (and estimate) changed: the header shows it at once. Out of the
+   * queue (an agent has it, or it was resolved), the conversation is read again for who answers.
+   */
+  private queueMoved(event: {
+    conversationId: string;
+    position: number | null;
+    etaSeconds: number | null;
+  }): void {
+    const update = (c: Conversation): Conversation =>
+      c.support
+        ? { ...c, support: { ...c.support, queuePosition: event.position, etaSeconds: event.etaSeconds } }
+        : c;
+    this.queries.setQueryData<Conversation>(conversationKey(event.conversationId), (c) => c && update(c));
+    this.updateConversation(event.conversationId, update);
+    if (event.position === null) {
+      void this.queries.invalidateQueries({ queryKey: conversationKey(event.conversationId) });
+      void this.queries.invalidateQueries({ queryKey: conversationsKey });
+    }
   }
 
   private emitFocus(): void {

@@ -96,6 +96,13 @@ export function supportSocket(deps: {
             io.to(rooms).emit('support:conversation', toTicketEvent(ticket));
           })
           .catch(failed('support:conversation'));
+        // The customer hears what concerns them: status and who answers (never labels or notes).
+        io.to(userRoom(ticket.customerId)).emit('support:status', {
+          conversationId: ticket.conversationId,
+          status: ticket.status,
+          assigneeId: ticket.assigneeId,
+          version: ticket.version,
+        });
         if (ticket.queuedAt === null && told.delete(ticket.conversationId)) {
           // Out of the queue (resolved, snoozed…): the customer no longer has a place in it.
           io.to(userRoom(ticket.customerId)).emit('support:queue', {

@@ -21,6 +21,8 @@ import { Icon } from '../../components/Icon.js';
 import { dayKey, formatDay, formatListTime, formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
+import { useOpenCreated } from '../conversations/useOpenCreated.js';
+import { supportStatusText } from '../support/status.js';
 import { Composer, type Editing } from './Composer.js';
 import { MembersPanel } from './MembersPanel.js';
 import { MessageBubble } from './MessageBubble.js';
@@ -202,8 +204,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const title = conversation ? conversationTitle(conversation, meId, t, lang) : '';
   const peer = conversation && conversation.kind !== 'group' ? peerOf(conversation, meId) : undefined;
   const peerPresence = peer ? presence.get(peer.userId) : undefined;
-  const subtitle =
-    conversation?.kind === 'group'
+  const support = conversation?.kind === 'support' ? conversation.support : null;
+  const subtitle = support
+    ? supportStatusText(support, t, lang)
+    : conversation?.kind === 'group'
       ? t('group.count', { count: conversation.memberCount, n: formatNumber(conversation.memberCount, lang) })
       : peerPresence?.status === 'online'
         ? t('conv.online')
@@ -281,7 +285,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
                   <MessageBubble
                     row={row}
                     senderName={
-                      conversation?.kind === 'group' && row.senderId && previous?.senderId !== row.senderId
+                      // Groups name every sender; support names who answers (the agent, on their replies).
+                      (conversation?.kind === 'group' || (support && row.senderId !== meId)) &&
+                      row.senderId &&
+                      previous?.senderId !== row.senderId
                         ? (names.get(row.senderId) ?? t('names.unnamed'))
                         : null
                     }
@@ -315,18 +322,64 @@ export function ConversationView({ conversationId }: { conversationId: string })
           {actionError}
         </p>
       )}
-      {!notFound && (
-        <Composer
-          editing={editing}
-          onSend={(body) => {
-            atBottom.current = true;
-            engine.send(conversationId, body);
-          }}
-          onEdit={(id, body) => void edit(id, body)}
-          onCancelEdit={() => setEditing(null)}
-          onTyping={() => engine.sendTyping(conversationId)}
-        />
+      {support?.status === 'resolved' && (
+        <p className="muted small pad" data-testid="support-resolved-hint">
+          {t('support.resolvedHint')}
+        </p>
+      )}
+      {support?.status === 'closed' ? (
+        <SupportClosed subject={conversation?.subject ?? null} />
+      ) : (
+        !notFound && (
+          <Composer
+            editing={editing}
+            onSend={(body) => {
+              atBottom.current = true;
+              engine.send(conversationId, body);
+            }}
+            onEdit={(id, body) => void edit(id, body)}
+            onCancelEdit={() => setEditing(null)}
+            onTyping={() => engine.sendTyping(conversationId)}
+          />
+        )
       )}
     </section>
+  );
+}
+
+/** A closed support conversation is read-only: the customer starts a new one (same subject). */
+function SupportClosed({ subject }: { subject: string | null }) {
+  const { t } = useTranslation();
+  const openCreated = useOpenCreated(() => {});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function start() {
+    setBusy(true);
+    setError(null);
+    try {
+      await openCreated({ kind: 'support', ...(subject ? { subject } : {}) });
+    } catch (e) {
+      setError(errorText(e, t));
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="composer closed-notice" data-testid="support-closed">
+      <p className="muted">{t('support.closed')}</p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="button"
+        className="primary"
+        data-testid="support-start-new"
+        disabled={busy}
+        onClick={() => void start()}
+      >
+        {t('support.startNew')}
+      </button>
+    </div>
   );
 }

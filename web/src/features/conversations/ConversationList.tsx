@@ -10,6 +10,7 @@ import { conversationTitle, peerOf, personName } from '../../chat/names.js';
 import { formatListTime, formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
+import { NewSupport, openSupport } from '../support/NewSupport.js';
 import { NewDirect } from './NewDirect.js';
 import { NewGroup } from './NewGroup.js';
 
@@ -28,11 +29,12 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const lang = useLang();
   const { api, session } = useServices();
   const engine = useEngine();
-  const meId = useStore(session.store)?.user.id ?? '';
+  const me = useStore(session.store)?.user;
+  const meId = me?.id ?? '';
   const presence = useStore(engine.presence);
   const typing = useStore(engine.typing);
   const [search, setSearch] = useState('');
-  const [form, setForm] = useState<'direct' | 'group' | null>(null);
+  const [form, setForm] = useState<'direct' | 'group' | 'support' | null>(null);
   const { data, error, isPending } = useQuery({
     queryKey: conversationsKey,
     queryFn: () => api.conversations(),
@@ -85,10 +87,23 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           >
             {t('group.open')}
           </button>
+          {me?.role === 'customer' && (
+            <button
+              type="button"
+              data-testid="new-support"
+              aria-expanded={form === 'support'}
+              onClick={() => setForm((f) => (f === 'support' ? null : 'support'))}
+            >
+              {t('support.entry')}
+            </button>
+          )}
         </div>
       </div>
       {form === 'direct' && <NewDirect onDone={() => setForm(null)} />}
       {form === 'group' && <NewGroup onDone={() => setForm(null)} />}
+      {form === 'support' && (
+        <NewSupport current={openSupport(data?.items ?? [])} onDone={() => setForm(null)} />
+      )}
       {error && (
         <p className="error" role="alert">
           {errorText(error, t)}
