@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'sms/provider_error',
   'user/not_found',
+  'user/own_role',
   'conversation/not_found',
   'conversation/forbidden',
   'conversation/not_group',

@@ -22,6 +22,18 @@ export type User = z.infer<typeof UserSchema>;
 export const MeSchema = UserSchema.extend({ phone: z.string() });
 export type Me = z.infer<typeof MeSchema>;
 
+/** An admin gives someone a role (and creates them, if the phone is new): `POST /api/v1/users`. */
+export const SetRoleByPhoneSchema = z.object({
+  phone: z.string().max(40),
+  role: PlatformRoleSchema,
+  name: NameSchema.optional(),
+});
+export const UserParamsSchema = z.object({ id: IdSchema });
+/** An admin changes a user's role: `PUT /api/v1/users/:id/role`. */
+export const SetRoleSchema = z.object({ role: PlatformRoleSchema });
+/** To the user whose role changed: refresh the session (the new token carries the new role). */
+export const SessionChangedEventSchema = z.object({ role: PlatformRoleSchema });
+
 export const OtpRequestSchema = z.object({ phone: z.string().max(40) });
 export const VerifyRequestSchema = z.object({
   phone: z.string().max(40),

@@ -15,7 +15,12 @@ import {
   TypingPayloadSchema,
 } from './chat.js';
 import type { ErrorBody } from './errors.js';
-import { AuthExpiredEventSchema, AuthRefreshAckSchema, AuthRefreshPayloadSchema } from './identity.js';
+import {
+  AuthExpiredEventSchema,
+  AuthRefreshAckSchema,
+  AuthRefreshPayloadSchema,
+  SessionChangedEventSchema,
+} from './identity.js';
 import {
   FocusPayloadSchema,
   PresenceQueryAckSchema,
@@ -60,6 +65,8 @@ export const SERVER_EVENTS = {
   'auth:expired': AuthExpiredEventSchema,
   /** Something may have been missed (e.g. this instance lost Redis for a while): send `sync`. */
   resync: ResyncEventSchema,
+  /** Your role changed (an admin set it): refresh the session to carry it, and reconnect. */
+  'session:changed': SessionChangedEventSchema,
   'conversation:joined': ConversationRefEventSchema,
   'conversation:left': ConversationRefEventSchema,
   /** To a customer waiting for an agent: their place in the queue and the estimated wait. */

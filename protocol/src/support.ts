@@ -298,6 +298,25 @@ export const RenderedCannedReplySchema = z.object({
   unresolved: z.array(z.string()),
 });
 
+/** Staff: who a support conversation's customer is, and their other support conversations. */
+export const SupportCustomerSchema = z.object({
+  id: IdSchema,
+  name: z.string().nullable(),
+  phone: z.string(),
+  conversations: z.array(
+    SupportTicketSchema.pick({
+      conversationId: true,
+      status: true,
+      subject: true,
+      assigneeId: true,
+      createdAt: true,
+      resolvedAt: true,
+      lastActivityAt: true,
+    }),
+  ),
+});
+export type SupportCustomer = z.infer<typeof SupportCustomerSchema>;
+
 export const SupportParamsSchema = z.object({ id: IdSchema });
 
 // ---- socket --------------------------------------------------------------------------------

@@ -137,6 +137,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const identity = createIdentityModule({
     db,
     events,
+    live,
     sms,
     limits,
     logger,

@@ -12,4 +12,12 @@ declare module '../../platform/events/domain-events.js' {
   }
 }
 
+/** What the identity module announces for realtime delivery (session.socket.ts delivers it). */
+declare module '../../platform/events/live-events.js' {
+  interface LiveEventMap {
+    /** A user's role changed (recorded and committed): their sessions are told. */
+    'identity.role_changed': { userId: string; role: PlatformRole };
+  }
+}
+
 export const userSubject = (id: string) => `user:${id}`;

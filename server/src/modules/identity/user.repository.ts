@@ -50,6 +50,15 @@ export class UserRepository {
     return row!;
   }
 
+  async setRole(id: string, role: PlatformRole, db: Executor = this.db): Promise<UserRow> {
+    const [row] = await db
+      .update(users)
+      .set({ role, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning();
+    return row!;
+  }
+
   async updateName(id: string, name: string): Promise<UserRow | undefined> {
     const [row] = await this.db
       .update(users)

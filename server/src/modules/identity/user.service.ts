@@ -1,6 +1,7 @@
 import { type Me, normalizePhone, type PlatformRole, type User } from '@abrik/protocol';
+import type { Actor } from '../../platform/auth.js';
 import type { Db } from '../../platform/db/client.js';
-import { NotFoundError, ValidationError } from '../../platform/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimit, RateLimitFactory } from '../../platform/redis/rate-limit.js';
@@ -14,6 +15,10 @@ export function requirePhone(input: string): string {
   const phone = normalizePhone(input);
   if (!phone) throw new ValidationError('auth/invalid_phone');
   return phone;
+}
+
+function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new ForbiddenError('auth/forbidden');
 }
 
 /** People: their records, names, look-ups and roles; other modules read users through here. */
@@ -89,16 +94,22 @@ export class UserService {
     return existing;
   }
 
-  /** Creates or updates a user with a role; for operators (`abrik user create`). */
-  async createWithRole(phoneInput: string, role: PlatformRole, name?: string): Promise<Me> {
+  /**
+   * Creates or updates a user with a role: operators (`abrik user create`, actor null) and admins
+   * (`POST /api/v1/users`). A changed role is recorded; its listener tells the person's sessions.
+   */
+  async createWithRole(phoneInput: string, role: PlatformRole, name?: string, actor?: Actor): Promise<Me> {
+    if (actor) requireAdmin(actor);
     const phone = requirePhone(phoneInput);
     const user = await this.db.transaction(async (tx) => {
       const previous = await this.users.getByPhone(phone, tx);
+      if (actor && previous?.id === actor.id && previous.role !== role)
+        throw new ValidationError('user/own_role');
       const row = await this.users.upsert(phone, { role, name }, tx);
       if (previous?.role !== role) {
         await this.events.record(tx, {
           type: 'user.role_set',
-          actorId: null,
+          actorId: actor?.id ?? null,
           subject: userSubject(row.id),
           payload: { role, previous: previous?.role ?? null },
         });
@@ -106,6 +117,27 @@ export class UserService {
       return row;
     });
     return toMe(user);
+  }
+
+  /** An admin changes someone's role (not their own: another admin must, so one always remains). */
+  async setRole(actor: Actor, userId: string, role: PlatformRole): Promise<User> {
+    requireAdmin(actor);
+    if (userId === actor.id) throw new ValidationError('user/own_role');
+    const user = await this.db.transaction(async (tx) => {
+      const previous = await this.users.getById(userId, tx);
+      if (!previous) throw new NotFoundError('user/not_found');
+      if (previous.role === role) return previous;
+      const row = await this.users.setRole(userId, role, tx);
+      await this.events.record(tx, {
+        type: 'user.role_set',
+        actorId: actor.id,
+        subject: userSubject(userId),
+        payload: { role, previous: previous.role },
+      });
+      return row;
+    });
+    this.log.info({ userId, role, by: actor.id }, 'role set');
+    return toUser(user);
   }
 
   // ---- for other modules: no authorisation, the caller has checked what it needs -------------

@@ -4,6 +4,7 @@ import {
   LabelsChangeSchema,
   PriorityChangeSchema,
   StatusChangeSchema,
+  SupportCustomerSchema,
   SupportListQuerySchema,
   SupportListSchema,
   SupportParamsSchema,
@@ -74,6 +75,17 @@ export const supportRoutes =
         },
       },
       async (request) => tickets.assignments(actorOf(request), request.params.id),
+    );
+
+    r.get(
+      '/api/v1/support/conversations/:id/customer',
+      {
+        schema: {
+          ...action('The customer: name, phone, and their other support conversations'),
+          response: { 200: SupportCustomerSchema, ...errors },
+        },
+      },
+      async (request) => tickets.customer(actorOf(request), request.params.id),
     );
 
     r.post(

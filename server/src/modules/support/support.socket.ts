@@ -68,16 +68,27 @@ export function supportSocket(deps: {
     return waiting;
   };
 
+  const roomsOfActor = async (actor: Actor): Promise<string[]> => {
+    if (!isStaff(actor)) return [];
+    const teams = await directory.teamsOf(actor.id);
+    return [
+      ...new Set(teams.map((t) => teamRoom(t.teamId))),
+      ...(actor.role === 'agent' || actor.role === 'supervisor' ? [EVERYONE_ROOM] : []),
+      ...(isAdmin(actor) ? [ADMINS_ROOM] : []),
+    ];
+  };
+
+  /** A new role applies to live connections at once: a former agent hears no more of the desk. */
+  const followRole = async (io: RealtimeServer, actor: Actor) => {
+    const keep = await roomsOfActor(actor);
+    const teams = (await directory.teamsOf(actor.id)).map((t) => teamRoom(t.teamId));
+    const leave = [EVERYONE_ROOM, ADMINS_ROOM, ...teams].filter((room) => !keep.includes(room));
+    if (leave.length > 0) io.in(userRoom(actor.id)).socketsLeave(leave);
+    if (keep.length > 0) io.in(userRoom(actor.id)).socketsJoin(keep);
+  };
+
   return {
-    rooms: async (actor: Actor) => {
-      if (!isStaff(actor)) return [];
-      const teams = await directory.teamsOf(actor.id);
-      return [
-        ...new Set(teams.map((t) => teamRoom(t.teamId))),
-        ...(actor.role === 'agent' || actor.role === 'supervisor' ? [EVERYONE_ROOM] : []),
-        ...(isAdmin(actor) ? [ADMINS_ROOM] : []),
-      ];
-    },
+    rooms: roomsOfActor,
 
     handlers: {
       'presence:set': async (ctx, payload) => {
@@ -131,6 +142,9 @@ export function supportSocket(deps: {
       });
       live.on('support.queue.changed', ({ inboxId }) => {
         tellQueue(io, inboxId).catch(failed('support:queue'));
+      });
+      live.on('identity.role_changed', ({ userId, role }) => {
+        followRole(io, { id: userId, role }).catch(failed('role rooms'));
       });
       live.on('support.team.members', ({ teamId, added, removed }) => {
         if (added.length > 0) io.in(added.map(userRoom)).socketsJoin(teamRoom(teamId));

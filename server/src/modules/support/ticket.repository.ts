@@ -463,6 +463,15 @@ export class TicketRepository {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
+  /** A customer's name and phone, for the staff who serve them (never logged). */
+  async contact(userId: string): Promise<{ name: string | null; phone: string } | undefined> {
+    const [row] = await this.db
+      .select({ name: users.name, phone: users.phone })
+      .from(users)
+      .where(eq(users.id, userId));
+    return row;
+  }
+
   /** A user's platform role (undefined: no such user), to check who may be assigned. */
   async roleOf(userId: string): Promise<string | undefined> {
     const [row] = await this.db.select({ role: users.role }).from(users).where(eq(users.id, userId));

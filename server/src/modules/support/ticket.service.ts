@@ -1,4 +1,10 @@
-import type { ConversationSupport, Priority, SupportListQuery, SupportTicket } from '@abrik/protocol';
+import type {
+  ConversationSupport,
+  Priority,
+  SupportCustomer,
+  SupportListQuery,
+  SupportTicket,
+} from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import type { Executor, Transactor } from '../../platform/db/client.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
@@ -214,6 +220,40 @@ export class TicketService {
     requireStaff(actor);
     await this.visibleTicket(actor, conversationId);
     return { items: (await this.deps.tickets.assignments(conversationId)).map(toAssignment) };
+  }
+
+  /**
+   * The customer of a conversation the caller sees: name, phone, and their other support
+   * conversations that the caller may also see (newest first, at most 20).
+   */
+  async customer(actor: Actor, conversationId: string): Promise<SupportCustomer> {
+    requireStaff(actor);
+    const ticket = await this.visibleTicket(actor, conversationId);
+    const [contact, earlier] = await Promise.all([
+      this.deps.tickets.contact(ticket.customerId),
+      this.deps.tickets.ofCustomer(ticket.customerId, 21),
+    ]);
+    if (!contact) throw new NotFoundError('conversation/not_found');
+    const others = earlier.filter((t) => t.conversationId !== conversationId).slice(0, 20);
+    const seen = await Promise.all(
+      others.map((t) => this.deps.tickets.isVisible(t.conversationId, viewer(actor))),
+    );
+    const shown = others.filter((_, i) => seen[i]);
+    const subjects = await this.deps.tickets.subjects(shown.map((t) => t.conversationId));
+    return {
+      id: ticket.customerId,
+      name: contact.name,
+      phone: contact.phone,
+      conversations: shown.map((t) => ({
+        conversationId: t.conversationId,
+        status: t.status,
+        subject: subjects.get(t.conversationId) ?? null,
+        assigneeId: t.assigneeId,
+        createdAt: t.createdAt.toISOString(),
+        resolvedAt: t.resolvedAt?.toISOString() ?? null,
+        lastActivityAt: t.lastActivityAt.toISOString(),
+      })),
+    };
   }
 
   /** Per inbox the caller may read: conversations waiting and the oldest wait. */
