@@ -105,6 +105,8 @@ const csv = <T extends z.ZodType>(item: T) =>
 export const SupportListQuerySchema = z.object({
   /** One or more statuses, comma-separated. */
   status: csv(SupportStatusSchema).optional(),
+  /** `teams`: the caller's teams only (the "My teams" view; for admins narrower than `all`). */
+  scope: z.enum(['all', 'teams']).optional(),
   /** `me`, `none` (the queue) or an agent's id. */
   assignee: z.union([z.enum(['me', 'none']), IdSchema]).optional(),
   teamId: IdSchema.optional(),

@@ -122,6 +122,33 @@ describe('the console’s server side', () => {
     expect(desk.t.logs.join('\n')).not.toContain(customer.auth.user.phone.slice(3));
   });
 
+  it('"My teams" narrows an admin’s list to their teams; for others it is what they see', async () => {
+    const lead = await desk.person('admin', 'Lead');
+    const agent = await desk.person('agent', 'Member');
+    const ours = await desk.team(admin, [lead, agent]);
+    const theirs = await desk.team(admin, []);
+    for (const inboxId of [ours.inboxId, theirs.inboxId]) {
+      await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { routing: 'manual' });
+    }
+    const customer = await desk.person('customer', 'C');
+    const a = await desk.openIn(ours.inboxId, customer, 'ours');
+    const b = await desk.openIn(theirs.inboxId, customer, 'theirs');
+    const ids = async (who: Person, scope: string) => {
+      const reply = await desk.t.request('GET', `/api/v1/support/conversations?scope=${scope}&limit=100`, {
+        token: who.token,
+      });
+      const got = reply.body.items.map((t: { conversationId: string }) => t.conversationId);
+      return [got.includes(a.id), got.includes(b.id)];
+    };
+    expect(await ids(lead, 'all')).toEqual([true, true]);
+    expect(await ids(lead, 'teams')).toEqual([true, false]);
+    expect(await ids(agent, 'teams')).toEqual([true, false]);
+    const bad = await desk.t.request('GET', '/api/v1/support/conversations?scope=everyone', {
+      token: lead.token,
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('the customer sees when the agent has read their message', async () => {
     const agent = await desk.person('agent', 'Reader');
     const { inboxId } = await desk.team(admin, [agent]);

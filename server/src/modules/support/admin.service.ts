@@ -4,6 +4,7 @@ import type { Executor, Transactor } from '../../platform/db/client.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { DomainEventMap, DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import { isStaff } from '../identity/policies.js';
 import type { DirectoryRepository } from './directory.repository.js';
 import { inboxSubject, teamSubject, userSubject } from './events.js';
 import { mayAdminister, mayReadSettings } from './policies.js';
@@ -25,8 +26,9 @@ export class AdminService {
     },
   ) {}
 
+  /** Every staff member may read teams and agents: they pick whom to hand a conversation to. */
   async listTeams(actor: Actor): Promise<Team[]> {
-    this.mayRead(actor);
+    if (!isStaff(actor)) throw new ForbiddenError('support/forbidden');
     return (await this.deps.directory.listTeams()).map(toTeam);
   }
 
@@ -90,7 +92,7 @@ export class AdminService {
   }
 
   async listAgents(actor: Actor) {
-    this.mayRead(actor);
+    if (!isStaff(actor)) throw new ForbiddenError('support/forbidden');
     return { items: (await this.deps.directory.listAgents()).map((a) => this.agentView(a)) };
   }
 

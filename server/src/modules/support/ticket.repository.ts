@@ -22,6 +22,8 @@ export interface Viewer {
 }
 
 export interface TicketListFilter {
+  /** `teams`: only what the viewer's teams (and unteamed inboxes) hold, even for an admin. */
+  scope?: 'all' | 'teams' | undefined;
   statuses?: string[] | undefined;
   assignee?: 'me' | 'none' | string | undefined;
   teamId?: string | undefined;
@@ -166,6 +168,8 @@ export class TicketRepository {
   /** A page of the tickets the viewer may see, most recent activity first. */
   async list(viewer: Viewer, filter: TicketListFilter): Promise<TicketListRow[]> {
     const where: SQL[] = [visibleTo(viewer)];
+    // "My teams": what a non-admin would see (for an admin, their teams' rather than everything).
+    if (filter.scope === 'teams' && viewer.admin) where.push(visibleTo({ id: viewer.id, admin: false }));
     if (filter.statuses) where.push(sql`t.status = any(${sql.param(filter.statuses)}::text[])`);
     if (filter.assignee === 'me') where.push(sql`t.assignee_id = ${viewer.id}::uuid`);
     else if (filter.assignee === 'none') where.push(sql`t.assignee_id is null`);

@@ -192,6 +192,7 @@ export class TicketService {
     requireStaff(actor);
     const me = viewer(actor);
     const rows = await this.deps.tickets.list(me, {
+      scope: query.scope,
       statuses: query.status,
       assignee: query.assignee,
       teamId: query.teamId,
