@@ -22,7 +22,7 @@ import type { Session } from './session.js';
 /** The reply of POST /conversations/:id/members (not a named protocol schema). */
 const AddedMembersSchema = z.object({ added: z.array(z.string()) });
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface RequestOptions<S extends z.ZodType | undefined> {
   body?: unknown;
   query?: Record<string, string | number | undefined>;

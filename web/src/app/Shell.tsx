@@ -1,13 +1,17 @@
 import { useTranslation } from 'react-i18next';
-import { useRoute } from 'wouter';
+import { Link, useRoute } from 'wouter';
 import { ConnectionState } from '../components/ConnectionState.js';
 import { ErrorBoundary } from '../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { AdminPages } from '../features/admin/AdminPages.js';
+import { Console, ConsoleLink } from '../features/console/Console.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
 import { PushBanner } from '../features/push/PushBanner.js';
 import { NameBanner } from '../features/settings/NameBanner.js';
 import { Settings } from '../features/settings/Settings.js';
+import { useStore } from '../lib/store.js';
+import { useServices } from './context.js';
 
 /**
  * The signed-in screen: the list beside the open conversation; on a phone's width one of the two
@@ -15,8 +19,34 @@ import { Settings } from '../features/settings/Settings.js';
  */
 export function Shell() {
   const { t } = useTranslation();
+  const { session } = useServices();
+  const role = useStore(session.store)?.user.role;
+  const staff = role !== undefined && role !== 'customer';
   const [match, params] = useRoute('/c/:id');
+  const [inConsole] = useRoute('/support/*?');
+  const [inAdmin, admin] = useRoute('/admin/:section?');
   const activeId = match ? params.id : null;
+  if (inConsole) return <Console />;
+  if (inAdmin) {
+    return (
+      <div className="shell admin-shell">
+        <ConnectionState />
+        <header className="console-header">
+          <h1 className="brand">{t('console.settings')}</h1>
+          <div className="row">
+            <Link href="/" className="nav-link">
+              {t('console.chats')}
+            </Link>
+            {staff && <ConsoleLink />}
+            <LanguageSwitch />
+          </div>
+        </header>
+        <main className="admin-main">
+          <AdminPages section={admin?.section ?? 'agents'} />
+        </main>
+      </div>
+    );
+  }
   return (
     <div className="shell" data-view={activeId ? 'conversation' : 'list'}>
       <ConnectionState />
@@ -25,6 +55,7 @@ export function Shell() {
           <header className="sidebar-header">
             <h1 className="brand">{t('app.name')}</h1>
             <div className="row">
+              {staff && <ConsoleLink />}
               <LanguageSwitch />
               <Settings />
             </div>

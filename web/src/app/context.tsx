@@ -1,7 +1,8 @@
 import type { i18n as I18n } from 'i18next';
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import type { ApiClient } from '../api/client.js';
 import type { Session } from '../api/session.js';
+import { SupportApi } from '../api/support.js';
 import type { ChatEngine } from '../chat/engine.js';
 
 export interface Services {
@@ -29,4 +30,10 @@ export function useEngine(): ChatEngine {
   const engine = useContext(EngineContext);
   if (!engine) throw new Error('useEngine outside EngineProvider');
   return engine;
+}
+
+/** The support desk's routes (the console, the admin pages), over the app's API client. */
+export function useSupportApi(): SupportApi {
+  const { api } = useServices();
+  return useMemo(() => new SupportApi(api), [api]);
 }

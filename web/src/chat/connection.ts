@@ -94,6 +94,13 @@ export class Connection {
     else this.socket.connect();
   }
 
+  /** Connects again now, with a fresh token (the session changed: a new role, new rooms). */
+  reconnect(): void {
+    if (!this.started) return;
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
   stop(): void {
     this.started = false;
     for (const cleanup of this.cleanups.splice(0)) cleanup();

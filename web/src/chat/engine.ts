@@ -1,6 +1,7 @@
 import type { Conversation, ErrorCode, Message } from '@abrik/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
 import type { Session } from '../api/session.js';
 import { Store } from '../lib/store.js';
 import {
@@ -29,6 +30,7 @@ import {
   type ConnectionState,
   type CreateSocket,
 } from './connection.js';
+import { DeskLive } from './desk.js';
 import {
   conversationKey,
   conversationsKey,
@@ -64,6 +66,8 @@ export class ChatEngine {
   /** Incoming messages of the conversation on screen, for the screen reader's live region. */
   readonly arrivals = new Store<Message | null>(null);
   readonly outbox: Outbox;
+  /** The support desk, live (staff). */
+  readonly desk: DeskLive;
 
   private readonly link: Connection;
   private readonly socket: ChatSocket;
@@ -79,7 +83,7 @@ export class ChatEngine {
 
   constructor(
     private readonly api: ApiClient,
-    session: Session,
+    private readonly session: Session,
     private readonly queries: QueryClient,
     private readonly meId: string,
     lang: () => string,
@@ -95,6 +99,7 @@ export class ChatEngine {
       options.storage ?? localStorage,
       `abrik.outbox.${meId}`,
     );
+    this.desk = new DeskLive(queries, meId);
     this.link = new Connection(
       session,
       lang,
@@ -130,6 +135,7 @@ export class ChatEngine {
     this.started = false;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     clearInterval(this.typingTimer);
+    this.desk.stop();
     this.syncer.stop();
     this.outbox.setOnline(false);
     this.link.stop();
@@ -137,8 +143,9 @@ export class ChatEngine {
 
   // ---- what the screens call ---------------------------------------------------------------
 
-  send(conversationId: string, body: string): OutboxItem {
-    return this.outbox.enqueue(conversationId, body);
+  /** `internal`: a private note beside a support conversation (staff). */
+  send(conversationId: string, body: string, options: { internal?: boolean } = {}): OutboxItem {
+    return this.outbox.enqueue(conversationId, body, options);
   }
 
   sendTyping(conversationId: string): void {
@@ -173,6 +180,13 @@ export class ChatEngine {
   async loadNewest(conversationId: string): Promise<MessagePage> {
     const page = await this.api.messages(conversationId);
     return withLive(page, this.live.get(conversationId) ?? []);
+  }
+
+  /** Staff: take new conversations (online), keep what I have (busy), or step away. */
+  async setAvailability(availability: 'online' | 'busy' | 'away' | 'offline'): Promise<void> {
+    if (!this.socket.connected) throw new ApiError(0, 'network', '');
+    const reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('presence:set', { availability });
+    if (!reply.ok) throw new ApiError(0, reply.error.code, reply.error.message);
   }
 
   /** Catches up with the server; concurrent calls share one run (and one more after it). */
@@ -221,6 +235,18 @@ export class ChatEngine {
     });
     s.on('conversation:left', ({ conversationId }) => this.forget(conversationId));
     s.on('support:queue', (event) => this.queueMoved(event));
+    s.on('session:changed', () => {
+      // A new role: a fresh token carries it, and a new connection joins the rooms it brings.
+      this.session.refresh().then(
+        (fresh) => {
+          if (fresh) this.link.reconnect();
+        },
+        () => {
+          // Offline: the next connection refreshes anyway.
+        },
+      );
+    });
+    this.desk.listen(s);
     s.on('support:status', ({ conversationId, version }) => {
       // Resolved, reopened, taken, handed on: read it again (once per newer version).
       const held = this.queries.getQueryData<Conversation>(conversationKey(conversationId))?.support?.version;
@@ -277,6 +303,7 @@ export class ChatEngine {
         conversationId: item.conversationId,
         clientMsgId: item.clientMsgId,
         body: item.body,
+        ...(item.internal ? { internal: true } : {}),
       });
       if (reply.ok) return { ok: true, message: reply.message };
       return { ok: false, retryable: TRANSIENT.has(reply.error.code), error: reply.error.message };
@@ -312,6 +339,7 @@ export class ChatEngine {
       if (conversationId === this.focused) {
         for (const m of others) this.arrivals.set(m);
       }
+      for (const m of others) this.desk.received(m);
     }
     this.updateList(sortByActivity);
   }

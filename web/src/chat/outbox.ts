@@ -6,6 +6,8 @@ export interface OutboxItem {
   clientMsgId: string;
   conversationId: string;
   body: string;
+  /** A private note beside a support conversation (staff only; stored in its notes conversation). */
+  internal?: boolean;
   createdAt: string;
   /** `queued`: waits for (or is in) its turn; `failed`: refused, until the person retries. */
   status: 'queued' | 'failed';
@@ -56,11 +58,16 @@ export class Outbox {
   }
 
   /** Queues a message and sends it when its turn comes. */
-  enqueue(conversationId: string, body: string, clientMsgId = newClientMsgId()): OutboxItem {
+  enqueue(
+    conversationId: string,
+    body: string,
+    options: { clientMsgId?: string; internal?: boolean } = {},
+  ): OutboxItem {
     const item: OutboxItem = {
-      clientMsgId,
+      clientMsgId: options.clientMsgId ?? newClientMsgId(),
       conversationId,
       body,
+      ...(options.internal ? { internal: true } : {}),
       createdAt: new Date().toISOString(),
       status: 'queued',
     };

@@ -1,6 +1,12 @@
+import { adminEn } from './admin.en.js';
+import { consoleEn } from './console.en.js';
 import type { Resources } from './fa.js';
+import { snoozeEn } from './snooze.en.js';
 
 export const en: Resources = {
+  admin: adminEn,
+  snooze: snoozeEn,
+  console: consoleEn,
   app: { name: 'Abrik Chat' },
   lang: { switchTo: 'فارسی', label: 'Change language to Persian' },
   errors: {

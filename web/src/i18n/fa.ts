@@ -1,4 +1,11 @@
+import { adminFa } from './admin.fa.js';
+import { consoleFa } from './console.fa.js';
+import { snoozeFa } from './snooze.fa.js';
+
 export const fa = {
+  admin: adminFa,
+  snooze: snoozeFa,
+  console: consoleFa,
   app: { name: 'آبریک چت' },
   lang: { switchTo: 'English', label: 'تغییر زبان به انگلیسی' },
   errors: {

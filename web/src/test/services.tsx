@@ -16,11 +16,14 @@ export interface Call {
   language: string | null;
 }
 
+/** A route's answer to a request: its status and JSON body; `method` tells a GET from a PATCH on one path. */
+export type Route = (body: unknown, method: string) => [number, unknown];
+
 /**
  * Answers the API's URLs like the server does, recording what the page sent (undo with
  * `vi.unstubAllGlobals()`). A URL without a route gets the server's 404.
  */
-export function fakeServer(routes: Record<string, (body: unknown) => [number, unknown]>): Call[] {
+export function fakeServer(routes: Record<string, Route>): Call[] {
   const calls: Call[] = [];
   vi.stubGlobal('fetch', async (input: URL | string, init: RequestInit) => {
     const url = new URL(String(input));
@@ -31,7 +34,9 @@ export function fakeServer(routes: Record<string, (body: unknown) => [number, un
       return new Response(JSON.stringify({ error: { code: 'http/not_found', message: '' } }), {
         status: 404,
       });
-    const [status, reply] = route(body);
+    const [status, reply] = route(body, (init.method ?? 'GET').toUpperCase());
+    // A 204 may not carry a body.
+    if (status === 204) return new Response(null, { status });
     return new Response(JSON.stringify(reply), { status, headers: { 'content-type': 'application/json' } });
   });
   return calls;

@@ -1,25 +1,40 @@
 import { BodySchema } from '@abrik/protocol';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CannedPicker, type CannedPickerHandle } from '../console/CannedPicker.js';
+import { cannedQuery, unresolvedVariables } from '../console/canned.js';
+import { useShortcut } from '../console/shortcuts.js';
+
+/** Staff in a support conversation: private notes and canned replies. */
+export interface StaffComposing {
+  conversationId: string;
+  note: boolean;
+  onNote: (note: boolean) => void;
+}
 
 export interface Editing {
   messageId: string;
   body: string;
 }
 
-/** The message box: Enter sends, Shift+Enter adds a line; also where an own message is edited. */
+/**
+ * The message box: Enter sends, Shift+Enter adds a line; also where an own message is edited.
+ * For staff in a support conversation: a private-note switch, and `/` opens the canned replies.
+ */
 export function Composer({
   editing,
   onSend,
   onEdit,
   onCancelEdit,
   onTyping,
+  staff,
 }: {
   editing: Editing | null;
   onSend: (body: string) => void;
   onEdit: (messageId: string, body: string) => void;
   onCancelEdit: () => void;
   onTyping: () => void;
+  staff?: StaffComposing | undefined;
 }) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
@@ -42,7 +57,21 @@ export function Composer({
     if (editing) input.current?.focus();
   }, [editing]);
 
-  const valid = BodySchema.safeParse(text).success;
+  const picker = useRef<CannedPickerHandle>(null);
+  const [pickerClosed, setPickerClosed] = useState(false);
+  const canned = staff && !editing && !pickerClosed ? cannedQuery(text) : null;
+  // A reply to the customer may not carry a variable left unfilled; a note may.
+  const unresolved = staff && !staff.note ? unresolvedVariables(text) : [];
+  const valid = BodySchema.safeParse(text).success && unresolved.length === 0;
+  useShortcut(
+    '/',
+    () => {
+      setPickerClosed(false);
+      setText('/');
+      input.current?.focus();
+    },
+    Boolean(staff),
+  );
 
   function submit(event?: FormEvent) {
     event?.preventDefault();
@@ -52,13 +81,19 @@ export function Composer({
       if (parsed.data !== editing.body) onEdit(editing.messageId, parsed.data);
       else onCancelEdit();
     } else {
+      if (unresolved.length > 0) return;
       onSend(parsed.data);
       setText('');
+      setPickerClosed(false);
     }
     input.current?.focus();
   }
 
   function keyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (canned !== null && picker.current?.key(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -68,7 +103,42 @@ export function Composer({
   }
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form className={`composer${staff?.note ? ' note-mode' : ''}`} onSubmit={submit}>
+      {canned !== null && staff && (
+        <CannedPicker
+          ref={picker}
+          query={canned}
+          conversationId={staff.conversationId}
+          onClose={() => setPickerClosed(true)}
+          onPicked={(filled) => {
+            setText(filled);
+            setPickerClosed(true);
+            input.current?.focus();
+          }}
+        />
+      )}
+      {unresolved.length > 0 && (
+        <p className="error small" role="alert" data-testid="composer-unresolved">
+          {t('console.canned.unresolved', { names: unresolved.map((v) => `{{${v}}}`).join('، ') })}
+        </p>
+      )}
+      {staff && (
+        <div className="row composer-modes">
+          <button
+            type="button"
+            className={`chip${staff.note ? ' on' : ''}`}
+            data-testid="note-toggle"
+            aria-pressed={staff.note}
+            onClick={() => {
+              staff.onNote(!staff.note);
+              input.current?.focus();
+            }}
+          >
+            {t('console.note.toggle')}
+          </button>
+          {staff.note && <span className="muted small">{t('console.note.hint')}</span>}
+        </div>
+      )}
       {editing && (
         <div className="editing-bar" role="status">
           <span>{t('conv.editing')}</span>
@@ -84,11 +154,13 @@ export function Composer({
           dir="auto"
           rows={1}
           aria-label={t('conv.composer')}
-          placeholder={t('conv.composer')}
+          placeholder={staff?.note ? t('console.note.placeholder') : t('conv.composer')}
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            if (!editing && e.target.value) onTyping();
+            // A new `/` (or none) opens the picker again after it was closed or used.
+            if (cannedQuery(e.target.value) === null || e.target.value === '/') setPickerClosed(false);
+            if (!editing && e.target.value && !staff?.note) onTyping();
           }}
           onKeyDown={keyDown}
         />

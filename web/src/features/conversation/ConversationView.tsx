@@ -1,6 +1,15 @@
 import type { Conversation, Message } from '@abrik/protocol';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  Fragment,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { ApiError, errorText } from '../../api/errors.js';
@@ -32,13 +41,25 @@ const STICK_PX = 80;
 /** Within this many pixels of the top, older history is fetched. */
 const LOAD_OLDER_PX = 200;
 
-export function ConversationView({ conversationId }: { conversationId: string }) {
+export function ConversationView({
+  conversationId,
+  backHref = '/',
+  staffBar,
+}: {
+  conversationId: string;
+  /** Where the back arrow goes (the console's list, for staff). */
+  backHref?: string;
+  /** Staff: the support actions, under the header. */
+  staffBar?: ReactNode;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { api, session } = useServices();
   const engine = useEngine();
   const queryClient = useQueryClient();
-  const meId = useStore(session.store)?.user.id ?? '';
+  const me = useStore(session.store)?.user;
+  const meId = me?.id ?? '';
+  const [noteMode, setNoteMode] = useState(false);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [showMembers, setShowMembers] = useState(false);
@@ -67,9 +88,25 @@ export function ConversationView({ conversationId }: { conversationId: string })
     staleTime: Number.POSITIVE_INFINITY,
   });
 
+  // Staff beside a support conversation: its private notes, shown among the messages.
+  const notesId = conversation?.support?.notesConversationId ?? null;
+  const staffView = Boolean(notesId) && me?.role !== 'customer';
+  const notes = useInfiniteQuery({
+    queryKey: messagesKey(notesId ?? 'none'),
+    queryFn: () => api.messages(notesId ?? ''),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: () => undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+    enabled: staffView,
+  });
+
   const outbox = useStore(engine.outbox.store);
   const pending = useMemo(
-    () => outbox.filter((i) => i.conversationId === conversationId),
+    () => outbox.filter((i) => i.conversationId === conversationId && !i.internal),
+    [outbox, conversationId],
+  );
+  const pendingNotes = useMemo(
+    () => outbox.filter((i) => i.conversationId === conversationId && i.internal),
     [outbox, conversationId],
   );
   const stored = useMemo(() => flatten(history.data), [history.data]);
@@ -81,10 +118,13 @@ export function ConversationView({ conversationId }: { conversationId: string })
       ),
     [conversation, meId],
   );
-  const rows = useMemo(
-    () => viewMessages(stored, pending, meId, othersReadSeq),
-    [stored, pending, meId, othersReadSeq],
-  );
+  const storedNotes = useMemo(() => flatten(notes.data), [notes.data]);
+  const rows = useMemo(() => {
+    const main = viewMessages(stored, pending, meId, othersReadSeq);
+    if (!staffView) return main;
+    const noteRows = viewMessages(storedNotes, pendingNotes, meId, 0).map((r) => ({ ...r, note: true }));
+    return mergeByTime(main, noteRows);
+  }, [stored, pending, meId, othersReadSeq, staffView, storedNotes, pendingNotes]);
   const names = useMemo(() => {
     const map = new Map<string, string>();
     for (const m of conversation?.members ?? []) map.set(m.userId, personName(m.userId, m.name, t, lang));
@@ -221,7 +261,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   return (
     <section className="conversation" aria-label={title}>
       <header className="conversation-header">
-        <Link href="/" className="icon-button back" data-testid="back" aria-label={t('conv.back')}>
+        <Link href={backHref} className="icon-button back" data-testid="back" aria-label={t('conv.back')}>
           <Icon name="back" className="flip-rtl" />
         </Link>
         <div className="conversation-heading">
@@ -243,6 +283,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           </button>
         )}
       </header>
+      {staffBar}
       {showMembers && conversation?.kind === 'group' && detail.data && (
         <MembersPanel conversation={detail.data} meId={meId} onClose={() => setShowMembers(false)} />
       )}
@@ -284,6 +325,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
                   )}
                   <MessageBubble
                     row={row}
+                    note={'note' in row && row.note === true}
                     senderName={
                       // Groups name every sender; support names who answers (the agent, on their replies).
                       (conversation?.kind === 'group' || (support && row.senderId !== meId)) &&
@@ -335,8 +377,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
             editing={editing}
             onSend={(body) => {
               atBottom.current = true;
-              engine.send(conversationId, body);
+              engine.send(conversationId, body, { internal: staffView && noteMode });
             }}
+            staff={
+              staffView ? { conversationId, note: noteMode, onNote: (note) => setNoteMode(note) } : undefined
+            }
             onEdit={(id, body) => void edit(id, body)}
             onCancelEdit={() => setEditing(null)}
             onTyping={() => engine.sendTyping(conversationId)}
@@ -345,6 +390,25 @@ export function ConversationView({ conversationId }: { conversationId: string })
       )}
     </section>
   );
+}
+
+/** Two lists of rows, each in order, as one list in the order they were written. */
+function mergeByTime<T extends { createdAt: string }>(a: T[], b: T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.createdAt <= y.createdAt)) {
+      out.push(x!);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 /** A closed support conversation is read-only: the customer starts a new one (same subject). */

@@ -35,6 +35,7 @@ function ActionButton({
 
 export function MessageBubble({
   row,
+  note = false,
   senderName,
   onRetry,
   onDiscard,
@@ -42,6 +43,8 @@ export function MessageBubble({
   onDelete,
 }: {
   row: ViewMessage;
+  /** A private note (staff only): set apart in colour and words. */
+  note?: boolean;
   /** Shown above others' messages in groups. */
   senderName: string | null;
   onRetry: () => void;
@@ -56,14 +59,20 @@ export function MessageBubble({
   const system = message?.kind === 'system';
   return (
     <li
-      className={`message ${row.mine ? 'mine' : 'theirs'}${system ? ' system' : ''}`}
+      className={`message ${row.mine ? 'mine' : 'theirs'}${system ? ' system' : ''}${note ? ' note' : ''}`}
       data-testid="message"
+      data-note={note ? 'true' : undefined}
       data-seq={row.seq ?? undefined}
       data-client-msg-id={row.clientMsgId ?? undefined}
       data-mine={String(row.mine)}
       data-status={row.status ?? undefined}
     >
       <div className="bubble">
+        {note && (
+          <span className="note-label" data-testid="note-label">
+            {t('console.note.label')}
+          </span>
+        )}
         {senderName && !row.mine && (
           <span className="sender" dir="auto">
             {senderName}
@@ -81,7 +90,7 @@ export function MessageBubble({
               <span className="visually-hidden">{t(`conv.status.${row.status}`)}</span>
             </span>
           )}
-          {row.mine && message && !deleted && !system && (
+          {row.mine && message && !deleted && !system && !note && (
             <span className="actions inline">
               <ActionButton icon="edit" label={t('conv.edit')} testId="message-edit" onClick={onEdit} />
               <ActionButton

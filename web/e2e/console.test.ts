@@ -1,0 +1,286 @@
+import { spawnSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../../server/test/support/cluster.js';
+import { fa } from '../src/i18n/fa.js';
+import {
+  bubble,
+  newPhone,
+  type SignedIn,
+  send,
+  signIn,
+  statusOf,
+  waitForConversation,
+} from './support/chat.js';
+import { type E2E, e2eAvailable, type Person, startE2E } from './support/e2e.js';
+
+const available = e2eAvailable();
+const eventually = { timeout: 20_000, interval: 50 };
+const APP_INBOX = '00000000-0000-4000-8000-00000000a991';
+
+/**
+ * A day at the desk in Chromium: a customer asks for help and waits; agent 1 comes online and
+ * gets it at once; they talk in Persian; a private note never reaches the customer (page or
+ * network); agent 1 hands it to agent 2 with a note; agent 2 resolves; the customer sees it. Both
+ * agents have room for one conversation: a customer who comes while both are full waits, and is
+ * handed out when one resolves. Agent 2 was a customer until the admin made them an agent while
+ * they were signed in.
+ */
+describe.skipIf(!available)('the support console, with two agents of capacity 1', () => {
+  let e2e: E2E;
+  let admin: { id: string; token: string };
+  let customer: SignedIn;
+  let agent1: SignedIn;
+  let agent2: SignedIn;
+  let conversationId: string;
+  const people: Person[] = [];
+  /** Everything the customer's page received: socket frames and HTTP replies. */
+  const received: string[] = [];
+
+  async function api(method: string, path: string, token?: string, body?: unknown) {
+    const reply = await fetch(`${e2e.url}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await reply.text();
+    if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Signs a phone in over the API (a person with no browser of their own in this story). */
+  async function apiSignIn(phone: { e164: string }) {
+    const since = e2e.mark();
+    // One code per phone a second: the browser may have just asked for one.
+    for (let tries = 0; ; tries++) {
+      try {
+        await api('POST', '/api/v1/auth/otp', undefined, { phone: phone.e164 });
+        break;
+      } catch (error) {
+        if (tries > 5 || !String(error).includes('429')) throw error;
+        await new Promise((r) => setTimeout(r, 1_100));
+      }
+    }
+    const code = await e2e.codeFor(phone.e164, since);
+    return api('POST', '/api/v1/auth/verify', undefined, { phone: phone.e164, code });
+  }
+
+  /** `abrik user create`, as an operator runs it. */
+  function createUser(role: string, phone: { national: string }, name: string) {
+    const made = spawnSync(
+      process.execPath,
+      ['server/bin/abrik.js', 'user', 'create', '--role', role, '--phone', phone.national, '--name', name],
+      {
+        cwd: REPO,
+        env: { ...process.env, DATABASE_URL: e2e.cluster.database.url!, LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+      },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    return JSON.parse(made.stdout.trim().split('\n').at(-1)!) as { id: string };
+  }
+
+  async function person(): Promise<Person> {
+    const p = await e2e.person();
+    people.push(p);
+    return p;
+  }
+
+  const subtitle = (page: Page) => page.getByTestId('conversation-subtitle').textContent();
+  const ticketRow = (page: Page, id: string) =>
+    page.locator(`[data-testid="ticket-item"][data-conversation-id="${id}"]`);
+  const setAvailability = (page: Page, value: string) =>
+    page.locator(`[data-testid="availability-choice"][data-value="${value}"]`).click();
+  async function openTicket(page: Page, id: string) {
+    await ticketRow(page, id).click();
+    await page.waitForURL((url) => url.pathname.endsWith(`/${id}`));
+    await page.getByTestId('ticket-actions').waitFor();
+  }
+
+  beforeAll(async () => {
+    e2e = await startE2E();
+    const adminPhone = newPhone();
+    createUser('admin', adminPhone, 'مدیر');
+    const auth = await apiSignIn(adminPhone);
+    admin = { id: auth.user.id, token: auth.accessToken };
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+  afterEach(() => {
+    for (const p of people) {
+      expect(p.errors).toEqual([]);
+      expect(p.dialogs).toEqual([]);
+    }
+  });
+
+  it('a customer opens support and waits first in the queue while no agent is online', async () => {
+    const p = await person();
+    p.page.on('websocket', (ws) => ws.on('framereceived', (frame) => received.push(String(frame.payload))));
+    p.page.on('response', (response) => {
+      if (response.url().includes('/api/'))
+        void response.text().then(
+          (t) => received.push(t),
+          () => {},
+        );
+    });
+    customer = await signIn(e2e, p);
+    const previous = customer.page.url();
+    await customer.page.getByTestId('new-support').click();
+    await customer.page.getByTestId('support-subject').fill('کارت هدیه کار نمی‌کند');
+    await customer.page.getByTestId('support-submit').click();
+    conversationId = await waitForConversation(customer.page, previous);
+    await expect.poll(() => subtitle(customer.page), eventually).toBe('در صف — نفر اول');
+  });
+
+  it('agent 1 goes online in the console and gets it at once; the customer sees who answers', async () => {
+    const phone = newPhone();
+    const made = createUser('agent', phone, 'سارا');
+    await api('PATCH', `/api/v1/support/agents/${made.id}`, admin.token, { maxConversations: 1 });
+    agent1 = await signIn(e2e, await person(), { phone });
+    const { page } = agent1;
+    await page.getByTestId('console-link').click();
+    await page.getByTestId('console').waitFor();
+    await setAvailability(page, 'online');
+    await ticketRow(page, conversationId).waitFor();
+    await expect.poll(() => page.getByTestId('console-badge').textContent(), eventually).toBe('۱');
+    await expect.poll(() => subtitle(customer.page), eventually).toBe('پاسخ‌گو: سارا');
+  });
+
+  it('they talk in Persian; the customer’s message shows as read once the agent has it open', async () => {
+    await send(customer, 'سلام، کد کارت هدیه را می‌زنم خطا می‌دهد');
+    const { page } = agent1;
+    await openTicket(page, conversationId);
+    await bubble(page, 'سلام، کد کارت هدیه را می‌زنم خطا می‌دهد').waitFor();
+    await expect
+      .poll(() => statusOf(customer.page, 'سلام، کد کارت هدیه را می‌زنم خطا می‌دهد'), eventually)
+      .toBe('read');
+    await send(agent1, 'سلام، لطفاً کد را بفرستید');
+    const reply = bubble(customer.page, 'سلام، لطفاً کد را بفرستید');
+    await expect.poll(() => reply.locator('.sender').textContent(), eventually).toBe('سارا');
+    // The side panel: the customer's phone, masked until asked.
+    const phone = page.getByTestId('side-phone');
+    await expect.poll(() => phone.textContent(), eventually).toContain('•');
+    await page.getByTestId('side-phone-toggle').click();
+    expect(await phone.textContent()).not.toContain('•');
+  });
+
+  it('a canned reply from `/` fills the customer’s name; one with a blank variable cannot be sent', async () => {
+    await api('POST', '/api/v1/support/canned-replies', admin.token, {
+      scope: 'shared',
+      shortcut: 'سلام',
+      title: 'خوشامد',
+      body: '{{customer.name | "مشتری گرامی"}} عزیز، خوش آمدید',
+    });
+    await api('POST', '/api/v1/support/canned-replies', admin.token, {
+      scope: 'shared',
+      shortcut: 'پیگیری',
+      body: 'شمارهٔ پیگیری شما {{ticket.code}} است',
+    });
+    const { page } = agent1;
+    const composer = page.getByTestId('composer');
+    await composer.click();
+    await page.keyboard.type('/سلا');
+    await page.getByTestId('canned-option').first().waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => composer.inputValue(), eventually).toBe('مشتری گرامی عزیز، خوش آمدید');
+    await page.getByTestId('send').click();
+    await bubble(customer.page, 'مشتری گرامی عزیز، خوش آمدید').waitFor();
+
+    await composer.fill('/پیگ');
+    await page.getByTestId('canned-option').first().click();
+    await expect.poll(() => composer.inputValue(), eventually).toContain('{{ticket.code}}');
+    await page.getByTestId('composer-unresolved').waitFor();
+    expect(await page.getByTestId('send').isDisabled()).toBe(true);
+    await composer.fill('');
+  });
+
+  it('a private note stays with the staff: set apart on the agent’s page, never on the customer’s', async () => {
+    const { page } = agent1;
+    await page.getByTestId('note-toggle').click();
+    await send(agent1, 'SECRET-NOTE مشتری دو بار کد اشتباه زده');
+    const note = bubble(page, 'SECRET-NOTE مشتری دو بار کد اشتباه زده');
+    await expect.poll(() => note.getAttribute('data-note'), eventually).toBe('true');
+    await page.getByTestId('note-toggle').click();
+    // The control: a reply after the note reaches the customer; a leak would have come before it.
+    await send(agent1, 'در حال بررسی هستیم');
+    await bubble(customer.page, 'در حال بررسی هستیم').waitFor();
+    await customer.page.reload();
+    await bubble(customer.page, 'در حال بررسی هستیم').waitFor();
+    expect(await customer.page.content()).not.toContain('SECRET-NOTE');
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.filter((r) => r.includes('SECRET-NOTE'))).toEqual([]);
+  });
+
+  it('made an agent while signed in, agent 2 gets the console without signing in again', async () => {
+    agent2 = await signIn(e2e, await person());
+    const { page } = agent2;
+    expect(await page.getByTestId('console-link').count()).toBe(0);
+    const me = await apiSignIn(agent2.phone);
+    await api('PUT', `/api/v1/users/${me.user.id}/role`, admin.token, { role: 'agent' });
+    await api('PATCH', `/api/v1/users/me`, me.accessToken, { name: 'رضا' });
+    await api('PATCH', `/api/v1/support/agents/${me.user.id}`, admin.token, { maxConversations: 1 });
+    await page.getByTestId('console-link').click();
+    await page.getByTestId('console').waitFor();
+    await setAvailability(page, 'online');
+    await expect
+      .poll(() => page.locator('[data-testid="availability"]').getAttribute('data-current'), eventually)
+      .toBe('online');
+  });
+
+  it('agent 1 hands it to agent 2 with a note; agent 2 has it and reads the note', async () => {
+    const { page } = agent1;
+    await page.getByTestId('ticket-assign').click();
+    const agentSelect = page.getByTestId('assign-agent');
+    await expect.poll(() => agentSelect.locator('option').count(), eventually).toBeGreaterThan(1);
+    const option = agentSelect.locator('option', { hasText: 'رضا' });
+    await agentSelect.selectOption(await option.getAttribute('value'));
+    await page.getByTestId('assign-note').fill('کد کارت را با واحد مالی چک کن');
+    await page.getByTestId('assign-submit').click();
+    await expect.poll(() => subtitle(customer.page), eventually).toBe('پاسخ‌گو: رضا');
+    // Agent 1's list no longer holds it.
+    await expect.poll(() => ticketRow(page, conversationId).count(), eventually).toBe(0);
+
+    const other = agent2.page;
+    await ticketRow(other, conversationId).waitFor();
+    await openTicket(other, conversationId);
+    await bubble(other, 'کد کارت را با واحد مالی چک کن').waitFor();
+    await expect
+      .poll(() => other.getByTestId('side-history').textContent(), eventually)
+      .toContain('کد کارت را با واحد مالی چک کن');
+  });
+
+  it('while both are full a customer waits; when agent 2 resolves, the customer sees it and the next is handed out', async () => {
+    // Agent 1 takes a conversation of a customer without a browser: both agents are full now.
+    const second = await apiSignIn(newPhone());
+    const opened = await api('POST', '/api/v1/conversations', second.accessToken, {
+      kind: 'support',
+      subject: 'دوم',
+    });
+    await ticketRow(agent1.page, opened.id).waitFor();
+
+    const third = await signIn(e2e, await person());
+    const previous = third.page.url();
+    await third.page.getByTestId('new-support').click();
+    await third.page.getByTestId('support-submit').click();
+    const waiting = await waitForConversation(third.page, previous);
+    await expect.poll(() => subtitle(third.page), eventually).toMatch(/^در صف — نفر اول/);
+
+    const { page } = agent2;
+    await page.keyboard.press('e'); // resolve, from the keyboard
+    await expect.poll(() => subtitle(customer.page), eventually).toBe(fa.support.resolved);
+    await customer.page.getByTestId('support-resolved-hint').waitFor();
+    // The waiting customer is agent 2's now.
+    await expect.poll(() => subtitle(third.page), eventually).toBe('پاسخ‌گو: رضا');
+    await ticketRow(page, waiting).waitFor();
+
+    // The first customer can start again: writing reopens it.
+    await send(customer, 'ببخشید، یک سؤال دیگر');
+    await expect.poll(() => subtitle(customer.page), eventually).not.toBe(fa.support.resolved);
+    const inbox = await api('GET', `/api/v1/support/inboxes/${APP_INBOX}`, admin.token);
+    expect(inbox.routing).toBe('round_robin');
+  });
+});

@@ -1,0 +1,151 @@
+import { type PlatformRole, toLatinDigits } from '@abrik/protocol';
+import { useQuery } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../api/errors.js';
+import { useServices, useSupportApi } from '../../app/context.js';
+import { personName } from '../../chat/names.js';
+import type { Lang } from '../../i18n/index.js';
+import { useStore } from '../../lib/store.js';
+
+export const agentsKey = ['support', 'admin', 'agents'] as const;
+export const teamsKey = ['support', 'admin', 'teams'] as const;
+export const inboxesKey = ['support', 'admin', 'inboxes'] as const;
+export const cannedKey = ['support', 'canned'] as const;
+
+/** The signed-in person, as far as these pages care. */
+export function useMe(): { id: string; role: PlatformRole } | null {
+  const { session } = useServices();
+  const user = useStore(session.store)?.user;
+  return user ? { id: user.id, role: user.role } : null;
+}
+
+export const isStaffRole = (role: string | undefined) =>
+  role === 'agent' || role === 'supervisor' || role === 'admin';
+/** Supervisors and admins read the desk's settings; only admins change them. */
+export const mayReadSettings = (role: string | undefined) => role === 'supervisor' || role === 'admin';
+
+export function useAgents(enabled = true) {
+  const support = useSupportApi();
+  return useQuery({ queryKey: agentsKey, queryFn: () => support.agents(), enabled });
+}
+export function useTeams(enabled = true) {
+  const support = useSupportApi();
+  return useQuery({ queryKey: teamsKey, queryFn: () => support.teams(), enabled });
+}
+export function useInboxes(enabled = true) {
+  const support = useSupportApi();
+  return useQuery({ queryKey: inboxesKey, queryFn: () => support.inboxes(), enabled });
+}
+
+/** A staff member's name, else "Unnamed". */
+export function staffName(
+  id: string,
+  people: ReadonlyMap<string, { name: string | null }>,
+  t: TFunction,
+  lang: Lang,
+): string {
+  return personName(id, people.get(id)?.name ?? null, t, lang);
+}
+
+/**
+ * A number typed by a person: Persian or Arabic-Indic digits, `.` or the Persian decimal
+ * separator. `null` for an empty field, `NaN` for anything that is not a number.
+ */
+export function parseNumber(text: string): number | null {
+  const latin = toLatinDigits(text.trim()).replace(/\u066b/g, '.');
+  if (latin === '') return null;
+  return /^\d+(\.\d+)?$/.test(latin) ? Number(latin) : Number.NaN;
+}
+
+/** A whole number written back into a field, in the UI language's digits. */
+export function numberText(value: number, lang: Lang): string {
+  const text = String(Math.round(value * 100) / 100);
+  return lang === 'fa'
+    ? text.replace(/[0-9]/g, (d) => String.fromCharCode(0x06f0 + Number(d))).replace('.', '\u066b')
+    : text;
+}
+
+/** The attributes that tie a field to its error message. */
+export function invalidProps(id: string, error: string | null | undefined) {
+  return error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
+}
+
+/** A field's own error, under it; the field names it in `aria-describedby`. */
+export function FieldError({ id, error }: { id: string; error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p id={`${id}-error`} className="error small" data-testid="field-error">
+      {error}
+    </p>
+  );
+}
+
+/** Moves focus to the first field a failed check marked invalid, so it is read out. */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  // After React has rendered the errors.
+  setTimeout(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+}
+
+/** Check boxes for picking some of a list (members, teams). */
+export function CheckList({
+  legend,
+  options,
+  selected,
+  onChange,
+  testId,
+  empty,
+}: {
+  legend: string;
+  options: { id: string; label: string }[];
+  selected: readonly string[];
+  onChange: (ids: string[]) => void;
+  testId: string;
+  /** Shown when there is nothing to pick. */
+  empty: string;
+}) {
+  return (
+    <fieldset className="admin-checklist">
+      <legend>{legend}</legend>
+      {options.length === 0 ? (
+        <p className="muted small">{empty}</p>
+      ) : (
+        options.map((option) => (
+          <label key={option.id} className="admin-check">
+            <input
+              type="checkbox"
+              data-testid={testId}
+              value={option.id}
+              checked={selected.includes(option.id)}
+              onChange={(e) =>
+                onChange(
+                  e.target.checked ? [...selected, option.id] : selected.filter((id) => id !== option.id),
+                )
+              }
+            />
+            <span dir="auto">{option.label}</span>
+          </label>
+        ))
+      )}
+    </fieldset>
+  );
+}
+
+/** Loading and failure of a page's data. */
+export function QueryState({ isPending, error }: { isPending: boolean; error: unknown }) {
+  const { t } = useTranslation();
+  if (error) {
+    return (
+      <p className="error" role="alert">
+        {errorText(error, t)}
+      </p>
+    );
+  }
+  if (isPending) return <p className="muted">{t('common.loading')}</p>;
+  return null;
+}
+
+/** Two id lists hold the same ids. */
+export function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}

@@ -1,0 +1,114 @@
+import type { SupportTicket } from '@abrik/protocol';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { errorText } from '../../api/errors.js';
+import { displayPhone } from '../../chat/names.js';
+import { formatListTime, localDigits } from '../../lib/format.js';
+import { useLang } from '../../lib/hooks.js';
+import { useAgents, useAssignments, useCustomer, useTeams } from './queries.js';
+
+/** A phone shown as «۰۹۱۲ ••• ••۶۷»: enough to recognise, not enough to copy off a shared screen. */
+export function maskPhone(shown: string): string {
+  const digits = [...shown].filter((c) => /\p{Nd}/u.test(c));
+  let seen = 0;
+  const keepHead = 4;
+  const keepTail = 2;
+  return [...shown]
+    .map((c) => {
+      if (!/\p{Nd}/u.test(c)) return c;
+      seen++;
+      return seen <= keepHead || seen > digits.length - keepTail ? c : '•';
+    })
+    .join('');
+}
+
+/** Beside the conversation: who the customer is, their earlier conversations, who had this one. */
+export function SidePanel({ ticket }: { ticket: SupportTicket }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const customer = useCustomer(ticket.conversationId);
+  const history = useAssignments(ticket.conversationId);
+  const agents = useAgents();
+  const teams = useTeams();
+  const [showPhone, setShowPhone] = useState(false);
+  const agentName = (id: string | null) =>
+    id ? (agents.data?.items.find((a) => a.id === id)?.name ?? t('names.unnamed')) : t('console.queue');
+  const teamName = (id: string | null) => (id ? teams.data?.items.find((x) => x.id === id)?.name : undefined);
+  const phone = customer.data ? localDigits(displayPhone(customer.data.phone), lang) : '';
+
+  return (
+    <aside className="side-panel" data-testid="side-panel" aria-label={t('console.side.label')}>
+      <section>
+        <h3>{t('console.side.customer')}</h3>
+        {customer.error && <p className="error small">{errorText(customer.error, t)}</p>}
+        {customer.data && (
+          <dl>
+            <dt>{t('console.side.name')}</dt>
+            <dd data-testid="side-customer-name">
+              <bdi>{customer.data.name ?? t('names.unnamed')}</bdi>
+            </dd>
+            <dt>{t('console.side.phone')}</dt>
+            <dd className="row">
+              <bdi dir="ltr" data-testid="side-phone">
+                {showPhone ? phone : maskPhone(phone)}
+              </bdi>
+              <button
+                type="button"
+                className="link-button"
+                data-testid="side-phone-toggle"
+                aria-pressed={showPhone}
+                onClick={() => setShowPhone((s) => !s)}
+              >
+                {showPhone ? t('console.side.hidePhone') : t('console.side.showPhone')}
+              </button>
+            </dd>
+          </dl>
+        )}
+      </section>
+      <section>
+        <h3>{t('console.side.earlier')}</h3>
+        {customer.data && customer.data.conversations.length === 0 && (
+          <p className="muted small">{t('console.side.noEarlier')}</p>
+        )}
+        <ul className="plain" data-testid="side-earlier">
+          {customer.data?.conversations.map((c) => (
+            <li key={c.conversationId}>
+              <Link href={`/support/all/${c.conversationId}`}>
+                <bdi>{c.subject ?? t('console.noSubject')}</bdi>
+              </Link>{' '}
+              <span className="muted small">
+                {t(`console.status.${c.status}`)} · {formatListTime(c.createdAt, lang)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h3>{t('console.side.history')}</h3>
+        {history.error && <p className="error small">{errorText(history.error, t)}</p>}
+        <ol className="plain history" data-testid="side-history">
+          {history.data?.items.map((a) => (
+            <li key={`${a.at}-${a.toId}-${a.reason}`}>
+              <span>
+                {t(`console.reason.${a.reason}`, {
+                  to: agentName(a.toId),
+                  team: teamName(a.teamId) ?? '',
+                })}
+              </span>
+              {a.actorId && a.actorId !== a.toId && (
+                <span className="muted small"> — {t('console.side.by', { name: agentName(a.actorId) })}</span>
+              )}
+              <span className="muted small"> · {formatListTime(a.at, lang)}</span>
+              {a.note && (
+                <p className="note-text" dir="auto">
+                  {a.note}
+                </p>
+              )}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </aside>
+  );
+}

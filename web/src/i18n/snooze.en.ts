@@ -1,0 +1,53 @@
+import type { Resources } from './fa.js';
+
+/** English texts of the snooze screens (merged into en.ts under `snooze`). */
+export const snoozeEn: Resources['snooze'] = {
+  title: 'Snooze conversation',
+  quick: 'Quick choices',
+  preset: {
+    hour: 'In one hour',
+    evening: 'This evening, {{time}}',
+    tomorrow: 'Tomorrow, {{time}}',
+    week: 'Next week — Saturday, {{time}}',
+    reply: 'Until the customer replies',
+  },
+  custom: 'Pick a date and time',
+  prevMonth: 'Previous month',
+  nextMonth: 'Next month',
+  monthYear: '{{month}} {{year}}',
+  // Jalali month names, transliterated.
+  months: {
+    farvardin: 'Farvardin',
+    ordibehesht: 'Ordibehesht',
+    khordad: 'Khordad',
+    tir: 'Tir',
+    mordad: 'Mordad',
+    shahrivar: 'Shahrivar',
+    mehr: 'Mehr',
+    aban: 'Aban',
+    azar: 'Azar',
+    dey: 'Dey',
+    bahman: 'Bahman',
+    esfand: 'Esfand',
+  },
+  weekdaysShort: { sat: 'Sa', sun: 'Su', mon: 'Mo', tue: 'Tu', wed: 'We', thu: 'Th', fri: 'Fr' },
+  weekdays: {
+    sat: 'Saturday',
+    sun: 'Sunday',
+    mon: 'Monday',
+    tue: 'Tuesday',
+    wed: 'Wednesday',
+    thu: 'Thursday',
+    fri: 'Friday',
+  },
+  fullDate: '{{weekday}} {{day}} {{month}} {{year}}',
+  shortDate: '{{day}} {{month}}',
+  today: 'Today',
+  time: 'Time',
+  timePlaceholder: '09:00',
+  chosen: 'Until {{date}}, {{time}} ({{gregorian}})',
+  timeInvalid: 'Write the time as hours:minutes, e.g. 14:30.',
+  past: 'This time has already passed; pick a later one.',
+  confirm: 'Snooze',
+  cancel: 'Cancel',
+};
