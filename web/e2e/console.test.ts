@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../server/test/support/cluster.js';
@@ -12,9 +13,16 @@ import {
   statusOf,
   waitForConversation,
 } from './support/chat.js';
-import { type E2E, e2eAvailable, type Person, startE2E } from './support/e2e.js';
+import { DESKTOP, type E2E, e2eAvailable, type Person, PHONE, startE2E } from './support/e2e.js';
 
 const available = e2eAvailable();
+/** Where the run saves the screenshots the README shows. */
+const SCREENSHOTS = join(REPO, 'docs/screenshots');
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate('document.fonts.ready.then(() => true)');
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+}
 const eventually = { timeout: 20_000, interval: 50 };
 const APP_INBOX = '00000000-0000-4000-8000-00000000a991';
 
@@ -33,6 +41,8 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
   let agent1: SignedIn;
   let agent2: SignedIn;
   let conversationId: string;
+  let waitingId: string;
+  let waitingCustomer: SignedIn;
   const people: Person[] = [];
   /** Everything the customer's page received: socket frames and HTTP replies. */
   const received: string[] = [];
@@ -282,5 +292,34 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     await expect.poll(() => subtitle(customer.page), eventually).not.toBe(fa.support.resolved);
     const inbox = await api('GET', `/api/v1/support/inboxes/${APP_INBOX}`, admin.token);
     expect(inbox.routing).toBe('round_robin');
+    waitingId = waiting;
+    waitingCustomer = third;
+  });
+
+  it('screenshots of the console: Persian and English, desktop and phone', async () => {
+    await send(waitingCustomer, 'سلام، سفارش ۴۵۱۲ هنوز نرسیده. کی ارسال می‌شود؟');
+    const { page } = agent2;
+    await page.goto(`/support/mine/${waitingId}`);
+    await bubble(page, 'سلام، سفارش ۴۵۱۲ هنوز نرسیده. کی ارسال می‌شود؟').waitFor();
+    await page.getByTestId('note-toggle').click();
+    await send(agent2, 'انبار گفته بستهٔ این مشتری فردا صبح ارسال می‌شود');
+    await page.getByTestId('note-toggle').click();
+    await send(agent2, 'سلام، سفارش شما فردا صبح ارسال می‌شود و کد رهگیری پیامک می‌شود');
+    await page.getByTestId('ticket-priority').selectOption('high');
+    await page
+      .getByTestId('side-history')
+      .getByText(/خودکار|Auto/)
+      .first()
+      .waitFor();
+    await shot(page, 'console-fa-desktop');
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.getByTestId('ticket-resolve').textContent(), eventually).toBe('Resolve');
+    await shot(page, 'console-en-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'console-en-phone');
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.getByTestId('ticket-resolve').textContent(), eventually).toBe('حل شد');
+    await shot(page, 'console-fa-phone');
+    await page.setViewportSize(DESKTOP);
   });
 });

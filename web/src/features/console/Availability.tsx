@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useEngine, useServices } from '../../app/context.js';
@@ -24,7 +24,12 @@ export function AvailabilitySwitch() {
   const [chosen, setChosen] = useState<Choice | null>(null);
   const [error, setError] = useState<string | null>(null);
   const held = agents.data?.items.find((a) => a.id === meId)?.availability;
-  const current = chosen ?? (held && held !== 'offline' ? held : 'away');
+  // `offline` means no live connection of mine when the list was read: nothing to show as chosen.
+  const current: Choice | null = chosen ?? (held && held !== 'offline' ? held : null);
+  // Connected (again): the server has my availability as it stands now.
+  useEffect(() => {
+    if (connection === 'online') void queryClient.invalidateQueries({ queryKey: agentsKey });
+  }, [connection, queryClient]);
 
   async function choose(next: Choice) {
     setError(null);
@@ -40,7 +45,7 @@ export function AvailabilitySwitch() {
   }
 
   return (
-    <div className="availability" data-testid="availability" data-current={current}>
+    <div className="availability" data-testid="availability" data-current={current ?? undefined}>
       <fieldset className="segmented">
         <legend className="visually-hidden">{t('console.availability.label')}</legend>
         {CHOICES.map((choice) => (

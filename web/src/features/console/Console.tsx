@@ -173,14 +173,20 @@ export function Console() {
 /** The conversation as staff see it: the actions above it, the customer beside it. */
 function ConsoleConversation({ conversationId, backHref }: { conversationId: string; backHref: string }) {
   const ticket = useTicket(conversationId);
+  // Narrower than the three columns: the side panel opens over the conversation, on request.
+  const [side, setSide] = useState(false);
   return (
     <div className="console-conversation">
       <ConversationView
         conversationId={conversationId}
         backHref={backHref}
-        staffBar={ticket.data ? <TicketActions ticket={ticket.data} /> : null}
+        staffBar={
+          ticket.data ? (
+            <TicketActions ticket={ticket.data} sideOpen={side} onToggleSide={() => setSide((s) => !s)} />
+          ) : null
+        }
       />
-      {ticket.data && <SidePanel ticket={ticket.data} />}
+      {ticket.data && <SidePanel ticket={ticket.data} open={side} onClose={() => setSide(false)} />}
     </div>
   );
 }

@@ -24,7 +24,16 @@ export function maskPhone(shown: string): string {
 }
 
 /** Beside the conversation: who the customer is, their earlier conversations, who had this one. */
-export function SidePanel({ ticket }: { ticket: SupportTicket }) {
+export function SidePanel({
+  ticket,
+  open = false,
+  onClose,
+}: {
+  ticket: SupportTicket;
+  /** On narrow screens the panel is hidden until opened (it then covers the conversation). */
+  open?: boolean;
+  onClose?: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const customer = useCustomer(ticket.conversationId);
@@ -38,7 +47,19 @@ export function SidePanel({ ticket }: { ticket: SupportTicket }) {
   const phone = customer.data ? localDigits(displayPhone(customer.data.phone), lang) : '';
 
   return (
-    <aside className="side-panel" data-testid="side-panel" aria-label={t('console.side.label')}>
+    <aside
+      className={`side-panel${open ? ' open' : ''}`}
+      data-testid="side-panel"
+      aria-label={t('console.side.label')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) onClose?.();
+      }}
+    >
+      {onClose && (
+        <button type="button" className="link-button side-close" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      )}
       <section>
         <h3>{t('console.side.customer')}</h3>
         {customer.error && <p className="error small">{errorText(customer.error, t)}</p>}
@@ -90,12 +111,12 @@ export function SidePanel({ ticket }: { ticket: SupportTicket }) {
         <ol className="plain history" data-testid="side-history">
           {history.data?.items.map((a) => (
             <li key={`${a.at}-${a.toId}-${a.reason}`}>
-              <span>
+              <bdi>
                 {t(`console.reason.${a.reason}`, {
                   to: agentName(a.toId),
                   team: teamName(a.teamId) ?? '',
                 })}
-              </span>
+              </bdi>
               {a.actorId && a.actorId !== a.toId && (
                 <span className="muted small"> — {t('console.side.by', { name: agentName(a.actorId) })}</span>
               )}

@@ -18,7 +18,16 @@ type Panel = 'assign' | 'snooze' | 'labels' | null;
  * note), resolve, reopen, snooze, set its priority and labels. `e` resolves, `a` opens "assign";
  * Esc closes a panel and puts focus back on the button that opened it.
  */
-export function TicketActions({ ticket }: { ticket: SupportTicket }) {
+export function TicketActions({
+  ticket,
+  sideOpen = false,
+  onToggleSide,
+}: {
+  ticket: SupportTicket;
+  /** The customer panel, on screens too narrow to show it beside the conversation. */
+  sideOpen?: boolean;
+  onToggleSide?: () => void;
+}) {
   const { t } = useTranslation();
   const { session } = useServices();
   const support = useSupportApi();
@@ -174,6 +183,17 @@ export function TicketActions({ ticket }: { ticket: SupportTicket }) {
             ))}
           </select>
         </label>
+        {onToggleSide && (
+          <button
+            type="button"
+            className="side-toggle"
+            data-testid="side-toggle"
+            aria-expanded={sideOpen}
+            onClick={onToggleSide}
+          >
+            {t('console.side.customer')}
+          </button>
+        )}
         <button
           type="button"
           data-testid="ticket-labels"
