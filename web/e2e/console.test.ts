@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { toPersianDigits } from '@abrik/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../server/test/support/cluster.js';
@@ -42,6 +43,7 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
   let agent2: SignedIn;
   let conversationId: string;
   let waitingId: string;
+  const adminPhone = newPhone();
   let waitingCustomer: SignedIn;
   const people: Person[] = [];
   /** Everything the customer's page received: socket frames and HTTP replies. */
@@ -112,7 +114,6 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
 
   beforeAll(async () => {
     e2e = await startE2E();
-    const adminPhone = newPhone();
     createUser('admin', adminPhone, 'مدیر');
     const auth = await apiSignIn(adminPhone);
     admin = { id: auth.user.id, token: auth.accessToken };
@@ -225,19 +226,48 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     expect(received.filter((r) => r.includes('SECRET-NOTE'))).toEqual([]);
   });
 
-  it('made an agent while signed in, agent 2 gets the console without signing in again', async () => {
+  it('the admin makes a signed-in customer an agent from the admin page; their console comes without signing in again', async () => {
     agent2 = await signIn(e2e, await person());
-    const { page } = agent2;
-    expect(await page.getByTestId('console-link').count()).toBe(0);
-    const me = await apiSignIn(agent2.phone);
-    await api('PUT', `/api/v1/users/${me.user.id}/role`, admin.token, { role: 'agent' });
-    await api('PATCH', `/api/v1/users/me`, me.accessToken, { name: 'رضا' });
-    await api('PATCH', `/api/v1/support/agents/${me.user.id}`, admin.token, { maxConversations: 1 });
-    await page.getByTestId('console-link').click();
-    await page.getByTestId('console').waitFor();
-    await setAvailability(page, 'online');
+    expect(await agent2.page.getByTestId('console-link').count()).toBe(0);
+    const admin = await signIn(e2e, await person(), { phone: adminPhone });
+    const { page } = admin;
+    await page.goto('/admin/agents');
+    // A wrong phone is refused before it is sent.
+    await page.getByTestId('staff-phone').fill('۱۲۳');
+    await page.getByTestId('staff-submit').click();
     await expect
-      .poll(() => page.locator('[data-testid="availability"]').getAttribute('data-current'), eventually)
+      .poll(() => page.getByTestId('staff-phone').getAttribute('aria-invalid'), eventually)
+      .toBe('true');
+    await page.getByTestId('staff-phone').fill(toPersianDigits(agent2.phone.national));
+    await page.getByTestId('staff-role').selectOption('agent');
+    await page.getByTestId('staff-name').fill('رضا');
+    await page.getByTestId('staff-submit').click();
+    await page.getByTestId('staff-done').waitFor();
+    // The new agent's open tab follows: the console link appears.
+    await agent2.page.getByTestId('console-link').waitFor();
+    // Room for one conversation, set in the same page (Persian digits).
+    const row = page.locator('[data-testid="agent-row"]', { hasText: 'رضا' });
+    await row.getByTestId('agent-edit').click();
+    await row.getByTestId('agent-capacity').fill('۱');
+    await row.getByTestId('agent-save').click();
+    await expect.poll(() => row.getByTestId('agent-load').textContent(), eventually).toMatch(/۰.*۱/);
+    // An admin cannot change their own role: the server's answer is shown.
+    const own = page.locator('[data-testid="agent-row"]', { hasText: 'مدیر' });
+    await own.getByTestId('agent-edit').click();
+    await own.getByTestId('agent-role').selectOption('agent');
+    await own.getByTestId('agent-role-save').click();
+    await expect
+      .poll(() => own.getByRole('alert').first().textContent(), eventually)
+      .toContain('نقش خودتان را نمی‌توانید تغییر دهید');
+
+    await agent2.page.getByTestId('console-link').click();
+    await agent2.page.getByTestId('console').waitFor();
+    await setAvailability(agent2.page, 'online');
+    await expect
+      .poll(
+        () => agent2.page.locator('[data-testid="availability"]').getAttribute('data-current'),
+        eventually,
+      )
       .toBe('online');
   });
 
