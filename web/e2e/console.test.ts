@@ -352,4 +352,34 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     await shot(page, 'console-fa-phone');
     await page.setViewportSize(DESKTOP);
   });
+
+  it('snoozes until tomorrow morning from the Jalali picker, and wakes it again', async () => {
+    const { page } = agent2;
+    await page.getByTestId('ticket-snooze').click();
+    await page.locator('[data-testid="snooze-preset"][data-preset="tomorrow"]').click();
+    await expect.poll(() => ticketRow(page, waitingId).count(), eventually).toBe(0);
+    const ticket = await api('GET', `/api/v1/support/conversations/${waitingId}`, admin.token);
+    expect(ticket.status).toBe('snoozed');
+    // 09:00 tomorrow in Tehran, where the browser is.
+    const until = new Date(ticket.snoozedUntil);
+    expect(
+      new Intl.DateTimeFormat('en', {
+        timeZone: 'Asia/Tehran',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(until),
+    ).toBe('09:00');
+    expect(until.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(until.getTime() - Date.now()).toBeLessThan(34 * 3600_000);
+    await page.locator('[data-testid="console-view"][data-view="done"]').click();
+    await ticketRow(page, waitingId).click();
+    await page.getByTestId('ticket-wake').click();
+    await expect
+      .poll(
+        async () => (await api('GET', `/api/v1/support/conversations/${waitingId}`, admin.token)).status,
+        eventually,
+      )
+      .toBe('open');
+  });
 });

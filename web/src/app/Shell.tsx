@@ -4,6 +4,7 @@ import { ConnectionState } from '../components/ConnectionState.js';
 import { ErrorBoundary } from '../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AdminPages } from '../features/admin/AdminPages.js';
+import { DeskAlerts } from '../features/console/Alerts.js';
 import { Console, ConsoleLink } from '../features/console/Console.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
@@ -14,11 +15,10 @@ import { useStore } from '../lib/store.js';
 import { useServices } from './context.js';
 
 /**
- * The signed-in screen: the list beside the open conversation; on a phone's width one of the two
- * at a time (the route decides which).
+ * The signed-in screen: chats (the list beside the open conversation; on a phone's width one of
+ * the two at a time), and for staff the support console (/support) and its settings (/admin).
  */
 export function Shell() {
-  const { t } = useTranslation();
   const { session } = useServices();
   const role = useStore(session.store)?.user.role;
   const staff = role !== undefined && role !== 'customer';
@@ -26,27 +26,44 @@ export function Shell() {
   const [inConsole] = useRoute('/support/*?');
   const [inAdmin, admin] = useRoute('/admin/:section?');
   const activeId = match ? params.id : null;
-  if (inConsole) return <Console />;
-  if (inAdmin) {
-    return (
-      <div className="shell admin-shell">
-        <ConnectionState />
-        <header className="console-header">
-          <h1 className="brand">{t('console.settings')}</h1>
-          <div className="row">
-            <Link href="/" className="nav-link">
-              {t('console.chats')}
-            </Link>
-            {staff && <ConsoleLink />}
-            <LanguageSwitch />
-          </div>
-        </header>
-        <main className="admin-main">
-          <AdminPages section={admin?.section ?? 'agents'} />
-        </main>
-      </div>
-    );
-  }
+  return (
+    <>
+      {staff && <DeskAlerts />}
+      {inConsole ? (
+        <Console />
+      ) : inAdmin ? (
+        <AdminShell section={admin?.section ?? 'agents'} staff={staff} />
+      ) : (
+        <ChatShell activeId={activeId} staff={staff} />
+      )}
+    </>
+  );
+}
+
+function AdminShell({ section, staff }: { section: string; staff: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <div className="shell admin-shell">
+      <ConnectionState />
+      <header className="console-header">
+        <h1 className="brand">{t('console.settings')}</h1>
+        <div className="row">
+          <Link href="/" className="nav-link">
+            {t('console.chats')}
+          </Link>
+          {staff && <ConsoleLink />}
+          <LanguageSwitch />
+        </div>
+      </header>
+      <main className="admin-main">
+        <AdminPages section={section} />
+      </main>
+    </div>
+  );
+}
+
+function ChatShell({ activeId, staff }: { activeId: string | null; staff: boolean }) {
+  const { t } = useTranslation();
   return (
     <div className="shell" data-view={activeId ? 'conversation' : 'list'}>
       <ConnectionState />

@@ -41,6 +41,12 @@ export function useDeskAlerts(): void {
   );
 }
 
+/** Mounted once for staff wherever they are in the app (console, chats or settings). */
+export function DeskAlerts(): null {
+  useDeskAlerts();
+  return null;
+}
+
 /** The two switches, in the console's header menu. */
 export function AlertToggles() {
   const { t } = useTranslation();

@@ -69,6 +69,8 @@ export function CannedPicker({
           return true;
         case 'Enter':
         case 'Tab':
+          // Still loading: Enter must not send the half-typed `/word` to the customer.
+          if (replies.isPending) return event.key === 'Enter';
           if (matches.length === 0) return false;
           void pick(matches[selected]);
           return true;

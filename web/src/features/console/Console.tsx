@@ -9,7 +9,7 @@ import { formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { ConversationView } from '../conversation/ConversationView.js';
-import { AlertToggles, useDeskAlerts } from './Alerts.js';
+import { AlertToggles } from './Alerts.js';
 import { AvailabilitySwitch } from './Availability.js';
 import { ConsoleList, useConsoleTickets } from './ConsoleList.js';
 import { type Filters, isView, NO_FILTERS, type View } from './filters.js';
@@ -77,7 +77,6 @@ export function Console() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [help, setHelp] = useState(false);
   const list = useConsoleTickets(view, filters);
-  useDeskAlerts();
 
   // The badge in the tab's title, for an agent working in another tab.
   const waiting = useWaitingOnMe();

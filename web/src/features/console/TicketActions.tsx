@@ -50,7 +50,8 @@ export function TicketActions({
       void queryClient.invalidateQueries({ queryKey: ticketsKey });
       void queryClient.invalidateQueries({ queryKey: assignmentsKey(id) });
       void queryClient.invalidateQueries({ queryKey: conversationKey(id) });
-      close();
+      // Done from a panel: it closes and focus goes back to its button; otherwise focus stays.
+      if (panel) close();
       return true;
     } catch (e) {
       setError(errorText(e, t));
@@ -383,8 +384,11 @@ function LabelsForm({
       data-testid="labels-form"
       onSubmit={(e) => {
         e.preventDefault();
-        const pending = draft.trim();
-        void onSubmit(pending && !tooLong && !items.includes(pending) ? [...items, pending] : items);
+        // The label still being typed counts, by the same rules as adding it with Enter.
+        const pending = draft.trim().normalize('NFC');
+        const withPending =
+          pending && !tooLong && !items.includes(pending) && items.length < 20 ? [...items, pending] : items;
+        void onSubmit(withPending);
       }}
     >
       <ul className="chips">

@@ -66,8 +66,11 @@ export function Composer({
   useShortcut(
     '/',
     () => {
-      setPickerClosed(false);
-      setText('/');
+      // Into an empty composer only: a draft (or a message being edited) is never replaced.
+      if (!editing && text === '') {
+        setPickerClosed(false);
+        setText('/');
+      }
       input.current?.focus();
     },
     Boolean(staff),

@@ -1,0 +1,212 @@
+import type { Assignment } from '@abrik/protocol';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Lang } from '../../i18n/index.js';
+import { type Route, renderWithServices } from '../../test/services.js';
+import { agent, error, server, signedIn, team } from '../admin/fixtures.js';
+import { AT, CUSTOMER, ME, OTHER_TICKET, REZA, SARA, TECH, TICKET, ticket } from './fixtures.js';
+import { maskPhone, SidePanel } from './SidePanel.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe(maskPhone.name, () => {
+  it('keeps the first four and the last two digits', () => {
+    expect(maskPhone('09121234567')).toBe('0912•••••67');
+    expect(maskPhone('۰۹۱۲۱۲۳۴۵۶۷')).toBe('۰۹۱۲•••••۶۷');
+    expect(maskPhone('+447700900123')).toBe('+4477••••••23');
+  });
+
+  it('keeps what is not a digit in its place', () => {
+    expect(maskPhone('0912 123 4567')).toBe('0912 ••• ••67');
+    expect(maskPhone('۰۹۱۲-۱۲۳-۴۵۶۷')).toBe('۰۹۱۲-•••-••۶۷');
+  });
+
+  it('hides nothing in a number too short to hide part of', () => {
+    expect(maskPhone('12345')).toBe('12345');
+    expect(maskPhone('')).toBe('');
+  });
+});
+
+const BASE = `/api/v1/support/conversations/${TICKET}`;
+const EARLIER = '00000000-0000-4000-8000-0000000000e3';
+
+const HISTORY: Assignment[] = [
+  {
+    conversationId: TICKET,
+    fromId: null,
+    toId: SARA,
+    teamId: null,
+    reason: 'auto',
+    note: null,
+    actorId: null,
+    at: AT,
+  },
+  {
+    conversationId: TICKET,
+    fromId: SARA,
+    toId: REZA,
+    teamId: TECH,
+    reason: 'transfer',
+    note: 'Card payment failed twice; he wants a refund.',
+    actorId: SARA,
+    at: '2026-12-01T10:05:00.000Z',
+  },
+];
+
+async function renderPanel({
+  lang = 'en',
+  routes = {},
+  open = false,
+  onClose,
+}: {
+  lang?: Lang;
+  routes?: Record<string, Route>;
+  open?: boolean;
+  onClose?: () => void;
+} = {}) {
+  const srv = server({
+    [`${BASE}/customer`]: () => [
+      200,
+      {
+        id: CUSTOMER,
+        name: 'Ali Karimi',
+        phone: '+989121234567',
+        conversations: [
+          {
+            conversationId: OTHER_TICKET,
+            status: 'resolved',
+            subject: 'Late delivery',
+            assigneeId: SARA,
+            createdAt: '2026-11-20T08:00:00.000Z',
+            resolvedAt: '2026-11-20T09:00:00.000Z',
+            lastActivityAt: '2026-11-20T09:00:00.000Z',
+          },
+          {
+            conversationId: EARLIER,
+            status: 'closed',
+            subject: null,
+            assigneeId: null,
+            createdAt: '2026-10-02T08:00:00.000Z',
+            resolvedAt: null,
+            lastActivityAt: '2026-10-02T08:00:00.000Z',
+          },
+        ],
+      },
+    ],
+    [`${BASE}/assignments`]: () => [200, { items: HISTORY }],
+    '/api/v1/support/agents': () => [200, { items: [agent(SARA, 'Sara'), agent(REZA, 'Reza')] }],
+    '/api/v1/support/teams': () => [200, { items: [team(TECH, 'Tech')] }],
+    ...routes,
+  });
+  // A refusal is shown at once, as in the app (which does not retry a 4xx).
+  const queries = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const { user } = await renderWithServices(
+    <QueryClientProvider client={queries}>
+      <SidePanel ticket={ticket({ assigneeId: REZA, teamId: TECH })} open={open} onClose={onClose} />
+    </QueryClientProvider>,
+    { lang, tokens: signedIn('agent', ME) },
+  );
+  return { srv, user };
+}
+
+describe(SidePanel.name, () => {
+  it('shows the customer with the phone masked until asked for', async () => {
+    const { user } = await renderPanel();
+    expect((await screen.findByTestId('side-customer-name')).textContent).toBe('Ali Karimi');
+    const phone = screen.getByTestId('side-phone');
+    expect(phone.textContent).toBe('0912•••••67');
+    const toggle = screen.getByTestId('side-phone-toggle');
+    expect(toggle.textContent).toBe('Show');
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    await user.click(toggle);
+    expect(phone.textContent).toBe('09121234567');
+    expect(toggle.textContent).toBe('Hide');
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    await user.click(toggle);
+    expect(phone.textContent).toBe('0912•••••67');
+  });
+
+  it('masks the phone in Persian digits in Persian', async () => {
+    const { user } = await renderPanel({ lang: 'fa' });
+    const phone = await screen.findByTestId('side-phone');
+    expect(phone.textContent).toBe('۰۹۱۲•••••۶۷');
+    await user.click(screen.getByTestId('side-phone-toggle'));
+    expect(phone.textContent).toBe('۰۹۱۲۱۲۳۴۵۶۷');
+  });
+
+  it('links the earlier conversations', async () => {
+    await renderPanel();
+    const earlier = screen.getByTestId('side-earlier');
+    await waitFor(() => expect(within(earlier).getAllByRole('link')).toHaveLength(2));
+    const links = within(earlier).getAllByRole('link');
+    expect(links.map((a) => [a.getAttribute('href'), a.textContent])).toEqual([
+      [`/support/all/${OTHER_TICKET}`, 'Late delivery'],
+      [`/support/all/${EARLIER}`, 'No subject'],
+    ]);
+    const items = within(earlier).getAllByRole('listitem');
+    expect(items[0]?.textContent).toContain('Resolved');
+    expect(items[1]?.textContent).toContain('Closed');
+  });
+
+  it('says when there are no earlier conversations', async () => {
+    await renderPanel({
+      routes: {
+        [`${BASE}/customer`]: () => [
+          200,
+          { id: CUSTOMER, name: null, phone: '+989121234567', conversations: [] },
+        ],
+      },
+    });
+    expect(await screen.findByText('No earlier conversations.')).toBeTruthy();
+    expect(screen.getByTestId('side-customer-name').textContent).toBe('Unnamed');
+  });
+
+  it('shows who had the conversation, by whom, and the transfer note', async () => {
+    await renderPanel();
+    const history = screen.getByTestId('side-history');
+    await waitFor(() => expect(within(history).getAllByRole('listitem')).toHaveLength(2));
+    // Names come with the agents' list.
+    await waitFor(() => expect(history.textContent).toContain('Reza'));
+    const [auto, transfer] = within(history).getAllByRole('listitem');
+    expect(auto?.textContent).toContain('Auto-assigned to Sara');
+    expect(auto?.textContent).not.toContain('by');
+    expect(transfer?.textContent).toContain('Transferred to Reza Tech');
+    expect(transfer?.textContent).toContain('by Sara');
+    expect(transfer?.querySelector('.note-text')?.textContent).toBe(
+      'Card payment failed twice; he wants a refund.',
+    );
+  });
+
+  it('shows why the customer could not be read', async () => {
+    await renderPanel({
+      routes: {
+        [`${BASE}/customer`]: () => error(403, 'auth/forbidden', 'You may not see this customer.'),
+      },
+    });
+    expect(await screen.findByText('You may not see this customer.')).toBeTruthy();
+    expect(screen.queryByTestId('side-phone')).toBeNull();
+  });
+
+  it('closes on Esc or its button while open over the conversation', async () => {
+    const onClose = vi.fn();
+    const { user } = await renderPanel({ open: true, onClose });
+    expect(screen.getByTestId('side-panel').className).toBe('side-panel open');
+    await user.click(await screen.findByTestId('side-phone-toggle'));
+    await user.keyboard('{Escape}');
+    expect(onClose).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByRole('button', { name: 'Close' }));
+    expect(onClose).toHaveBeenCalledTimes(2);
+  });
+
+  it('ignores Esc while shown beside the conversation', async () => {
+    const onClose = vi.fn();
+    const { user } = await renderPanel({ onClose });
+    await user.click(await screen.findByTestId('side-phone-toggle'));
+    await user.keyboard('{Escape}');
+    expect(onClose).not.toHaveBeenCalled();
+    expect(screen.getByTestId('side-panel').className).toBe('side-panel');
+  });
+});
