@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { toPersianDigits } from '@abrik/protocol';
 import type { Page } from 'playwright-core';
@@ -14,6 +13,7 @@ import {
   statusOf,
   waitForConversation,
 } from './support/chat.js';
+import { api, apiSignIn, createUser } from './support/desk.js';
 import { DESKTOP, type E2E, e2eAvailable, type Person, PHONE, startE2E } from './support/e2e.js';
 
 const available = e2eAvailable();
@@ -49,51 +49,8 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
   /** Everything the customer's page received: socket frames and HTTP replies. */
   const received: string[] = [];
 
-  async function api(method: string, path: string, token?: string, body?: unknown) {
-    const reply = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await reply.text();
-    if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  /** Signs a phone in over the API (a person with no browser of their own in this story). */
-  async function apiSignIn(phone: { e164: string }) {
-    const since = e2e.mark();
-    // One code per phone a second: the browser may have just asked for one.
-    for (let tries = 0; ; tries++) {
-      try {
-        await api('POST', '/api/v1/auth/otp', undefined, { phone: phone.e164 });
-        break;
-      } catch (error) {
-        if (tries > 5 || !String(error).includes('429')) throw error;
-        await new Promise((r) => setTimeout(r, 1_100));
-      }
-    }
-    const code = await e2e.codeFor(phone.e164, since);
-    return api('POST', '/api/v1/auth/verify', undefined, { phone: phone.e164, code });
-  }
-
-  /** `abrik user create`, as an operator runs it. */
-  function createUser(role: string, phone: { national: string }, name: string) {
-    const made = spawnSync(
-      process.execPath,
-      ['server/bin/abrik.js', 'user', 'create', '--role', role, '--phone', phone.national, '--name', name],
-      {
-        cwd: REPO,
-        env: { ...process.env, DATABASE_URL: e2e.cluster.database.url!, LOG_LEVEL: 'warn' },
-        encoding: 'utf8',
-      },
-    );
-    expect(made.status, made.stderr).toBe(0);
-    return JSON.parse(made.stdout.trim().split('\n').at(-1)!) as { id: string };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    api(e2e, method, path, token, body);
 
   async function person(): Promise<Person> {
     const p = await e2e.person();
@@ -114,8 +71,8 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
 
   beforeAll(async () => {
     e2e = await startE2E();
-    createUser('admin', adminPhone, 'مدیر');
-    const auth = await apiSignIn(adminPhone);
+    createUser(e2e, 'admin', adminPhone, 'مدیر');
+    const auth = await apiSignIn(e2e, adminPhone);
     admin = { id: auth.user.id, token: auth.accessToken };
   });
   afterAll(async () => {
@@ -149,8 +106,8 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
 
   it('agent 1 goes online in the console and gets it at once; the customer sees who answers', async () => {
     const phone = newPhone();
-    const made = createUser('agent', phone, 'سارا');
-    await api('PATCH', `/api/v1/support/agents/${made.id}`, admin.token, { maxConversations: 1 });
+    const made = createUser(e2e, 'agent', phone, 'سارا');
+    await call('PATCH', `/api/v1/support/agents/${made.id}`, admin.token, { maxConversations: 1 });
     agent1 = await signIn(e2e, await person(), { phone });
     const { page } = agent1;
     await page.getByTestId('console-link').click();
@@ -180,13 +137,13 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
   });
 
   it('a canned reply from `/` fills the customer’s name; one with a blank variable cannot be sent', async () => {
-    await api('POST', '/api/v1/support/canned-replies', admin.token, {
+    await call('POST', '/api/v1/support/canned-replies', admin.token, {
       scope: 'shared',
       shortcut: 'سلام',
       title: 'خوشامد',
       body: '{{customer.name | "مشتری گرامی"}} عزیز، خوش آمدید',
     });
-    await api('POST', '/api/v1/support/canned-replies', admin.token, {
+    await call('POST', '/api/v1/support/canned-replies', admin.token, {
       scope: 'shared',
       shortcut: 'پیگیری',
       body: 'شمارهٔ پیگیری شما {{ticket.code}} است',
@@ -295,8 +252,8 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
 
   it('while both are full a customer waits; when agent 2 resolves, the customer sees it and the next is handed out', async () => {
     // Agent 1 takes a conversation of a customer without a browser: both agents are full now.
-    const second = await apiSignIn(newPhone());
-    const opened = await api('POST', '/api/v1/conversations', second.accessToken, {
+    const second = await apiSignIn(e2e, newPhone());
+    const opened = await call('POST', '/api/v1/conversations', second.accessToken, {
       kind: 'support',
       subject: 'دوم',
     });
@@ -320,7 +277,7 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     // The first customer can start again: writing reopens it.
     await send(customer, 'ببخشید، یک سؤال دیگر');
     await expect.poll(() => subtitle(customer.page), eventually).not.toBe(fa.support.resolved);
-    const inbox = await api('GET', `/api/v1/support/inboxes/${APP_INBOX}`, admin.token);
+    const inbox = await call('GET', `/api/v1/support/inboxes/${APP_INBOX}`, admin.token);
     expect(inbox.routing).toBe('round_robin');
     waitingId = waiting;
     waitingCustomer = third;
@@ -358,7 +315,7 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     await page.getByTestId('ticket-snooze').click();
     await page.locator('[data-testid="snooze-preset"][data-preset="tomorrow"]').click();
     await expect.poll(() => ticketRow(page, waitingId).count(), eventually).toBe(0);
-    const ticket = await api('GET', `/api/v1/support/conversations/${waitingId}`, admin.token);
+    const ticket = await call('GET', `/api/v1/support/conversations/${waitingId}`, admin.token);
     expect(ticket.status).toBe('snoozed');
     // 09:00 tomorrow in Tehran, where the browser is.
     const until = new Date(ticket.snoozedUntil);
@@ -377,7 +334,7 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     await page.getByTestId('ticket-wake').click();
     await expect
       .poll(
-        async () => (await api('GET', `/api/v1/support/conversations/${waitingId}`, admin.token)).status,
+        async () => (await call('GET', `/api/v1/support/conversations/${waitingId}`, admin.token)).status,
         eventually,
       )
       .toBe('open');

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../../server/test/support/cluster.js';
 import { fa } from '../src/i18n/fa.js';
 import { bubble, newPhone, type SignedIn, send, signIn, waitForConversation } from './support/chat.js';
+import { api, apiSignIn, createUser } from './support/desk.js';
 import { type E2E, e2eAvailable, type Person, startE2E } from './support/e2e.js';
 
 const available = e2eAvailable();
@@ -30,36 +29,13 @@ describe.skipIf(!available)('a customer asks for help from the app', () => {
   /** Creates staff with the CLI (as an operator would) and signs them in through the SMS code. */
   async function staff(role: 'agent' | 'admin', name: string): Promise<Staff> {
     const phone = newPhone();
-    const made = spawnSync(
-      process.execPath,
-      ['server/bin/abrik.js', 'user', 'create', '--role', role, '--phone', phone.national, '--name', name],
-      {
-        cwd: REPO,
-        env: { ...process.env, DATABASE_URL: e2e.cluster.database.url!, LOG_LEVEL: 'warn' },
-        encoding: 'utf8',
-      },
-    );
-    expect(made.status, made.stderr).toBe(0);
-    const since = e2e.mark();
-    await api('POST', '/api/v1/auth/otp', undefined, { phone: phone.e164 });
-    const code = await e2e.codeFor(phone.e164, since);
-    const auth = await api('POST', '/api/v1/auth/verify', undefined, { phone: phone.e164, code });
+    createUser(e2e, role, phone, name);
+    const auth = await apiSignIn(e2e, phone);
     return { id: auth.user.id, token: auth.accessToken };
   }
 
-  async function api(method: string, path: string, token?: string, body?: unknown) {
-    const reply = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await reply.text();
-    if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    api(e2e, method, path, token, body);
 
   const subtitle = (page: Page) => page.getByTestId('conversation-subtitle').textContent();
 
@@ -111,7 +87,7 @@ describe.skipIf(!available)('a customer asks for help from the app', () => {
     const { page } = customer;
     await expect.poll(() => subtitle(page), eventually).toBe('پاسخ‌گو: سارا');
     await send(customer, 'سلام، پولم کم شد ولی سفارش ثبت نشد');
-    await api('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
+    await call('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
       clientMsgId: 'reply-1',
       body: 'سلام، بررسی می‌کنم',
     });
@@ -120,13 +96,13 @@ describe.skipIf(!available)('a customer asks for help from the app', () => {
   });
 
   it('never shows the customer a private note: not on the page, not in what reached the browser', async () => {
-    await api('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
+    await call('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
       clientMsgId: 'note-1',
       body: 'SECRET-NOTE مشتری قبلاً هم شکایت کرده',
       internal: true,
     });
     // The control: a public reply after the note arrives; anything leaked would have come before.
-    await api('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
+    await call('POST', `/api/v1/conversations/${conversationId}/messages`, agent.token, {
       clientMsgId: 'reply-2',
       body: 'مبلغ تا ۷۲ ساعت برمی‌گردد',
     });
@@ -142,7 +118,7 @@ describe.skipIf(!available)('a customer asks for help from the app', () => {
   it('says when it is resolved, and once closed offers a new conversation instead of a composer', async () => {
     const { page } = customer;
     const resolve = () =>
-      api('POST', `/api/v1/support/conversations/${conversationId}/status`, agent.token, {
+      call('POST', `/api/v1/support/conversations/${conversationId}/status`, agent.token, {
         status: 'resolved',
       });
     await resolve();
@@ -153,7 +129,7 @@ describe.skipIf(!available)('a customer asks for help from the app', () => {
     await expect.poll(() => subtitle(page), eventually).toBe('پاسخ‌گو: سارا');
 
     // Resolved with a reopen window of 0: closed by its job at once, live on the page.
-    await api('PATCH', '/api/v1/support/inboxes/00000000-0000-4000-8000-00000000a991', admin.token, {
+    await call('PATCH', '/api/v1/support/inboxes/00000000-0000-4000-8000-00000000a991', admin.token, {
       reopenWindowSeconds: 0,
     });
     await resolve();

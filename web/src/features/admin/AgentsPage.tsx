@@ -10,14 +10,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import { errorText } from '../../api/errors.js';
 import { useSupportApi } from '../../app/context.js';
 import { personName } from '../../chat/names.js';
 import { SubmitButton, SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { formatNumber } from '../../lib/format.js';
-import { useLang } from '../../lib/hooks.js';
+import { useAction, useLang } from '../../lib/hooks.js';
 import {
   agentsKey,
   CheckList,
@@ -49,7 +48,7 @@ export function AgentsPage() {
   const { t } = useTranslation();
   const me = useMe();
   const isAdmin = me?.role === 'admin';
-  const agents = useAgents();
+  const agents = useAgents({ fresh: true });
   const teams = useTeams();
   const [editing, setEditing] = useState<string | null>(null);
   const teamList = teams.data?.items ?? [];
@@ -164,25 +163,18 @@ function RoleForm({ agent }: { agent: Agent }) {
   const queryClient = useQueryClient();
   const id = useId();
   const [role, setRole] = useState<PlatformRole>(isRole(agent.role) ? agent.role : 'agent');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await support.setRole(agent.id, role);
       // A new role changes who is staff and who may be in teams.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: agentsKey }),
         queryClient.invalidateQueries({ queryKey: teamsKey }),
       ]);
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -228,8 +220,7 @@ function AgentForm({ agent, teams, onDone }: { agent: Agent; teams: Team[]; onDo
   const [capacity, setCapacity] = useState(initialCapacity);
   const [teamIds, setTeamIds] = useState<string[]>(initialTeams);
   const [capacityError, setCapacityError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -249,18 +240,14 @@ function AgentForm({ agent, teams, onDone }: { agent: Agent; teams: Team[]; onDo
       onDone();
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       await support.updateAgent(agent.id, changes);
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: agentsKey }),
         queryClient.invalidateQueries({ queryKey: teamsKey }),
       ]);
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -313,8 +300,7 @@ function AddStaffForm() {
   const [role, setRole] = useState<PlatformRole>('agent');
   const [name, setName] = useState('');
   const [errors, setErrors] = useState<{ phone?: string; name?: string }>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
@@ -332,8 +318,7 @@ function AddStaffForm() {
       focusFirstInvalid(formRef.current);
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const user = await support.setRoleByPhone({
         phone: e164,
         role,
@@ -348,11 +333,7 @@ function AddStaffForm() {
       );
       setPhone('');
       setName('');
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -2,10 +2,10 @@ import type { CannedReply, Team } from '@abrik/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useSupportApi } from '../../app/context.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
+import { useAction } from '../../lib/hooks.js';
 import {
   cannedKey,
   FieldError,
@@ -13,6 +13,7 @@ import {
   invalidProps,
   mayReadSettings,
   QueryState,
+  SectionHeading,
   useMe,
   useTeams,
 } from './shared.js';
@@ -63,7 +64,7 @@ export function CannedRepliesPage() {
   const support = useSupportApi();
   const me = useMe();
   // Agents may not read the teams; they need them for nothing here.
-  const teams = useTeams(mayReadSettings(me?.role));
+  const teams = useTeams({ enabled: mayReadSettings(me?.role) });
   const teamList = teams.data?.items ?? [];
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
@@ -91,17 +92,16 @@ export function CannedRepliesPage() {
 
   return (
     <section className="admin-section" aria-labelledby="admin-canned-title">
-      <div className="row between">
-        <h2 id="admin-canned-title">{t('admin.canned.title')}</h2>
-        <button
-          type="button"
-          data-testid="canned-new"
-          aria-expanded={form === 'new'}
-          onClick={() => setForm((f) => (f === 'new' ? null : 'new'))}
-        >
-          {t('admin.canned.new')}
-        </button>
-      </div>
+      <SectionHeading
+        id="admin-canned-title"
+        title={t('admin.canned.title')}
+        add={{
+          label: t('admin.canned.new'),
+          testId: 'canned-new',
+          open: form === 'new',
+          onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
+        }}
+      />
       <p className="muted small">{t('admin.canned.intro')}</p>
       {form === 'new' && (
         <CannedForm reply={null} me={me} teams={writableTeams(me, teamList)} onDone={() => setForm(null)} />
@@ -193,20 +193,14 @@ function DeleteConfirm({ reply, onDone }: { reply: CannedReply; onDone: () => vo
   const { t } = useTranslation();
   const support = useSupportApi();
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function remove() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await support.deleteCannedReply(reply.id);
       await queryClient.invalidateQueries({ queryKey: cannedKey });
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -268,8 +262,7 @@ function CannedForm({
   const [title, setTitle] = useState(reply?.title ?? '');
   const [body, setBody] = useState(reply?.body ?? '');
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const bodyRef = useRef<HTMLTextAreaElement>(null);
 
   function validate(): Partial<Record<Field, string>> {
@@ -297,8 +290,7 @@ function CannedForm({
     }
     const cleaned = cleanShortcut(shortcut);
     const cleanTitle = title.trim();
-    setBusy(true);
-    try {
+    await run(async () => {
       if (reply) {
         const changes = {
           ...(cleaned !== reply.shortcut ? { shortcut: cleaned } : {}),
@@ -318,10 +310,7 @@ function CannedForm({
       }
       await queryClient.invalidateQueries({ queryKey: cannedKey });
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   /** Puts a variable at the cursor in the body. */

@@ -10,14 +10,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import type { InboxChanges } from '../../api/support.js';
 import { useSupportApi } from '../../app/context.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import type { Lang } from '../../i18n/index.js';
 import { formatNumber } from '../../lib/format.js';
-import { useLang } from '../../lib/hooks.js';
+import { useAction, useLang } from '../../lib/hooks.js';
 import {
   CheckList,
   FieldError,
@@ -27,6 +26,7 @@ import {
   numberText,
   parseNumber,
   QueryState,
+  SectionHeading,
   sameIds,
   useInboxes,
   useMe,
@@ -79,19 +79,20 @@ export function InboxesPage() {
 
   return (
     <section className="admin-section" aria-labelledby="admin-inboxes-title">
-      <div className="row between">
-        <h2 id="admin-inboxes-title">{t('admin.inboxes.title')}</h2>
-        {isAdmin && (
-          <button
-            type="button"
-            data-testid="inbox-new"
-            aria-expanded={form === 'new'}
-            onClick={() => setForm((f) => (f === 'new' ? null : 'new'))}
-          >
-            {t('admin.inboxes.new')}
-          </button>
-        )}
-      </div>
+      <SectionHeading
+        id="admin-inboxes-title"
+        title={t('admin.inboxes.title')}
+        add={
+          isAdmin
+            ? {
+                label: t('admin.inboxes.new'),
+                testId: 'inbox-new',
+                open: form === 'new',
+                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
+              }
+            : undefined
+        }
+      />
       {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
       {isAdmin && form === 'new' && <NewInboxForm teams={teamList} onDone={() => setForm(null)} />}
       <QueryState isPending={inboxes.isPending} error={inboxes.error} />
@@ -204,8 +205,7 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
   const [noReply, setNoReply] = useState(initial.noReply);
   const [maxReassigns, setMaxReassigns] = useState(initial.maxReassigns);
   const [errors, setErrors] = useState<Partial<Record<TimerField | 'name', string>>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   /** Seconds from a typed amount of `unit`s; null when empty; undefined when out of 0..max. */
   function seconds(text: string, unit: number, max: number): number | null | undefined {
@@ -282,15 +282,11 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
       onDone();
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       await support.updateInbox(inbox.id, changes);
       await queryClient.invalidateQueries({ queryKey: inboxesKey });
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   const timer = (
@@ -454,8 +450,7 @@ function NewInboxForm({ teams, onDone }: { teams: Team[]; onDone: () => void }) 
   const [name, setName] = useState('');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const [nameError, setNameError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -467,15 +462,11 @@ function NewInboxForm({ teams, onDone }: { teams: Team[]; onDone: () => void }) 
       return;
     }
     setNameError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       await support.createInbox({ name: parsed.data, kind: 'widget', teamIds });
       await queryClient.invalidateQueries({ queryKey: inboxesKey });
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -2,11 +2,10 @@ import { NameSchema, type Team } from '@abrik/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useSupportApi } from '../../app/context.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
-import { useLang } from '../../lib/hooks.js';
+import { useAction, useLang } from '../../lib/hooks.js';
 import {
   agentsKey,
   CheckList,
@@ -14,6 +13,7 @@ import {
   focusFirstInvalid,
   invalidProps,
   QueryState,
+  SectionHeading,
   sameIds,
   staffName,
   teamsKey,
@@ -40,19 +40,20 @@ export function TeamsPage() {
 
   return (
     <section className="admin-section" aria-labelledby="admin-teams-title">
-      <div className="row between">
-        <h2 id="admin-teams-title">{t('admin.teams.title')}</h2>
-        {isAdmin && (
-          <button
-            type="button"
-            data-testid="team-new"
-            aria-expanded={form === 'new'}
-            onClick={() => setForm((f) => (f === 'new' ? null : 'new'))}
-          >
-            {t('admin.teams.new')}
-          </button>
-        )}
-      </div>
+      <SectionHeading
+        id="admin-teams-title"
+        title={t('admin.teams.title')}
+        add={
+          isAdmin
+            ? {
+                label: t('admin.teams.new'),
+                testId: 'team-new',
+                open: form === 'new',
+                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
+              }
+            : undefined
+        }
+      />
       {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
       {isAdmin && form === 'new' && <TeamForm team={null} onDone={() => setForm(null)} />}
       <QueryState isPending={teams.isPending} error={teams.error} />
@@ -118,8 +119,7 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
   const [agentIds, setAgentIds] = useState<string[]>(team?.agentIds ?? []);
   const [supervisorIds, setSupervisorIds] = useState<string[]>(team?.supervisorIds ?? []);
   const [nameError, setNameError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const staff = agents.data?.items ?? [];
   const people = new Map(staff.map((a) => [a.id, a]));
   const options = staff.map((a) => ({ id: a.id, label: staffName(a.id, people, t, lang) }));
@@ -134,8 +134,7 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
       return;
     }
     setNameError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       if (team) {
         // Only what changed: a list sent replaces that role's members.
         const changes = {
@@ -153,10 +152,7 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
         queryClient.invalidateQueries({ queryKey: agentsKey }),
       ]);
       onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,17 +1,21 @@
 import { type PlatformRole, toLatinDigits } from '@abrik/protocol';
-import { useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
-import { useServices, useSupportApi } from '../../app/context.js';
+import { useServices } from '../../app/context.js';
 import { personName } from '../../chat/names.js';
 import type { Lang } from '../../i18n/index.js';
 import { useStore } from '../../lib/store.js';
 
-export const agentsKey = ['support', 'admin', 'agents'] as const;
-export const teamsKey = ['support', 'admin', 'teams'] as const;
-export const inboxesKey = ['support', 'admin', 'inboxes'] as const;
-export const cannedKey = ['support', 'canned'] as const;
+export {
+  agentsKey,
+  cannedKey,
+  inboxesKey,
+  teamsKey,
+  useAgents,
+  useInboxes,
+  useTeams,
+} from '../console/queries.js';
 
 /** The signed-in person, as far as these pages care. */
 export function useMe(): { id: string; role: PlatformRole } | null {
@@ -24,19 +28,6 @@ export const isStaffRole = (role: string | undefined) =>
   role === 'agent' || role === 'supervisor' || role === 'admin';
 /** Supervisors and admins read the desk's settings; only admins change them. */
 export const mayReadSettings = (role: string | undefined) => role === 'supervisor' || role === 'admin';
-
-export function useAgents(enabled = true) {
-  const support = useSupportApi();
-  return useQuery({ queryKey: agentsKey, queryFn: () => support.agents(), enabled });
-}
-export function useTeams(enabled = true) {
-  const support = useSupportApi();
-  return useQuery({ queryKey: teamsKey, queryFn: () => support.teams(), enabled });
-}
-export function useInboxes(enabled = true) {
-  const support = useSupportApi();
-  return useQuery({ queryKey: inboxesKey, queryFn: () => support.inboxes(), enabled });
-}
 
 /** A staff member's name, else "Unnamed". */
 export function staffName(
@@ -148,4 +139,26 @@ export function QueryState({ isPending, error }: { isPending: boolean; error: un
 /** Two id lists hold the same ids. */
 export function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
+}
+
+/** A page's heading, with its "new …" button (aria-expanded follows the form it opens). */
+export function SectionHeading({
+  id,
+  title,
+  add,
+}: {
+  id: string;
+  title: string;
+  add?: { label: string; testId: string; open: boolean; onToggle: () => void } | undefined;
+}) {
+  return (
+    <div className="row between">
+      <h2 id={id}>{title}</h2>
+      {add && (
+        <button type="button" data-testid={add.testId} aria-expanded={add.open} onClick={add.onToggle}>
+          {add.label}
+        </button>
+      )}
+    </div>
+  );
 }

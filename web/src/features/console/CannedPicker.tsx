@@ -4,6 +4,7 @@ import { type KeyboardEvent, type Ref, useImperativeHandle, useState } from 'rea
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useSupportApi } from '../../app/context.js';
+import { useAction } from '../../lib/hooks.js';
 import { matchCanned } from './canned.js';
 import { cannedKey } from './queries.js';
 
@@ -39,23 +40,16 @@ export function CannedPicker({
     staleTime: 60_000,
   });
   const [index, setIndex] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const matches = matchCanned(replies.data?.items ?? [], query);
   const selected = Math.min(index, Math.max(0, matches.length - 1));
 
   async function pick(reply: CannedReply | undefined) {
     if (!reply || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const rendered = await support.renderCannedReply(reply.id, conversationId);
       onPicked(rendered.text, rendered.unresolved);
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   useImperativeHandle(ref, () => ({

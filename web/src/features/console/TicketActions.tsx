@@ -2,10 +2,10 @@ import { PRIORITIES, type Priority, type SupportTicket } from '@abrik/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useServices, useSupportApi } from '../../app/context.js';
 import { assignmentsKey, ticketKey, ticketsKey } from '../../chat/desk.js';
 import { conversationKey } from '../../chat/messages.js';
+import { useAction } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { useAgents, useTeams } from './queries.js';
 import { type SnoozeChoice, SnoozePicker } from './SnoozePicker.js';
@@ -34,31 +34,25 @@ export function TicketActions({
   const queryClient = useQueryClient();
   const me = useStore(session.store)?.user;
   const [panel, setPanel] = useState<Panel>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { busy, error } = action;
   const opener = useRef<HTMLButtonElement | null>(null);
   const id = ticket.conversationId;
   const done = ticket.status === 'resolved' || ticket.status === 'closed';
   const mine = ticket.assigneeId === me?.id;
 
-  async function run(action: () => Promise<SupportTicket | undefined>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const updated = await action();
+  /** A change of the ticket: the reply is the ticket as it is now; lists and history follow. */
+  async function run(change: () => Promise<SupportTicket | undefined>) {
+    const ok = await action.run(async () => {
+      const updated = await change();
       if (updated) queryClient.setQueryData(ticketKey(id), updated);
       void queryClient.invalidateQueries({ queryKey: ticketsKey });
       void queryClient.invalidateQueries({ queryKey: assignmentsKey(id) });
       void queryClient.invalidateQueries({ queryKey: conversationKey(id) });
-      // Done from a panel: it closes and focus goes back to its button; otherwise focus stays.
-      if (panel) close();
-      return true;
-    } catch (e) {
-      setError(errorText(e, t));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
+    // Done from a panel: it closes and focus goes back to its button; otherwise focus stays.
+    if (ok && panel) close();
+    return ok;
   }
 
   function open(next: Panel, button: HTMLButtonElement | null) {

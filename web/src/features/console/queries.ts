@@ -2,24 +2,32 @@ import { useQuery } from '@tanstack/react-query';
 import { useSupportApi } from '../../app/context.js';
 import { assignmentsKey, customerKey, ticketKey } from '../../chat/desk.js';
 
-/** Shared with the admin pages (same keys): staff read teams and agents to hand work on. */
+/** The desk's settings, read by the console (whom to hand work to) and the admin pages alike. */
 export const agentsKey = ['support', 'admin', 'agents'] as const;
 export const teamsKey = ['support', 'admin', 'teams'] as const;
+export const inboxesKey = ['support', 'admin', 'inboxes'] as const;
 export const cannedKey = ['support', 'canned'] as const;
 
 /** `fresh`: read again on mount (the assign form: who is online and has room, now). */
-export function useAgents({ fresh = false }: { fresh?: boolean } = {}) {
+export function useAgents({ enabled = true, fresh = false }: { enabled?: boolean; fresh?: boolean } = {}) {
   const support = useSupportApi();
   return useQuery({
     queryKey: agentsKey,
     queryFn: () => support.agents(),
+    enabled,
     staleTime: fresh ? 0 : 30_000,
   });
 }
 
-export function useTeams() {
+export function useTeams({ enabled = true }: { enabled?: boolean } = {}) {
   const support = useSupportApi();
-  return useQuery({ queryKey: teamsKey, queryFn: () => support.teams(), staleTime: 60_000 });
+  return useQuery({ queryKey: teamsKey, queryFn: () => support.teams(), enabled, staleTime: 30_000 });
+}
+
+/** Supervisors and admins only (the server refuses agents). */
+export function useInboxes({ enabled = true }: { enabled?: boolean } = {}) {
+  const support = useSupportApi();
+  return useQuery({ queryKey: inboxesKey, queryFn: () => support.inboxes(), enabled });
 }
 
 export function useTicket(conversationId: string) {

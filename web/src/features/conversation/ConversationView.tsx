@@ -28,7 +28,7 @@ import {
 import { conversationTitle, peerOf, personName } from '../../chat/names.js';
 import { Icon } from '../../components/Icon.js';
 import { dayKey, formatDay, formatListTime, formatNumber } from '../../lib/format.js';
-import { useLang } from '../../lib/hooks.js';
+import { useAction, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { useOpenCreated } from '../conversations/useOpenCreated.js';
 import { supportStatusText } from '../support/status.js';
@@ -415,17 +415,11 @@ function mergeByTime<T extends { createdAt: string }>(a: T[], b: T[]): T[] {
 function SupportClosed({ subject }: { subject: string | null }) {
   const { t } = useTranslation();
   const openCreated = useOpenCreated(() => {});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   async function start() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await openCreated({ kind: 'support', ...(subject ? { subject } : {}) });
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
   return (
     <div className="composer closed-notice" data-testid="support-closed">

@@ -1,10 +1,10 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
+import { useAction } from '../../lib/hooks.js';
 import { lookupByPhone } from './PhoneLookup.js';
 import { useOpenCreated } from './useOpenCreated.js';
 
@@ -14,26 +14,21 @@ export function NewDirect({ onDone }: { onDone: () => void }) {
   const { api } = useServices();
   const openCreated = useOpenCreated(onDone);
   const [phone, setPhone] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const id = useId();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const found = await lookupByPhone(api, phone, t);
-    if ('error' in found) {
-      setError(found.error);
-      setBusy(false);
-      return;
-    }
-    try {
+    let refused: string | null = null;
+    await run(async () => {
+      const found = await lookupByPhone(api, phone, t);
+      if ('error' in found) {
+        refused = found.error; // a wrong or unknown phone, already in words to show
+        return;
+      }
       await openCreated({ kind: 'direct', userId: found.user.id });
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
+    if (refused) setError(refused);
   }
 
   return (

@@ -2,9 +2,9 @@ import type { Conversation } from '@abrik/protocol';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { errorText } from '../../api/errors.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
+import { useAction } from '../../lib/hooks.js';
 import { useOpenCreated } from '../conversations/useOpenCreated.js';
 
 /** The customer's support conversation still going (not closed), most recent first, if any. */
@@ -20,21 +20,15 @@ export function NewSupport({ current, onDone }: { current: Conversation | undefi
   const { t } = useTranslation();
   const openCreated = useOpenCreated(onDone);
   const [subject, setSubject] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const id = useId();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const trimmed = subject.trim();
       await openCreated({ kind: 'support', ...(trimmed ? { subject: trimmed } : {}) });
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (
