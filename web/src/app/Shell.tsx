@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, useRoute } from 'wouter';
 import { ConnectionState } from '../components/ConnectionState.js';
-import { ErrorBoundary } from '../components/ErrorBoundary.js';
+import { PaneBoundary } from '../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AdminPages } from '../features/admin/AdminPages.js';
 import { DeskAlerts } from '../features/console/Alerts.js';
@@ -83,19 +83,9 @@ function ChatShell({ activeId, staff }: { activeId: string | null; staff: boolea
         </aside>
         <main className="pane">
           {activeId ? (
-            <ErrorBoundary
-              key={activeId}
-              fallback={(reset) => (
-                <div className="empty-pane" role="alert">
-                  <p>{t('errors.unknown')}</p>
-                  <button type="button" onClick={reset}>
-                    {t('conv.retry')}
-                  </button>
-                </div>
-              )}
-            >
+            <PaneBoundary key={activeId}>
               <ConversationView conversationId={activeId} />
-            </ErrorBoundary>
+            </PaneBoundary>
           ) : (
             <div className="empty-pane">
               <p>{t('conv.pick')}</p>

@@ -1,4 +1,5 @@
 import { Component, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * A rendering bug in one part (a conversation) shows a message with a way out instead of a blank
@@ -23,4 +24,23 @@ export class ErrorBoundary extends Component<
       ? this.props.fallback(() => this.setState({ failed: false }))
       : this.props.children;
   }
+}
+
+/** A pane (the open conversation) that fails alone: "something went wrong" and a retry. */
+export function PaneBoundary({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <ErrorBoundary
+      fallback={(reset) => (
+        <div className="empty-pane" role="alert">
+          <p>{t('errors.unknown')}</p>
+          <button type="button" onClick={reset}>
+            {t('conv.retry')}
+          </button>
+        </div>
+      )}
+    >
+      {children}
+    </ErrorBoundary>
+  );
 }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useRoute } from 'wouter';
 import { useServices } from '../../app/context.js';
 import { ConnectionState } from '../../components/ConnectionState.js';
-import { ErrorBoundary } from '../../components/ErrorBoundary.js';
+import { PaneBoundary } from '../../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
@@ -144,19 +144,9 @@ export function Console() {
         </aside>
         <main className="pane">
           {activeId ? (
-            <ErrorBoundary
-              key={activeId}
-              fallback={(reset) => (
-                <div className="empty-pane" role="alert">
-                  <p>{t('errors.unknown')}</p>
-                  <button type="button" onClick={reset}>
-                    {t('conv.retry')}
-                  </button>
-                </div>
-              )}
-            >
+            <PaneBoundary key={activeId}>
               <ConsoleConversation conversationId={activeId} backHref={`/support/${view}`} />
-            </ErrorBoundary>
+            </PaneBoundary>
           ) : (
             <div className="empty-pane">
               <p>{t('console.pick')}</p>

@@ -64,6 +64,8 @@ export function TicketActions({
     opener.current?.focus();
   }
 
+  /** Reopened, or woken before its time: open again, as the agent saw it (`version`). */
+  const reopen = () => void run(() => support.setStatus(id, { status: 'open', version: ticket.version }));
   const resolve = () =>
     !done && !busy && void run(() => support.setStatus(id, { status: 'resolved', version: ticket.version }));
   useShortcut('e', resolve);
@@ -120,25 +122,13 @@ export function TicketActions({
           </button>
         ) : (
           ticket.status === 'resolved' && (
-            <button
-              type="button"
-              data-testid="ticket-reopen"
-              disabled={busy}
-              onClick={() =>
-                void run(() => support.setStatus(id, { status: 'open', version: ticket.version }))
-              }
-            >
+            <button type="button" data-testid="ticket-reopen" disabled={busy} onClick={reopen}>
               {t('console.actions.reopen')}
             </button>
           )
         )}
         {(ticket.status === 'snoozed' || ticket.status === 'pending') && (
-          <button
-            type="button"
-            data-testid="ticket-wake"
-            disabled={busy}
-            onClick={() => void run(() => support.setStatus(id, { status: 'open', version: ticket.version }))}
-          >
+          <button type="button" data-testid="ticket-wake" disabled={busy} onClick={reopen}>
             {t('console.actions.wake')}
           </button>
         )}
