@@ -332,6 +332,12 @@ describe.skipIf(!available)('the support console, with two agents of capacity 1'
     await page.locator('[data-testid="console-view"][data-view="done"]').click();
     await ticketRow(page, waitingId).click();
     await page.getByTestId('ticket-wake').click();
+    // The shortcuts sheet: `?` (Shift+/, «؟» on a Persian layout) opens it, Esc closes it.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Shift+Slash');
+    await page.getByTestId('shortcuts-sheet').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('shortcuts-sheet').count(), eventually).toBe(0);
     await expect
       .poll(
         async () => (await call('GET', `/api/v1/support/conversations/${waitingId}`, admin.token)).status,
