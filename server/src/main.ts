@@ -247,6 +247,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     metrics,
     instanceId: config.INSTANCE_ID,
     isDraining: () => draining,
+    metricsToken: config.METRICS_TOKEN,
   });
   const modules: Module[] = [identity, chat, presence, support, notifications, ops];
 

@@ -146,3 +146,29 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('/metrics behind a token (as production requires)', () => {
+  let t: TestApp;
+  const token = 'prometheus-scrape-token-1234';
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { METRICS_TOKEN: token } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers only the bearer of the token, in the error shape otherwise', async () => {
+    const none = await t.request('GET', '/metrics', { headers: { 'accept-language': 'en' } });
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('auth/unauthenticated');
+    expect(typeof none.body.error.message).toBe('string');
+    const wrong = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}x` } });
+    expect(wrong.status).toBe(401);
+    const right = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } });
+    expect(right.status).toBe(200);
+    expect(String(right.body)).toContain('http_request_duration_seconds');
+    // Health stays open to the load balancer.
+    expect((await t.request('GET', '/health')).status).toBe(200);
+  });
+});

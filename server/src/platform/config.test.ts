@@ -50,6 +50,7 @@ describe(loadConfig.name, () => {
       expect(names).toEqual([
         'FIREBASE_SERVICE_ACCOUNT_PATH',
         'JWT_SECRET',
+        'METRICS_TOKEN',
         'SMS_PROVIDER',
         'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY',
       ]);
@@ -57,6 +58,7 @@ describe(loadConfig.name, () => {
     const prod = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: secret,
+      METRICS_TOKEN: 'scrape-token-of-sixteen',
       KAVENEGAR_API_KEY: 'key',
       PUSH_PROVIDERS: 'none',
     });

@@ -60,6 +60,11 @@ const EnvSchema = z.object({
    * ask for it (`presence:query`), so a reconnect storm does not cost members² events.
    */
   PRESENCE_GROUP_LIMIT: int(0, 1000).default(100),
+  /**
+   * Bearer token Prometheus presents to scrape `/metrics` (`authorization: Bearer …`). Required in
+   * production: the metrics are not for the public. Unset elsewhere: `/metrics` is open.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** HMAC key that signs access tokens and hashes sign-in codes; at least 32 characters. */
   JWT_SECRET: z.string().min(32).optional(),
   /** Access token lifetime. */
@@ -219,6 +224,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (isProduction && smsProvider === 'log') {
     problems.push('SMS_PROVIDER: the log provider prints sign-in codes; set KAVENEGAR_API_KEY in production');
+  }
+  if (isProduction && !env.METRICS_TOKEN) {
+    problems.push('METRICS_TOKEN: required in production (at least 16 characters; Prometheus sends it as a bearer token)');
   }
   if (isProduction && !env.JWT_SECRET) {
     problems.push('JWT_SECRET: required in production (at least 32 random characters)');

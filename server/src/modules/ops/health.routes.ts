@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../platform/db/client.js';
+import { AppError } from '../../platform/errors.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Routes } from '../../platform/module.js';
 import type { Redis } from '../../platform/redis/client.js';
@@ -9,6 +11,8 @@ export interface HealthDeps {
   instanceId: string;
   metrics: Metrics;
   isDraining: () => boolean;
+  /** When set, `/metrics` answers only `authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 interface Check {
@@ -62,7 +66,14 @@ export const healthRoutes =
         .send({ status, failed, ...(degraded.length > 0 ? { degraded } : {}), checks });
     });
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const expected = deps.metricsToken ? Buffer.from(`Bearer ${deps.metricsToken}`) : undefined;
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      if (expected) {
+        const given = Buffer.from(request.headers.authorization ?? '');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          throw new AppError(401, 'auth/unauthenticated');
+        }
+      }
       return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     });
   };

@@ -18,6 +18,7 @@ export function createOpsModule(deps: {
   metrics: Metrics;
   instanceId: string;
   isDraining: () => boolean;
+  metricsToken?: string | undefined;
 }): OpsModule {
   return {
     name: 'ops',
