@@ -172,3 +172,41 @@ describe('/metrics behind a token (as production requires)', () => {
     expect((await t.request('GET', '/health')).status).toBe(200);
   });
 });
+
+describe('security headers on what the server answers itself', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sends nosniff, no referrer and no framing on the API (errors too), health, metrics and the docs', async () => {
+    const paths: [string, string][] = [
+      ['GET', '/api/v1/conversations'], // 401
+      ['POST', '/api/v1/auth/otp'], // 400
+      ['GET', '/api/v1/nope'], // 404
+      ['GET', '/health'],
+      ['GET', '/health/ready'],
+      ['GET', '/metrics'],
+      ['GET', '/api/docs/json'],
+      ['GET', '/api/docs/'],
+    ];
+    for (const [method, path] of paths) {
+      const reply = await t.request(method, path, method === 'POST' ? { body: {} } : {});
+      const h = reply.headers;
+      expect({
+        path,
+        nosniff: h.get('x-content-type-options'),
+        referrer: h.get('referrer-policy'),
+        frame: h.get('x-frame-options'),
+        ancestors: h.get('content-security-policy')?.includes("frame-ancestors 'none'"),
+      }).toEqual({ path, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY', ancestors: true });
+    }
+    // JSON is data: nothing may be loaded by it.
+    const api = await t.request('GET', '/api/v1/nope');
+    expect(api.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+});

@@ -226,7 +226,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('SMS_PROVIDER: the log provider prints sign-in codes; set KAVENEGAR_API_KEY in production');
   }
   if (isProduction && !env.METRICS_TOKEN) {
-    problems.push('METRICS_TOKEN: required in production (at least 16 characters; Prometheus sends it as a bearer token)');
+    problems.push(
+      'METRICS_TOKEN: required in production (at least 16 characters; Prometheus sends it as a bearer token)',
+    );
   }
   if (isProduction && !env.JWT_SECRET) {
     problems.push('JWT_SECRET: required in production (at least 32 random characters)');

@@ -25,6 +25,9 @@ export interface HttpServerOptions {
   trustProxy: boolean;
 }
 
+/** Paths the server answers itself (not the web client's pages). */
+const SERVER_OWN = /^\/(api|health|metrics)(\/|\?|$)/;
+
 /** The Fastify server: routes are thin, every error answers `{error: {code, message}}`. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const log = options.logger.child({ component: 'http' });
@@ -68,6 +71,27 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     };
     if (reply.statusCode >= 500) log.warn(line, 'request answered with a server error');
     else log.debug(line, 'request');
+  });
+
+  // The server's own answers (the API, its docs, health, metrics) carry the security headers the
+  // web client's pages carry (web-client.ts sets those, with the pages' own policy).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!SERVER_OWN.test(request.url)) return payload;
+    const docs = request.url.startsWith('/api/docs');
+    const headers: Record<string, string> = {
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'cross-origin-resource-policy': 'same-origin',
+      // Data, never a page: nothing may load or frame it. The docs viewer loads its own scripts.
+      'content-security-policy': docs
+        ? "frame-ancestors 'none'"
+        : "default-src 'none'; frame-ancestors 'none'",
+    };
+    for (const [name, value] of Object.entries(headers)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    return payload;
   });
 
   app.setErrorHandler(httpErrorHandler(log, (code) => options.metrics.errorsTotal.inc({ code })));
