@@ -2,6 +2,8 @@
 export const ERROR_CODES = [
   'validation/invalid',
   'http/not_found',
+  'http/bad_url',
+  'http/uri_too_long',
   'http/payload_too_large',
   'http/unsupported_media_type',
   'auth/invalid_phone',

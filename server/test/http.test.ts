@@ -210,3 +210,28 @@ describe('security headers on what the server answers itself', () => {
     expect(api.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 });
+
+describe('errors the router meets before any route (a malformed URL)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a malformed or overlong URL answers the documented shape, without echoing it', async () => {
+    const bad = await t.request('GET', '/api/v1/conversations/%zz', { headers: { 'accept-language': 'en' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error: { code: 'http/bad_url', message: 'This address is not well formed.' },
+    });
+    // Overlong: refused by the router (414 http/uri_too_long, see web.test.ts) or found nowhere (404).
+    const long = `/api/v1/conversations/${'a'.repeat(201)}SECRET/messages`;
+    const tooLong = await t.request('GET', long);
+    expect(['http/uri_too_long', 'http/not_found']).toContain(tooLong.body.error.code);
+    expect(JSON.stringify(tooLong.body)).not.toContain('SECRET');
+    expect((await t.request('GET', '/health')).status).toBe(200);
+  });
+});

@@ -122,4 +122,18 @@ describe('without a built web client', () => {
     expect(page.status).toBe(404);
     expect(page.body).toMatchObject({ error: { code: 'http/not_found' } });
   });
+
+  it('answers an overlong path parameter in the error shape, without echoing the URL', async () => {
+    for (const path of [
+      `/api/v1/conversations/${'a'.repeat(201)}SECRET`,
+      `/api/v1/conversations/${'a'.repeat(201)}SECRET/messages`,
+      `/c/${'a'.repeat(300)}SECRET`,
+    ]) {
+      const reply = await t.request('GET', path, { headers: { 'accept-language': 'en' } });
+      expect(reply.status, path).toBeGreaterThanOrEqual(400);
+      expect(reply.status, path).toBeLessThan(500);
+      expect(['http/uri_too_long', 'http/not_found']).toContain(reply.body.error.code);
+      expect(JSON.stringify(reply.body)).not.toContain('SECRET');
+    }
+  });
 });

@@ -5,6 +5,10 @@ import { AppError, isDatabaseUnavailable } from '../errors.js';
 import { type Locale, t } from '../i18n/messages.js';
 import type { Logger } from '../logger.js';
 
+/** Words of our own: a parser's message may quote what was sent. */
+const bodyError = (message: string) =>
+  new AppError(400, 'validation/invalid', undefined, [{ path: [], message }]);
+
 /** Turns any error into the AppError a client should see; unknown errors become 500 `internal`. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -12,24 +16,31 @@ export function toAppError(error: unknown): AppError {
     return new AppError(503, 'db/unavailable', undefined, undefined, { 'retry-after': '5' });
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
+    case 'FST_ERR_BAD_URL':
+      return new AppError(400, 'http/bad_url');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError(414, 'http/uri_too_long');
+    case 'FST_ERR_NOT_FOUND':
+      return new AppError(404, 'http/not_found');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError(413, 'http/payload_too_large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError(415, 'http/unsupported_media_type');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return bodyError('the body is not valid JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return bodyError('the body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError(400, 'validation/invalid', undefined, [
-        { path: [], message: fastifyError.message },
-      ]);
+      return bodyError('the body does not match its content-length');
   }
   if (
     typeof fastifyError.statusCode === 'number' &&
     fastifyError.statusCode >= 400 &&
     fastifyError.statusCode < 500
   ) {
+    // Fastify's other client errors: a stable code, and its words without the request echoed.
     return new AppError(fastifyError.statusCode, 'validation/invalid', undefined, [
-      { path: [], message: fastifyError.message },
+      { path: [], message: fastifyError.code ?? 'invalid request' },
     ]);
   }
   return new AppError(500, 'internal');

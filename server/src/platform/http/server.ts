@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AccessTokenVerifier } from '../auth.js';
 import { AppError } from '../errors.js';
@@ -10,7 +15,7 @@ import { type Logger, safeUrl } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Routes } from '../module.js';
 import { authenticate } from './auth.js';
-import { errorBody, httpErrorHandler } from './errors.js';
+import { errorBody, httpErrorHandler, toAppError } from './errors.js';
 import { webClient } from './web-client.js';
 
 export interface HttpServerOptions {
@@ -43,6 +48,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Errors the router meets before any route (a malformed or overlong URL): the same shape as
+    // every other error, and never the URL echoed back.
+    frameworkErrors: (error, request, reply) => {
+      const appError = toAppError(error);
+      options.metrics.errorsTotal.inc({ code: appError.code });
+      const body = errorBody(appError, negotiateLocale(request.headers['accept-language']));
+      void (reply as FastifyReply).status(appError.status).send(body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -32,6 +32,8 @@ const fa: Catalog = {
   errors: {
     'validation/invalid': 'درخواست نامعتبر است.',
     'http/not_found': 'چنین نشانی‌ای وجود ندارد.',
+    'http/bad_url': 'این نشانی درست نوشته نشده است.',
+    'http/uri_too_long': 'این نشانی بیش از اندازه بلند است.',
     'http/payload_too_large': 'درخواست بیش از حد بزرگ است.',
     'http/unsupported_media_type': 'نوع محتوای درخواست پشتیبانی نمی‌شود.',
     'auth/invalid_phone': 'شمارهٔ تلفن همراه معتبر نیست.',
@@ -105,6 +107,8 @@ const en: Catalog = {
   errors: {
     'validation/invalid': 'The request is not valid.',
     'http/not_found': 'There is nothing at this address.',
+    'http/bad_url': 'This address is not well formed.',
+    'http/uri_too_long': 'This address is too long.',
     'http/payload_too_large': 'The request is too large.',
     'http/unsupported_media_type': 'This content type is not supported.',
     'auth/invalid_phone': 'This is not a valid mobile phone number.',
