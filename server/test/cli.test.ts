@@ -170,5 +170,6 @@ describe('the abrik CLI on embedded PGlite (no DATABASE_URL)', () => {
     const again = await abrik(['user', 'create', '--phone', '09121112255', '--role', 'agent'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(printedUser(again)).toEqual({ id: user.id, role: 'agent', name: 'Agent Smith' });
-  });
+    // Two cold starts of the embedded database (migrations included): slow on a busy 2-core machine.
+  }, 120_000);
 });
