@@ -159,6 +159,13 @@ describe.each(BACKENDS)('messages on %s', (backend) => {
       await refuse({ clientMsgId: 'nul-inside', body: 'a\u0000b' });
     });
 
+    it('refuses a lone surrogate rather than storing it changed (U+FFFD)', async () => {
+      await refuse({ clientMsgId: 'lone-high', body: 'سلام \ud83d' });
+      await refuse({ clientMsgId: 'lone-low', body: '\udc00' });
+      const whole = 'سلام 👋🏽';
+      expect((await accept(whole)).body).toBe(whole);
+    });
+
     it('stores NFD input as NFC', async () => {
       const latin = 'Caf' + 'e\u0301';
       const saved = await accept(latin);
