@@ -43,6 +43,9 @@ export interface MessageServiceDeps {
 }
 
 /** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
+/** A retried send younger than this is announced again (its first announcement may never have gone). */
+const REANNOUNCE_DUPLICATES_MS = 15 * 60_000;
+
 export class MessageService {
   private readonly writer: MessageSink;
   private readonly messages: MessageServiceDeps['messages'];
@@ -94,7 +97,10 @@ export class MessageService {
         conversationId,
         support,
       );
-      if (!membership && staffServes(actor, conversation)) {
+      if (membership) {
+        // Made a member meanwhile (the desk assigned it to them a moment ago): write again.
+        result = await write();
+      } else if (staffServes(actor, conversation)) {
         await this.conversationService.joinAsStaff(actor, conversation.id);
         result = await write();
       }
@@ -107,6 +113,12 @@ export class MessageService {
         // answered with a message from elsewhere.
         if (result.first.conversationId !== conversationId) {
           throw new AppError(409, 'message/client_id_conflict');
+        }
+        // Stored, but maybe never announced: the first send's ack can fail after its statement
+        // committed (a database that stalled, then resumed). Announce it again while it is fresh;
+        // clients keep a message once by its id, so a second announcement costs nothing.
+        if (Date.now() - result.first.createdAt.getTime() < REANNOUNCE_DUPLICATES_MS) {
+          this.live.publish('message.created', { message: result.first, origin });
         }
         return { message: toMessage(result.first), duplicate: true };
       case 'stored':
