@@ -138,6 +138,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     db,
     events,
     live,
+    redis,
     sms,
     limits,
     logger,

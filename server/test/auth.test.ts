@@ -12,6 +12,7 @@ import {
 } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
 import { capturingLogger } from './support/logs.js';
+import { connect } from './support/sockets.js';
 
 const PERSIAN_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
 const ARABIC_INDIC_DIGITS = '٠١٢٣٤٥٦٧٨٩';
@@ -318,6 +319,49 @@ describe.each(BACKENDS)('phone sign-in on %s', (backend) => {
       body: { refreshToken: session.refreshToken },
     });
     expectError(after, 401, 'auth/invalid_refresh_token');
+  });
+
+  it('ends the session at logout: its access token is refused and its open sockets closed at once', async () => {
+    const session = await t.signIn(uniquePhone());
+    const other = await t.signIn(uniquePhone());
+    const socket = await connect(t.url, session.accessToken);
+    const otherSocket = await connect(t.url, other.accessToken);
+    const closed = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+    expect((await me(t, session.accessToken)).status).toBe(200);
+    const out = await t.request('POST', '/api/v1/auth/logout', {
+      body: { refreshToken: session.refreshToken },
+    });
+    expect(out.status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    expectError(await me(t, session.accessToken), 401, 'auth/invalid_token');
+    // Nor can it connect again.
+    await expect(connect(t.url, session.accessToken)).rejects.toThrow(/auth\/invalid_token/);
+    // Someone else's session is untouched.
+    expect(otherSocket.connected).toBe(true);
+    expect((await me(t, other.accessToken)).status).toBe(200);
+    otherSocket.close();
+  });
+
+  it('two refreshes of the same token at once (two tabs) get the same new pair, and the session lives on', async () => {
+    const session = await t.signIn(uniquePhone());
+    const [a, b] = await Promise.all([
+      t.request('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } }),
+      t.request('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.refreshToken).toBe(b.body.refreshToken);
+    expect(a.body.accessToken).toBe(b.body.accessToken);
+    // A moment later, the same token once more (a retry after a lost reply): the same pair again.
+    const late = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+    });
+    expect(late.body.refreshToken).toBe(a.body.refreshToken);
+    // Not taken for theft: the new token works.
+    const next = await t.request('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: a.body.refreshToken },
+    });
+    expect(next.status).toBe(200);
+    expect((await me(t, next.body.accessToken)).status).toBe(200);
   });
 
   it('refuses a garbage refresh token with 401 and a missing one with 400', async () => {

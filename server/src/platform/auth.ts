@@ -4,6 +4,8 @@ import type { PlatformRole } from '@abrik/protocol';
 export interface Actor {
   id: string;
   role: PlatformRole;
+  /** The sign-in session (refresh token family) the access token belongs to, when it says. */
+  sessionId?: string | undefined;
 }
 
 /** Checks an access token (identity's TokenService); throws 401 errors for bad or expired ones. */

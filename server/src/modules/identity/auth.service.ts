@@ -4,6 +4,7 @@ import { AppError, UnauthorizedError, ValidationError } from '../../platform/err
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { Locale } from '../../platform/i18n/messages.js';
 import type { Logger } from '../../platform/logger.js';
+import type { EphemeralStore } from '../../platform/redis/ephemeral.js';
 import type { RateLimit, RateLimitFactory } from '../../platform/redis/rate-limit.js';
 import type { SmsProvider } from '../../providers/sms/sms.provider.js';
 import type { AuthRepository } from './auth.repository.js';
@@ -32,6 +33,22 @@ export interface IssuedTokens {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
+/**
+ * A refresh token presented again this soon after it was rotated answers the same new pair: two
+ * tabs (or a retry after a lost reply) refreshing at once are not a theft. Later, reuse revokes.
+ */
+const REFRESH_GRACE_MS = 10_000;
+
+/** Where sessions that ended, and the pairs of recent rotations, are kept for a while. */
+export interface SessionStores {
+  /** Session ids (refresh token families) ended before their access tokens expire. */
+  revoked: EphemeralStore;
+  /** The pair a rotation issued, by the hash of the refresh token it replaced (REFRESH_GRACE_MS). */
+  rotations: EphemeralStore;
+  /** Tells the session's open connections (they are closed). */
+  ended(sessionId: string): void;
+}
+
 /** Phone sign-in with SMS codes, and refresh-token rotation. */
 export class AuthService {
   private readonly perPhoneMinute: RateLimit;
@@ -48,6 +65,7 @@ export class AuthService {
   private readonly events: DomainEvents;
   private readonly settings: AuthSettings;
   private readonly now: () => number;
+  private readonly sessions: SessionStores;
 
   constructor(deps: {
     db: Db;
@@ -59,9 +77,11 @@ export class AuthService {
     settings: AuthSettings;
     limits: RateLimitFactory;
     logger: Logger;
+    sessions: SessionStores;
     now?: () => number;
   }) {
     this.db = deps.db;
+    this.sessions = deps.sessions;
     this.auth = deps.auth;
     this.users = deps.users;
     this.tokens = deps.tokens;
@@ -154,11 +174,14 @@ export class AuthService {
 
   /** Trades a refresh token for new tokens; a token used twice revokes its whole family. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
-    const session = await this.auth.getSessionByHash(sha256(refreshToken));
+    const hash = sha256(refreshToken);
+    const session = await this.auth.getSessionByHash(hash);
     if (!session || session.revokedAt || session.expiresAt.getTime() <= this.now()) {
       throw new UnauthorizedError('auth/invalid_refresh_token');
     }
     if (session.rotatedAt) {
+      const again = await this.recentRotation(hash, session.rotatedAt.getTime());
+      if (again) return again;
       const revoked = await this.revokeReused(session);
       this.log.warn(
         { userId: session.userId, familyId: session.familyId, revoked },
@@ -176,15 +199,53 @@ export class AuthService {
       return this.issue(user, session.familyId, tx);
     });
     if (!issued) {
+      // Another request rotated it this very moment: the same pair, once it has it.
+      const again = await this.recentRotation(hash, this.now());
+      if (again) return again;
       await this.revokeReused(session);
       throw new UnauthorizedError('auth/invalid_refresh_token');
     }
+    await this.sessions.rotations.set(
+      hash,
+      JSON.stringify({
+        accessToken: issued.accessToken,
+        accessTokenExpiresAt: issued.accessTokenExpiresAt.toISOString(),
+        refreshToken: issued.refreshToken,
+      }),
+      REFRESH_GRACE_MS,
+    );
     return issued;
   }
 
+  /**
+   * The pair issued when this refresh token was rotated, if that was within the grace; waits a
+   * moment for a rotation still being written (a concurrent refresh).
+   */
+  private async recentRotation(hash: string, rotatedAt: number): Promise<IssuedTokens | undefined> {
+    if (this.now() - rotatedAt > REFRESH_GRACE_MS) return undefined;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const stored = await this.sessions.rotations.get(hash);
+      if (stored) {
+        const pair = JSON.parse(stored) as {
+          accessToken: string;
+          accessTokenExpiresAt: string;
+          refreshToken: string;
+        };
+        // Only while that pair is still the newest: once it was itself rotated, this is reuse.
+        const session = await this.auth.getSessionByHash(sha256(pair.refreshToken));
+        const fresh = session && !session.revokedAt && !session.rotatedAt;
+        const user = fresh ? await this.users.findById(session.userId) : undefined;
+        if (!user) return undefined;
+        return { ...pair, accessTokenExpiresAt: new Date(pair.accessTokenExpiresAt), user };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
+  }
+
   /** A rotated refresh token came back (stolen, or replayed): its whole family goes, on the record. */
-  private revokeReused(session: { userId: string; familyId: string }): Promise<number> {
-    return this.db.transaction(async (tx) => {
+  private async revokeReused(session: { userId: string; familyId: string }): Promise<number> {
+    const revoked = await this.db.transaction(async (tx) => {
       const revoked = await this.auth.revokeFamily(session.familyId, tx);
       await this.events.record(tx, {
         type: 'session.reuse_detected',
@@ -194,6 +255,18 @@ export class AuthService {
       });
       return revoked;
     });
+    await this.endSession(session.familyId);
+    return revoked;
+  }
+
+  /**
+   * A session ended (logout, reuse): its access tokens are refused from now on (for as long as
+   * one could still be valid) and its open connections are closed.
+   */
+  private async endSession(familyId: string): Promise<void> {
+    const validFor = (this.tokens.accessTtlSeconds + this.tokens.clockSkew + 5) * 1000;
+    await this.sessions.revoked.set(familyId, '1', validFor);
+    this.sessions.ended(familyId);
   }
 
   /** Ends the session the refresh token belongs to (its whole family). */
@@ -201,6 +274,7 @@ export class AuthService {
     const session = await this.auth.getSessionByHash(sha256(refreshToken));
     if (!session) throw new UnauthorizedError('auth/invalid_refresh_token');
     await this.auth.revokeFamily(session.familyId);
+    await this.endSession(session.familyId);
   }
 
   /** Removes expired codes and sessions. */
@@ -223,7 +297,7 @@ export class AuthService {
       },
       db,
     );
-    const access = await this.tokens.signAccess(user.id, user.role);
+    const access = await this.tokens.signAccess(user.id, user.role, familyId);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
   }
 

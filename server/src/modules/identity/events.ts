@@ -17,6 +17,8 @@ declare module '../../platform/events/live-events.js' {
   interface LiveEventMap {
     /** A user's role changed (recorded and committed): their sessions are told. */
     'identity.role_changed': { userId: string; role: PlatformRole };
+    /** A session ended (logout, a reused refresh token): its connections are closed. */
+    'identity.session_ended': { sessionId: string };
   }
 }
 

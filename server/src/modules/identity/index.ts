@@ -3,6 +3,8 @@ import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Module } from '../../platform/module.js';
+import type { Redis } from '../../platform/redis/client.js';
+import { ephemeralStore } from '../../platform/redis/ephemeral.js';
 import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
 import type { SmsProvider } from '../../providers/sms/sms.provider.js';
 import { AuthRepository } from './auth.repository.js';
@@ -28,6 +30,8 @@ export function createIdentityModule(deps: {
   live: LiveEvents;
   sms: SmsProvider;
   limits: RateLimitFactory;
+  /** Shares ended sessions and recent rotations across instances; without it, per process. */
+  redis: Redis | undefined;
   logger: Logger;
   tokens: TokenSettings;
   auth: AuthSettings;
@@ -35,7 +39,12 @@ export function createIdentityModule(deps: {
   now?: (() => number) | undefined;
 }): IdentityModule {
   const { db, events, limits, logger } = deps;
-  const tokens = new TokenService({ ...deps.tokens, ...(deps.now ? { now: deps.now } : {}) });
+  const revoked = ephemeralStore(deps.redis, 'session-revoked');
+  const tokens = new TokenService({
+    ...deps.tokens,
+    ...(deps.now ? { now: deps.now } : {}),
+    isRevoked: async (sessionId) => (await revoked.get(sessionId)) !== undefined,
+  });
   const users = new UserService({
     db,
     users: new UserRepository(db),
@@ -54,6 +63,11 @@ export function createIdentityModule(deps: {
     settings: deps.auth,
     limits,
     logger,
+    sessions: {
+      revoked,
+      rotations: ephemeralStore(deps.redis, 'refresh-rotated'),
+      ended: (sessionId) => deps.live.publish('identity.session_ended', { sessionId }),
+    },
     ...(deps.now ? { now: deps.now } : {}),
   });
   // At least once (a durable listener): a second `session:changed` only refreshes once more.
