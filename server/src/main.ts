@@ -177,6 +177,12 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     typingThrottleMs: options.typingThrottleMs ?? 1000,
     support: supportPort,
+    limits,
+    reads: {
+      syncPerMinute: config.SYNC_PER_USER_MINUTE,
+      historyPerMinute: config.HISTORY_PER_USER_MINUTE,
+      concurrentPerUser: config.HEAVY_READS_PER_USER,
+    },
   });
   presence = createPresenceModule({
     redis,
@@ -238,6 +244,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       smsDailyCap: config.SMS_DAILY_CAP,
       tokenStaleDays: config.PUSH_TOKEN_STALE_DAYS,
       tokenPurgeDays: config.PUSH_TOKEN_PURGE_DAYS,
+      devicesPerUser: config.DEVICES_PER_USER,
       circuitSeconds: 300,
     },
   });
@@ -341,6 +348,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           authGraceSeconds: config.SOCKET_AUTH_GRACE_SECONDS,
           corsOrigins: config.corsOrigins,
           redis: core.redis,
+          maxInFlightPerSocket: config.SOCKET_MAX_IN_FLIGHT,
+          maxSocketsPerUser: config.SOCKETS_PER_USER,
         });
   // A worker's changes (timers, system notes) still reach the gateways' clients, through Redis.
   const broadcaster =

@@ -77,6 +77,17 @@ const EnvSchema = z.object({
   SOCKET_AUTH_GRACE_SECONDS: int(1, 600).default(30),
   /** Largest Socket.IO frame accepted, in bytes. */
   SOCKET_MAX_PAYLOAD_BYTES: int(1024).default(65536),
+  /** Acknowledged socket events one connection may have in flight; more answer `rate_limited`. */
+  SOCKET_MAX_IN_FLIGHT: int(1, 1000).default(32),
+  /** Open connections one user may have on one instance; more are refused (`rate_limited`). */
+  SOCKETS_PER_USER: int(1, 1000).default(20),
+  /** `sync` calls and history pages (HTTP or socket) one user may ask for per minute. */
+  SYNC_PER_USER_MINUTE: int(1).default(120),
+  HISTORY_PER_USER_MINUTE: int(1).default(600),
+  /** Heavy reads (sync, history) of one user running at once on one instance; more wait their turn. */
+  HEAVY_READS_PER_USER: int(1, 100).default(2),
+  /** Push devices one user may have; registering another drops the one unseen the longest. */
+  DEVICES_PER_USER: int(1, 1000).default(10),
   /** Largest HTTP request body accepted, in bytes. */
   HTTP_BODY_LIMIT_BYTES: int(1024).default(65536),
   /** Trust X-Forwarded-For from a proxy in front (needed for per-IP limits behind nginx). */

@@ -2,10 +2,12 @@ import type { Db } from '../../platform/db/client.js';
 import { pgErrorCode } from '../../platform/errors.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import { KeyedGate } from '../../platform/keyed-gate.js';
 import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Module } from '../../platform/module.js';
+import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
 import type { UserService } from '../identity/user.service.js';
 import { chatSocket } from './chat.socket.js';
 import { ConversationRepository } from './conversation.repository.js';
@@ -39,6 +41,8 @@ export function createChatModule(deps: {
   typingThrottleMs: number;
   /** The support desk, once built (support conversations' tickets, notes, who serves what). */
   support: LatePort<SupportPort>;
+  limits: RateLimitFactory;
+  reads: { syncPerMinute: number; historyPerMinute: number; concurrentPerUser: number };
 }): ChatModule {
   const { db, events, live, metrics } = deps;
   const log = deps.logger.child({ component: 'db' });
@@ -79,6 +83,15 @@ export function createChatModule(deps: {
     conversationService: conversations,
     live,
     support: deps.support,
+    reads: {
+      sync: deps.limits({ name: 'sync:user:1m', points: deps.reads.syncPerMinute, durationSeconds: 60 }),
+      history: deps.limits({
+        name: 'history:user:1m',
+        points: deps.reads.historyPerMinute,
+        durationSeconds: 60,
+      }),
+      gate: new KeyedGate(deps.reads.concurrentPerUser),
+    },
   });
   return {
     name: 'chat',

@@ -57,18 +57,37 @@ describe(MessageService.name, () => {
     ]);
   });
 
-  it('returns the first ack when the same clientMsgId is sent twice, and announces nothing', async () => {
+  it('returns the first ack when the same clientMsgId is sent twice, and announces a fresh one again', async () => {
     const alice = actor();
     const t = build();
     const conversation = t.chat.given.conversation({ kind: 'direct' });
     const first = t.chat.given.message(conversation.id, alice.id, 'once', 'c-2');
     t.answer({ outcome: 'duplicate', first });
+    const reply = await t.service.send(
+      alice,
+      { conversationId: conversation.id, clientMsgId: 'c-2', body: 'once' },
+      'socket-2',
+    );
+    expect(reply).toMatchObject({ duplicate: true, message: { id: first.id, seq: first.seq } });
+    // Its first announcement may never have gone (an ack that failed after the commit).
+    expect(t.live.published).toEqual([
+      { event: 'message.created', payload: { message: first, origin: 'socket-2' } },
+    ]);
+  });
+
+  it('announces nothing for the duplicate of a message stored long ago', async () => {
+    const alice = actor();
+    const t = build();
+    const conversation = t.chat.given.conversation({ kind: 'direct' });
+    const first = t.chat.given.message(conversation.id, alice.id, 'old', 'c-old');
+    first.createdAt = new Date(Date.now() - 20 * 60_000);
+    t.answer({ outcome: 'duplicate', first });
     const reply = await t.service.send(alice, {
       conversationId: conversation.id,
-      clientMsgId: 'c-2',
-      body: 'once',
+      clientMsgId: 'c-old',
+      body: 'old',
     });
-    expect(reply).toMatchObject({ duplicate: true, message: { id: first.id, seq: first.seq } });
+    expect(reply.duplicate).toBe(true);
     expect(t.live.published).toEqual([]);
   });
 

@@ -2,7 +2,9 @@ import type { Message, SyncConversation } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import { AppError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
+import type { KeyedGate } from '../../platform/keyed-gate.js';
 import type { LatePort } from '../../platform/late-port.js';
+import type { RateLimit } from '../../platform/redis/rate-limit.js';
 import { isStaff } from '../identity/policies.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationService } from './conversation.service.js';
@@ -40,12 +42,20 @@ export interface MessageServiceDeps {
   live: Pick<LiveEvents, 'publish'>;
   /** The support desk: private notes, who serves what (unset: support conversations are plain). */
   support?: LatePort<SupportPort>;
+  /**
+   * Fairness of the heavy reads (sync, history pages): per-user rates, and a gate that lets one
+   * user run only a few at once, so one person's flood cannot take the pool from everyone else.
+   */
+  reads?: { sync: RateLimit; history: RateLimit; gate: KeyedGate } | undefined;
 }
 
-/** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
+/** Pages one sync reads at once. */
+const SYNC_PARALLEL_PAGES = 2;
+
 /** A retried send younger than this is announced again (its first announcement may never have gone). */
 const REANNOUNCE_DUPLICATES_MS = 15 * 60_000;
 
+/** The message path: storing with a gap-free seq, idempotent retries, history, edits and sync. */
 export class MessageService {
   private readonly writer: MessageSink;
   private readonly messages: MessageServiceDeps['messages'];
@@ -53,6 +63,7 @@ export class MessageService {
   private readonly conversationService: MessageServiceDeps['conversationService'];
   private readonly live: MessageServiceDeps['live'];
   private readonly supportPort: LatePort<SupportPort> | undefined;
+  private readonly reads: MessageServiceDeps['reads'];
 
   constructor(deps: MessageServiceDeps) {
     this.supportPort = deps.support;
@@ -61,6 +72,14 @@ export class MessageService {
     this.conversations = deps.conversations;
     this.conversationService = deps.conversationService;
     this.live = deps.live;
+    this.reads = deps.reads;
+  }
+
+  /** A heavy read of `actor`, within their rate and their share of the pool. */
+  private async heavyRead<T>(actor: Actor, kind: 'sync' | 'history', read: () => Promise<T>): Promise<T> {
+    if (!this.reads) return read();
+    await this.reads[kind].consume(actor.id);
+    return this.reads.gate.run(actor.id, read);
   }
 
   /**
@@ -144,7 +163,7 @@ export class MessageService {
     query: { before?: number | undefined; after?: number | undefined; limit: number },
   ): Promise<{ items: Message[]; nextCursor: number | null }> {
     await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
-    const rows = await this.messages.listPage(conversationId, query);
+    const rows = await this.heavyRead(actor, 'history', () => this.messages.listPage(conversationId, query));
     const items = (query.after !== undefined ? rows : rows.reverse()).map(toMessage);
     const full = rows.length === query.limit;
     const nextCursor = !full ? null : query.after !== undefined ? items.at(-1)!.seq : items[0]!.seq;
@@ -181,25 +200,33 @@ export class MessageService {
     since: Record<string, number>,
     limit: number,
   ): Promise<{ conversations: SyncConversation[]; removed: string[] }> {
-    const state = await this.conversations.syncState(actor.id);
-    const mine = new Set(state.map((s) => s.conversationId));
-    const removed = Object.keys(since).filter((id) => !mine.has(id));
-    const behind = state.filter((s) => s.lastSeq > (since[s.conversationId] ?? 0));
-    const conversations = await Promise.all(
-      behind.map(async (s) => {
-        const rows = await this.messages.listPage(s.conversationId, {
-          after: since[s.conversationId] ?? 0,
-          limit: limit + 1,
-        });
-        return {
-          conversationId: s.conversationId,
-          messages: rows.slice(0, limit).map(toMessage),
-          hasMore: rows.length > limit,
-          lastReadSeq: s.lastReadSeq,
-        };
-      }),
-    );
-    return { conversations, removed };
+    return this.heavyRead(actor, 'sync', async () => {
+      const state = await this.conversations.syncState(actor.id);
+      const mine = new Set(state.map((s) => s.conversationId));
+      const removed = Object.keys(since).filter((id) => !mine.has(id));
+      const behind = state.filter((s) => s.lastSeq > (since[s.conversationId] ?? 0));
+      const conversations: SyncConversation[] = [];
+      // Two pages at a time: a person far behind in many conversations takes two connections,
+      // not one per conversation.
+      for (let i = 0; i < behind.length; i += SYNC_PARALLEL_PAGES) {
+        const pages = await Promise.all(
+          behind.slice(i, i + SYNC_PARALLEL_PAGES).map(async (s) => {
+            const rows = await this.messages.listPage(s.conversationId, {
+              after: since[s.conversationId] ?? 0,
+              limit: limit + 1,
+            });
+            return {
+              conversationId: s.conversationId,
+              messages: rows.slice(0, limit).map(toMessage),
+              hasMore: rows.length > limit,
+              lastReadSeq: s.lastReadSeq,
+            };
+          }),
+        );
+        conversations.push(...pages);
+      }
+      return { conversations, removed };
+    });
   }
 
   // ---- for other modules: no authorisation, the caller has checked what it needs -------------

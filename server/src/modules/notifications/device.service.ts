@@ -28,6 +28,8 @@ export interface DeviceSettings {
   webPushHosts: string[];
   /** Devices not refreshed for this many days are reported stale, and purged after the second. */
   staleDays: number;
+  /** Devices one user may have; a new one beyond it drops the one refreshed longest ago. */
+  maxPerUser?: number | undefined;
   purgeDays: number;
 }
 
@@ -54,21 +56,43 @@ export class DeviceService {
     if (!enabled.includes('log') && !enabled.includes(phone ? 'fcm' : 'webpush')) {
       throw new AppError(409, 'push/not_configured');
     }
+    let device: DeviceRow;
     if (input.platform === 'web') {
       const { endpoint, keys } = input.subscription;
       if (!this.allowed(endpoint)) throw new AppError(400, 'device/endpoint_not_allowed');
-      return toDevice(
-        await this.deps.devices.upsert({ userId: actor.id, platform: 'web', endpoint, ...keys, locale }),
-      );
-    }
-    return toDevice(
-      await this.deps.devices.upsert({
+      device = await this.deps.devices.upsert({
+        userId: actor.id,
+        platform: 'web',
+        endpoint,
+        ...keys,
+        locale,
+      });
+    } else {
+      device = await this.deps.devices.upsert({
         userId: actor.id,
         platform: input.platform,
         token: input.token,
         locale,
-      }),
-    );
+      });
+    }
+    await this.keepNewest(actor.id);
+    return toDevice(device);
+  }
+
+  /**
+   * A user's devices stay within the cap: each message costs one push per device, so hundreds of
+   * registered tokens would turn one message into hundreds of sends (quota spent for nothing).
+   * The devices refreshed longest ago go first — a reinstalled app's old token, an old browser.
+   */
+  private async keepNewest(userId: string): Promise<void> {
+    const max = this.deps.settings.maxPerUser;
+    if (max === undefined) return;
+    const mine = await this.deps.devices.listByUser(userId);
+    if (mine.length <= max) return;
+    const oldest = [...mine]
+      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .slice(0, mine.length - max);
+    for (const device of oldest) await this.deps.devices.delete(device.id);
   }
 
   async list(actor: Actor): Promise<Device[]> {

@@ -35,6 +35,8 @@ export interface NotificationSettings {
   smsDailyCap: number;
   tokenStaleDays: number;
   tokenPurgeDays: number;
+  /** Devices one user may have (DEVICES_PER_USER). */
+  devicesPerUser?: number | undefined;
   /** How long a provider whose credentials were refused is left alone. */
   circuitSeconds: number;
 }
@@ -80,6 +82,7 @@ export function createNotificationsModule(deps: {
       webPushHosts: settings.webPushHosts,
       staleDays: settings.tokenStaleDays,
       purgeDays: settings.tokenPurgeDays,
+      maxPerUser: settings.devicesPerUser,
     },
     now,
   });

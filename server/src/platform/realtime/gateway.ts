@@ -19,7 +19,7 @@ import {
 } from 'socket.io';
 import type { ZodType } from 'zod';
 import type { AccessTokenVerifier, Actor } from '../auth.js';
-import { AppError } from '../errors.js';
+import { AppError, RateLimitError } from '../errors.js';
 import { errorBody, toAppError } from '../http/errors.js';
 import { type Locale, negotiateLocale } from '../i18n/messages.js';
 import type { Logger } from '../logger.js';
@@ -37,6 +37,8 @@ interface SocketData {
   /** Access token expiry, seconds since the epoch. */
   tokenExpiresAt: number;
   expiryTimer?: NodeJS.Timeout;
+  /** Acknowledged events of this connection not answered yet. */
+  inFlight?: number;
 }
 type AbrikSocket = Socket<IncomingEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;
 export type RealtimeServer = Server<IncomingEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;
@@ -88,6 +90,10 @@ export interface GatewayOptions {
   corsOrigins: string[];
   /** With Redis, events reach the clients of every instance through the Redis Streams adapter. */
   redis?: Redis | undefined;
+  /** Acknowledged events one connection may have in flight; more are refused, never queued. */
+  maxInFlightPerSocket?: number | undefined;
+  /** Connections one user may hold on this instance. */
+  maxSocketsPerUser?: number | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -103,6 +109,8 @@ export class RealtimeGateway {
   readonly io: RealtimeServer;
   private readonly log: Logger;
   private readonly inFlight = new InFlight();
+  /** Connections each user holds on this instance. */
+  private readonly socketsPerUser = new Map<string, number>();
   private readonly handlers: SocketHandlers = {};
   private draining = false;
 
@@ -156,6 +164,12 @@ export class RealtimeGateway {
         throw new AppError(401, 'auth/unauthenticated');
       }
       const { actor, expiresAt } = await this.options.verifyAccessToken(token);
+      // One person cannot hold the instance's connections: a cap per user (tabs, devices, retries).
+      const held = this.socketsPerUser.get(actor.id) ?? 0;
+      if (held >= (this.options.maxSocketsPerUser ?? Number.POSITIVE_INFINITY)) {
+        this.options.metrics.realtimeEventsRejected.inc({ event: 'connect', reason: 'throttled' });
+        throw new RateLimitError(10);
+      }
       socket.data = { actor, context: contextOf(socket, locale), tokenExpiresAt: expiresAt };
       // Rooms are joined before the handshake completes, so the client cannot send `sync` before
       // it receives every broadcast of its conversations. The user room comes first, so a
@@ -164,6 +178,13 @@ export class RealtimeGateway {
       for (const module of this.options.modules) {
         if (module.rooms) await socket.join(await module.rooms(actor));
       }
+      // Counted once the connection is sure to open (a refused handshake has no disconnect).
+      this.socketsPerUser.set(actor.id, (this.socketsPerUser.get(actor.id) ?? 0) + 1);
+      socket.once('disconnect', () => {
+        const left = (this.socketsPerUser.get(actor.id) ?? 1) - 1;
+        if (left > 0) this.socketsPerUser.set(actor.id, left);
+        else this.socketsPerUser.delete(actor.id);
+      });
       next();
     } catch (error) {
       const appError = toAppError(error);
@@ -258,11 +279,23 @@ export class RealtimeGateway {
           ),
         );
       }
+      // A bound on what one connection may have the server working on: a flood is refused at
+      // once (the client retries later), never queued without end.
+      const pending = socket.data.inFlight ?? 0;
+      if (pending >= (this.options.maxInFlightPerSocket ?? Number.POSITIVE_INFINITY)) {
+        this.options.metrics.realtimeEventsRejected.inc({ event, reason: 'throttled' });
+        return fail(new RateLimitError(1));
+      }
+      socket.data.inFlight = pending + 1;
       void this.inFlight.track(() =>
-        run(socket.data.context, parsed.data).then(
-          (result) => ack({ ok: true, ...result }),
-          (error: unknown) => fail(error),
-        ),
+        run(socket.data.context, parsed.data)
+          .then(
+            (result) => ack({ ok: true, ...result }),
+            (error: unknown) => fail(error),
+          )
+          .finally(() => {
+            socket.data.inFlight = (socket.data.inFlight ?? 1) - 1;
+          }),
       );
     });
   }
