@@ -20,6 +20,7 @@ describe('display names, titles and subjects', () => {
     ['a ZWNJ only', '\u200c'],
     ['a Hangul filler', '\u3164'],
     ['a braille blank', '\u2800\u2800'],
+    ['variation selectors only', '\ufe0f\ufe0f'],
     ['a lone surrogate', 'Ali\ud800'],
     ['control characters', 'a\u0007b'],
   ])('refuse %s', (_what, name) => {

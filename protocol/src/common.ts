@@ -11,7 +11,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Bidi embeddings, overrides and isolates: in a name they make one person read as another. */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
 /** Marks that show nothing: zero-width and format characters, fillers, blank patterns. */
-const INVISIBLE = /[\p{Cf}\p{Z}\s\u115f\u1160\u3164\uffa0\u2800\ufe00-\ufe0f]/gu;
+const INVISIBLE = /[\p{Cf}\p{Z}\s\p{Variation_Selector}\u115f\u1160\u3164\uffa0\u2800]/gu;
 
 export const IdSchema = z.uuid();
 

@@ -93,21 +93,21 @@ describe.skipIf(!BACKENDS.includes('postgres'))(
     });
 
     it('counts syncs per user, whatever socket they come from', async () => {
-    const a = await connect(t.url, friend.accessToken);
-    const b = await connect(t.url, friend.accessToken);
-    const seen: string[] = [];
-    for (let i = 0; i < 125; i++) {
-      const ack = await call(i % 2 ? a : b, 'sync', { since: {}, limit: 5 });
-      seen.push(ack.ok ? 'ok' : ack.error.code);
-    }
-    expect(seen.filter((x) => x === 'ok')).toHaveLength(120);
-    expect(seen.slice(120)).toEqual(Array.from({ length: 5 }, () => 'rate_limited'));
-    a.close();
-    b.close();
-    await new Promise((r) => setTimeout(r, 200));
-  });
+      const a = await connect(t.url, friend.accessToken);
+      const b = await connect(t.url, friend.accessToken);
+      const seen: string[] = [];
+      for (let i = 0; i < 125; i++) {
+        const ack = await call(i % 2 ? a : b, 'sync', { since: {}, limit: 5 });
+        seen.push(ack.ok ? 'ok' : ack.error.code);
+      }
+      expect(seen.filter((x) => x === 'ok')).toHaveLength(120);
+      expect(seen.slice(120)).toEqual(Array.from({ length: 5 }, () => 'rate_limited'));
+      a.close();
+      b.close();
+      await new Promise((r) => setTimeout(r, 200));
+    });
 
-  it('caps the connections one user holds on an instance', async () => {
+    it('caps the connections one user holds on an instance', async () => {
       const held: ClientSocket[] = [];
       for (let i = 0; i < 3; i++) held.push(await connect(t.url, friend.accessToken));
       sockets.push(...held);

@@ -23,6 +23,7 @@ import {
   FieldError,
   focusFirstInvalid,
   invalidProps,
+  NameInput,
   numberText,
   parseNumber,
   QueryState,
@@ -368,19 +369,15 @@ function AddStaffForm() {
           </option>
         ))}
       </select>
-      <label htmlFor={`${id}-name`}>{t('admin.agents.add.name')}</label>
-      <input
+      <NameInput
         id={`${id}-name`}
-        data-testid="staff-name"
-        dir="auto"
-        maxLength={64}
-        autoComplete="off"
+        label={t('admin.agents.add.name')}
+        testId="staff-name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        {...invalidProps(`${id}-name`, errors.name)}
+        onChange={setName}
+        error={errors.name}
+        hint={t('admin.agents.add.nameHint')}
       />
-      <p className="muted small">{t('admin.agents.add.nameHint')}</p>
-      <FieldError id={`${id}-name`} error={errors.name} />
       <FormError error={error} />
       {done && (
         <p className="admin-done" role="status" data-testid="staff-done">

@@ -23,6 +23,7 @@ import {
   focusFirstInvalid,
   inboxesKey,
   invalidProps,
+  NameInput,
   numberText,
   parseNumber,
   QueryState,
@@ -326,18 +327,14 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
       data-testid="inbox-form"
     >
       <h3 id={`${id}-title`}>{t('admin.editNamed', { name: inbox.name })}</h3>
-      <label htmlFor={`${id}-name`}>{t('admin.inboxes.name')}</label>
-      <input
+      <NameInput
         id={`${id}-name`}
-        data-testid="inbox-name"
-        dir="auto"
-        maxLength={64}
-        autoComplete="off"
+        label={t('admin.inboxes.name')}
+        testId="inbox-name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        {...invalidProps(`${id}-name`, errors.name)}
+        onChange={setName}
+        error={errors.name}
       />
-      <FieldError id={`${id}-name`} error={errors.name} />
 
       <fieldset className="admin-choices">
         <legend>{t('admin.inboxes.routing')}</legend>
@@ -480,18 +477,14 @@ function NewInboxForm({ teams, onDone }: { teams: Team[]; onDone: () => void }) 
     >
       <h3 id={`${id}-title`}>{t('admin.inboxes.new')}</h3>
       <p className="muted small">{t('admin.inboxes.newHint')}</p>
-      <label htmlFor={`${id}-name`}>{t('admin.inboxes.name')}</label>
-      <input
+      <NameInput
         id={`${id}-name`}
-        data-testid="inbox-new-name"
-        dir="auto"
-        maxLength={64}
-        autoComplete="off"
+        label={t('admin.inboxes.name')}
+        testId="inbox-new-name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        {...invalidProps(`${id}-name`, nameError)}
+        onChange={setName}
+        error={nameError}
       />
-      <FieldError id={`${id}-name`} error={nameError} />
       <CheckList
         legend={t('admin.inboxes.teams')}
         options={teams.map((team) => ({ id: team.id, label: team.name }))}

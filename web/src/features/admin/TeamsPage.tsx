@@ -9,9 +9,8 @@ import { useAction, useLang } from '../../lib/hooks.js';
 import {
   agentsKey,
   CheckList,
-  FieldError,
   focusFirstInvalid,
-  invalidProps,
+  NameInput,
   QueryState,
   SectionHeading,
   sameIds,
@@ -165,18 +164,14 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
       data-testid="team-form"
     >
       <h3 id={`${id}-title`}>{team ? t('admin.editNamed', { name: team.name }) : t('admin.teams.new')}</h3>
-      <label htmlFor={`${id}-name`}>{t('admin.teams.name')}</label>
-      <input
+      <NameInput
         id={`${id}-name`}
-        data-testid="team-name"
-        dir="auto"
-        maxLength={64}
-        autoComplete="off"
+        label={t('admin.teams.name')}
+        testId="team-name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        {...invalidProps(`${id}-name`, nameError)}
+        onChange={setName}
+        error={nameError}
       />
-      <FieldError id={`${id}-name`} error={nameError} />
       <CheckList
         legend={t('admin.teams.agents')}
         options={options}

@@ -162,3 +162,40 @@ export function SectionHeading({
     </div>
   );
 }
+
+/** A name field (1–64 characters, written in either direction) with its label, hint and error. */
+export function NameInput({
+  id,
+  label,
+  testId,
+  value,
+  onChange,
+  error,
+  hint,
+}: {
+  id: string;
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | null | undefined;
+  hint?: string;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        data-testid={testId}
+        dir="auto"
+        maxLength={64}
+        autoComplete="off"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        {...invalidProps(id, error)}
+      />
+      {hint && <p className="muted small">{hint}</p>}
+      <FieldError id={id} error={error} />
+    </>
+  );
+}
