@@ -234,4 +234,12 @@ describe('errors the router meets before any route (a malformed URL)', () => {
     expect(JSON.stringify(tooLong.body)).not.toContain('SECRET');
     expect((await t.request('GET', '/health')).status).toBe(200);
   });
+
+  it('headers over the HTTP parser’s limit (a huge query string) answer 431 in the error shape', async () => {
+    const huge = await t.request('GET', `/api/v1/users/lookup?phone=${'%D8%A8'.repeat(4000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.body.error.code).toBe('http/headers_too_large');
+    expect(typeof huge.body.error.message).toBe('string');
+    expect((await t.request('GET', '/health')).status).toBe(200);
+  });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -48,6 +49,26 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Errors Node's HTTP parser meets before Fastify has a request (headers or URL too large, a
+    // malformed request, a timeout): our shape too, in Persian (no headers were read to choose).
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      const appError =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? new AppError(431, 'http/headers_too_large')
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new AppError(408, 'http/request_timeout')
+            : new AppError(400, 'http/bad_request');
+      options.metrics.errorsTotal.inc({ code: appError.code });
+      const body = JSON.stringify(errorBody(appError, 'fa'));
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${appError.status} ${STATUS_CODES[appError.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(error);
+    },
     // Errors the router meets before any route (a malformed or overlong URL): the same shape as
     // every other error, and never the URL echoed back.
     frameworkErrors: (error, request, reply) => {
