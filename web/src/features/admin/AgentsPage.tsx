@@ -27,8 +27,8 @@ import {
   numberText,
   parseNumber,
   QueryState,
+  refreshStaff,
   sameIds,
-  teamsKey,
   useAgents,
   useMe,
   useTeams,
@@ -171,10 +171,7 @@ function RoleForm({ agent }: { agent: Agent }) {
     await run(async () => {
       await support.setRole(agent.id, role);
       // A new role changes who is staff and who may be in teams.
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: agentsKey }),
-        queryClient.invalidateQueries({ queryKey: teamsKey }),
-      ]);
+      await refreshStaff(queryClient);
     });
   }
 
@@ -243,10 +240,7 @@ function AgentForm({ agent, teams, onDone }: { agent: Agent; teams: Team[]; onDo
     }
     await run(async () => {
       await support.updateAgent(agent.id, changes);
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: agentsKey }),
-        queryClient.invalidateQueries({ queryKey: teamsKey }),
-      ]);
+      await refreshStaff(queryClient);
       onDone();
     });
   }

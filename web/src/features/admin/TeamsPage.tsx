@@ -7,15 +7,14 @@ import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { useAction, useLang } from '../../lib/hooks.js';
 import {
-  agentsKey,
   CheckList,
   focusFirstInvalid,
   NameInput,
   QueryState,
+  refreshStaff,
   SectionHeading,
   sameIds,
   staffName,
-  teamsKey,
   useAgents,
   useMe,
   useTeams,
@@ -146,10 +145,7 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
         await support.createTeam({ name: parsed.data, agentIds, supervisorIds });
       }
       // Members' teams show on the agents page too.
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: teamsKey }),
-        queryClient.invalidateQueries({ queryKey: agentsKey }),
-      ]);
+      await refreshStaff(queryClient);
       onDone();
     });
   }

@@ -1,4 +1,5 @@
 import { type PlatformRole, toLatinDigits } from '@abrik/protocol';
+import type { QueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
@@ -6,6 +7,7 @@ import { useServices } from '../../app/context.js';
 import { personName } from '../../chat/names.js';
 import type { Lang } from '../../i18n/index.js';
 import { useStore } from '../../lib/store.js';
+import { agentsKey, teamsKey } from '../console/queries.js';
 
 export {
   agentsKey,
@@ -198,4 +200,12 @@ export function NameInput({
       <FieldError id={id} error={error} />
     </>
   );
+}
+
+/** Staff and teams read again together: a role, a team or an agent's teams changed. */
+export function refreshStaff(queryClient: QueryClient): Promise<unknown> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: agentsKey }),
+    queryClient.invalidateQueries({ queryKey: teamsKey }),
+  ]);
 }
