@@ -298,3 +298,20 @@ describe('the `/` shortcut and a list still loading', () => {
     await waitFor(() => expect(shortcutsShown()).toContain('/سلام'));
   });
 });
+
+describe('the composer as the combobox of the canned replies', () => {
+  it('tells assistive technology which option is highlighted, while the focus stays in the composer', async () => {
+    const { user, composer } = await renderComposer();
+    expect(composer.getAttribute('aria-expanded')).toBe('false');
+    await user.type(composer, '/');
+    await waitFor(() => expect(shortcutsShown()).toHaveLength(4));
+    expect(composer.getAttribute('role')).toBe('combobox');
+    expect(composer.getAttribute('aria-expanded')).toBe('true');
+    const first = composer.getAttribute('aria-activedescendant');
+    expect(first).toBe(options()[0]!.id);
+    await user.keyboard('{ArrowDown}');
+    await waitFor(() => expect(composer.getAttribute('aria-activedescendant')).toBe(options()[1]!.id));
+    expect(document.getElementById(composer.getAttribute('aria-controls')!)).not.toBeNull();
+    expect(document.activeElement).toBe(composer);
+  });
+});

@@ -1,12 +1,15 @@
 import type { CannedReply } from '@abrik/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, type Ref, useImperativeHandle, useState } from 'react';
+import { type KeyboardEvent, type Ref, useEffect, useImperativeHandle, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useSupportApi } from '../../app/context.js';
 import { useAction } from '../../lib/hooks.js';
 import { matchCanned } from './canned.js';
 import { cannedKey } from './queries.js';
+
+export const CANNED_LISTBOX_ID = 'canned-options';
+const cannedOptionId = (id: string) => `canned-option-${id}`;
 
 export interface CannedPickerHandle {
   /** Keys typed in the composer while the picker is open; true when the picker used it. */
@@ -23,6 +26,7 @@ export function CannedPicker({
   conversationId,
   onPicked,
   onClose,
+  onActive,
   ref,
 }: {
   query: string;
@@ -30,6 +34,8 @@ export function CannedPicker({
   /** The reply's text with its variables filled; `unresolved`: those the server could not fill. */
   onPicked: (text: string, unresolved: string[]) => void;
   onClose: () => void;
+  /** The highlighted option's element id, for the composer's `aria-activedescendant`. */
+  onActive?: (optionId: string | undefined) => void;
   ref?: Ref<CannedPickerHandle>;
 }) {
   const { t } = useTranslation();
@@ -43,6 +49,12 @@ export function CannedPicker({
   const { busy, error, run } = useAction();
   const matches = matchCanned(replies.data?.items ?? [], query);
   const selected = Math.min(index, Math.max(0, matches.length - 1));
+  const activeId = matches[selected] ? cannedOptionId(matches[selected].id) : undefined;
+  // The focus stays in the composer; screen readers follow the highlighted option through it.
+  useEffect(() => {
+    onActive?.(activeId);
+  }, [activeId, onActive]);
+  useEffect(() => () => onActive?.(undefined), [onActive]);
 
   async function pick(reply: CannedReply | undefined) {
     if (!reply || busy) return;
@@ -87,12 +99,13 @@ export function CannedPicker({
         </p>
       )}
       {/* The keyboard stays in the composer (arrows, Enter, Esc reach the picker through `key`). */}
-      <div id="canned-options" className="options" role="listbox" aria-label={t('console.canned.title')}>
+      <div id={CANNED_LISTBOX_ID} className="options" role="listbox" aria-label={t('console.canned.title')}>
         {matches.map((reply, i) => (
           // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled from the composer
           <div
             key={reply.id}
             role="option"
+            id={cannedOptionId(reply.id)}
             tabIndex={-1}
             aria-selected={i === selected}
             data-testid="canned-option"

@@ -1,7 +1,7 @@
 import { BodySchema } from '@abrik/protocol';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CannedPicker, type CannedPickerHandle } from '../console/CannedPicker.js';
+import { CANNED_LISTBOX_ID, CannedPicker, type CannedPickerHandle } from '../console/CannedPicker.js';
 import { cannedQuery, unresolvedVariables } from '../console/canned.js';
 import { useShortcut } from '../console/shortcuts.js';
 
@@ -59,6 +59,7 @@ export function Composer({
 
   const picker = useRef<CannedPickerHandle>(null);
   const [pickerClosed, setPickerClosed] = useState(false);
+  const [activeOption, setActiveOption] = useState<string | undefined>(undefined);
   const canned = staff && !editing && !pickerClosed ? cannedQuery(text) : null;
   // A reply to the customer may not carry a variable left unfilled; a note may.
   const unresolved = staff && !staff.note ? unresolvedVariables(text) : [];
@@ -112,6 +113,7 @@ export function Composer({
           ref={picker}
           query={canned}
           conversationId={staff.conversationId}
+          onActive={setActiveOption}
           onClose={() => setPickerClosed(true)}
           onPicked={(filled) => {
             setText(filled);
@@ -157,6 +159,16 @@ export function Composer({
           dir="auto"
           rows={1}
           aria-label={t('conv.composer')}
+          {...(staff
+            ? {
+                // While `/` lists canned replies, the composer is the combobox that controls them.
+                role: 'combobox',
+                'aria-autocomplete': 'list' as const,
+                'aria-expanded': canned !== null,
+                'aria-controls': CANNED_LISTBOX_ID,
+                'aria-activedescendant': canned !== null ? activeOption : undefined,
+              }
+            : {})}
           placeholder={staff?.note ? t('console.note.placeholder') : t('conv.composer')}
           value={text}
           onChange={(e) => {
