@@ -43,8 +43,15 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     aSocket.close();
     await desk.connected(a.id, false);
     const again = await desk.online(a);
-    const offlineTimers = await desk.t.app.jobs.find('support-agent-offline', { data: { agentId: a.id } });
-    expect(offlineTimers.map((j) => j.state)).toEqual(['cancelled']);
+    // The desk marks the connection first, then cancels the timer its loss armed.
+    await eventually(
+      async () =>
+        (await desk.t.app.jobs.find('support-agent-offline', { data: { agentId: a.id } }))
+          .map((j) => j.state)
+          .join() === 'cancelled',
+      10_000,
+      'the hand-off timer cancelled',
+    );
     await new Promise((r) => setTimeout(r, 2500));
     expect(await desk.assignee(conversation.id)).toBe(a.id);
 
@@ -149,11 +156,16 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
       (t) => t.waitingSince === null && t.firstAgentReplyAt !== null,
       'the reply noted',
     );
-    // The timer armed by the customer's message is cancelled by the answer, not left to find out.
-    const timers = await desk.t.app.jobs.find('support-no-reply', {
-      data: { conversationId: conversation.id },
-    });
-    expect(timers.map((j) => j.state)).toEqual(['cancelled']);
+    // The timer armed by the customer's message is cancelled by the answer (just after the
+    // ticket changes), not left to find out when it runs.
+    await eventually(
+      async () =>
+        (await desk.t.app.jobs.find('support-no-reply', { data: { conversationId: conversation.id } }))
+          .map((j) => j.state)
+          .join() === 'cancelled',
+      10_000,
+      'the no-reply timer cancelled',
+    );
     await new Promise((r) => setTimeout(r, 3000));
     expect(await desk.assignee(conversation.id)).toBe(agent.id);
   });

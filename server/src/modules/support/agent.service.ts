@@ -3,6 +3,7 @@ import type { Actor } from '../../platform/auth.js';
 import { ForbiddenError } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
+import { KeyedGate } from '../../platform/keyed-gate.js';
 import type { Logger } from '../../platform/logger.js';
 import { maySetAvailability } from '../identity/policies.js';
 import type { PresenceStore } from '../presence/presence-store.js';
@@ -18,6 +19,11 @@ import type { TicketService } from './ticket.service.js';
  */
 export class AgentService {
   private readonly log: Logger;
+  /**
+   * One person's changes run in order on this instance, so the hand-off timer a lost connection
+   * arms is there to cancel when they come back a moment later (each timer also checks when it runs).
+   */
+  private readonly inOrder = new KeyedGate(1);
 
   constructor(
     private readonly deps: {
@@ -46,9 +52,11 @@ export class AgentService {
   async setAvailability(actor: Actor, availability: Availability): Promise<void> {
     if (!maySetAvailability(actor)) throw new ForbiddenError('auth/forbidden');
     await this.deps.directory.ensureAgents([actor.id]);
-    const offlineSince = await this.deps.directory.setAvailability(actor.id, availability);
-    if (availability === 'offline' && offlineSince) await this.armOffline(actor.id, offlineSince);
-    if (!offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: actor.id });
+    await this.inOrder.run(actor.id, async () => {
+      const offlineSince = await this.deps.directory.setAvailability(actor.id, availability);
+      if (availability === 'offline' && offlineSince) await this.armOffline(actor.id, offlineSince);
+      if (!offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: actor.id });
+    });
     this.deps.live.publish('presence.changed', {
       userId: actor.id,
       status: 'online',
@@ -60,17 +68,18 @@ export class AgentService {
 
   /** A user came online or went offline everywhere (presence); staff profiles follow. */
   async connectionChanged(userId: string, connected: boolean): Promise<void> {
-    if (!(await this.deps.directory.setConnected(userId, connected))) return;
-    if (connected) {
+    const cameBack = await this.inOrder.run(userId, async () => {
+      if (!(await this.deps.directory.setConnected(userId, connected))) return false;
       const agent = await this.deps.directory.getAgent(userId);
-      // Back in time: the hand-off timer is moot (unless they are offline by their own choice).
-      if (!agent?.offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: userId });
-      await this.deps.tickets.drainAll();
-      return;
-    }
-    const agent = await this.deps.directory.getAgent(userId);
-    if (!agent?.offlineSince) return;
-    await this.armOffline(userId, agent.offlineSince);
+      if (connected) {
+        // Back in time: the hand-off timer is moot (unless they are offline by their own choice).
+        if (!agent?.offlineSince) await this.deps.jobs.cancel('support-agent-offline', { agentId: userId });
+        return true;
+      }
+      if (agent?.offlineSince) await this.armOffline(userId, agent.offlineSince);
+      return false;
+    });
+    if (cameBack) await this.deps.tickets.drainAll();
   }
 
   /** Checks the agents marked connected against presence (which a restart may have emptied). */
