@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Executor } from '../../platform/db/client.js';
 import type { BatchInput, BatchOutcome } from './message.repository.js';
 import { MessageWriter } from './message-writer.js';
@@ -59,8 +59,19 @@ function build(options: { maxQueueWaitMs?: number } = {}) {
   };
 }
 
+/**
+ * Holds the writer's clock (performance.now) still: a batch in flight never "takes too long", so
+ * no second batch opens however slowly a loaded machine runs the test.
+ */
+const holdTheClock = () => vi.useFakeTimers({ toFake: ['performance'] });
+
 describe(MessageWriter.name, () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes a send at once when idle, and the sends that arrive meanwhile together in the next batch', async () => {
+    holdTheClock();
     const t = build();
     const first = t.send('c1');
     await t.tick();
@@ -149,6 +160,7 @@ describe(MessageWriter.name, () => {
   });
 
   it('writes each send alone after a batch lost a race with a concurrent insert (unique violation)', async () => {
+    holdTheClock();
     const t = build();
     const first = t.send('c0');
     await t.tick();
