@@ -178,6 +178,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     typingThrottleMs: options.typingThrottleMs ?? 1000,
     support: supportPort,
     limits,
+    sendsPerMinute: config.MESSAGES_PER_USER_MINUTE,
     reads: {
       syncPerMinute: config.SYNC_PER_USER_MINUTE,
       historyPerMinute: config.HISTORY_PER_USER_MINUTE,
@@ -350,6 +351,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           redis: core.redis,
           maxInFlightPerSocket: config.SOCKET_MAX_IN_FLIGHT,
           maxSocketsPerUser: config.SOCKETS_PER_USER,
+          maxBufferedPackets: config.SOCKET_MAX_BUFFERED_PACKETS,
         });
   // A worker's changes (timers, system notes) still reach the gateways' clients, through Redis.
   const broadcaster =

@@ -26,6 +26,7 @@ describe.skipIf(!BACKENDS.includes('postgres'))(
           DATABASE_CONNECT_TIMEOUT_MS: '500',
           SYNC_PER_USER_MINUTE: '120',
           HISTORY_PER_USER_MINUTE: '600',
+          MESSAGES_PER_USER_MINUTE: '40',
           SOCKETS_PER_USER: '3',
           DEVICES_PER_USER: '3',
           PUSH_PROVIDERS: 'log',
@@ -104,6 +105,43 @@ describe.skipIf(!BACKENDS.includes('postgres'))(
       expect(seen.slice(120)).toEqual(Array.from({ length: 5 }, () => 'rate_limited'));
       a.close();
       b.close();
+      await new Promise((r) => setTimeout(r, 200));
+    });
+
+    it('counts a user’s sends per minute over socket and HTTP alike, and stores none it refuses', async () => {
+      // `friend` has sent nothing yet: 40 a minute.
+      const socket = await connect(t.url, friend.accessToken);
+      const seen: string[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 44; i++) {
+        const clientMsgId = `rate-${i}`;
+        if (i % 2) {
+          const ack = await call(socket, 'message:send', { conversationId, clientMsgId, body: `n ${i}` });
+          seen.push(ack.ok ? 'ok' : ack.error.code);
+        } else {
+          const reply = await t.request('POST', `/api/v1/conversations/${conversationId}/messages`, {
+            token: friend.accessToken,
+            body: { clientMsgId, body: `n ${i}` },
+          });
+          seen.push(reply.status === 201 ? 'ok' : reply.body.error.code);
+          if (reply.status === 429) retryAfter = reply.headers.get('retry-after');
+        }
+      }
+      expect(seen.slice(0, 40)).toEqual(Array.from({ length: 40 }, () => 'ok'));
+      expect(seen.slice(40)).toEqual(Array.from({ length: 4 }, () => 'rate_limited'));
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      const history = await t.request('GET', `/api/v1/conversations/${conversationId}/messages?limit=100`, {
+        token: friend.accessToken,
+      });
+      const mine = history.body.items.filter((m: { senderId: string }) => m.senderId === friend.user.id);
+      expect(mine).toHaveLength(40);
+      // The other member of the conversation sends on.
+      const answer = await t.request('POST', `/api/v1/conversations/${conversationId}/messages`, {
+        token: other.accessToken,
+        body: { clientMsgId: 'after-the-limit', body: 'still here' },
+      });
+      expect(answer.status).toBe(201);
+      socket.close();
       await new Promise((r) => setTimeout(r, 200));
     });
 

@@ -79,8 +79,15 @@ const EnvSchema = z.object({
   SOCKET_MAX_PAYLOAD_BYTES: int(1024).default(65536),
   /** Acknowledged socket events one connection may have in flight; more answer `rate_limited`. */
   SOCKET_MAX_IN_FLIGHT: int(1, 1000).default(32),
+  /**
+   * Packets that may wait to be written to one connection; a client that stops reading is cut off
+   * past it (checked every second) and syncs when it reconnects.
+   */
+  SOCKET_MAX_BUFFERED_PACKETS: int(10, 1_000_000).default(2000),
   /** Open connections one user may have on one instance; more are refused (`rate_limited`). */
   SOCKETS_PER_USER: int(1, 1000).default(20),
+  /** Messages one user may send per minute (socket and HTTP, every instance with Redis). */
+  MESSAGES_PER_USER_MINUTE: int(1).default(300),
   /** `sync` calls and history pages (HTTP or socket) one user may ask for per minute. */
   SYNC_PER_USER_MINUTE: int(1).default(120),
   HISTORY_PER_USER_MINUTE: int(1).default(600),

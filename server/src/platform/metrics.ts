@@ -54,6 +54,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly realtimeSlowConsumers = new Counter({
+    name: 'realtime_slow_consumers_total',
+    help: 'Connections closed because their client stopped reading and too many packets waited for it',
+    registers: [this.registry],
+  });
+
   readonly errorsTotal = new Counter({
     name: 'app_errors_total',
     help: 'Errors answered to clients, by code',

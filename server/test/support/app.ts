@@ -120,8 +120,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     OTP_REQUESTS_PER_IP_HOUR: '10000',
     OTP_VERIFY_PER_IP_HOUR: '10000',
     LOOKUP_PER_USER_HOUR: '1000',
-    // Tests poll history and sync far faster than a person: the fairness suite sets its own.
+    // Tests poll history, sync and send far faster than a person: the fairness suite sets its own.
     SYNC_PER_USER_MINUTE: '100000',
+    MESSAGES_PER_USER_MINUTE: '100000',
     HISTORY_PER_USER_MINUTE: '100000',
     SHUTDOWN_TIMEOUT_MS: '4000',
     PUSH_COLLAPSE_SECONDS: '0',

@@ -43,6 +43,8 @@ export function createChatModule(deps: {
   support: LatePort<SupportPort>;
   limits: RateLimitFactory;
   reads: { syncPerMinute: number; historyPerMinute: number; concurrentPerUser: number };
+  /** Messages one user may send per minute (every socket, HTTP, every instance with Redis). */
+  sendsPerMinute: number;
 }): ChatModule {
   const { db, events, live, metrics } = deps;
   const log = deps.logger.child({ component: 'db' });
@@ -83,6 +85,7 @@ export function createChatModule(deps: {
     conversationService: conversations,
     live,
     support: deps.support,
+    sends: deps.limits({ name: 'send:user:1m', points: deps.sendsPerMinute, durationSeconds: 60 }),
     reads: {
       sync: deps.limits({ name: 'sync:user:1m', points: deps.reads.syncPerMinute, durationSeconds: 60 }),
       history: deps.limits({

@@ -47,6 +47,8 @@ export interface MessageServiceDeps {
    * user run only a few at once, so one person's flood cannot take the pool from everyone else.
    */
   reads?: { sync: RateLimit; history: RateLimit; gate: KeyedGate } | undefined;
+  /** Sends per user and minute: one person cannot take the message path from everyone else. */
+  sends?: RateLimit | undefined;
 }
 
 /** Pages one sync reads at once. */
@@ -64,6 +66,7 @@ export class MessageService {
   private readonly live: MessageServiceDeps['live'];
   private readonly supportPort: LatePort<SupportPort> | undefined;
   private readonly reads: MessageServiceDeps['reads'];
+  private readonly sends: RateLimit | undefined;
 
   constructor(deps: MessageServiceDeps) {
     this.supportPort = deps.support;
@@ -73,6 +76,7 @@ export class MessageService {
     this.conversationService = deps.conversationService;
     this.live = deps.live;
     this.reads = deps.reads;
+    this.sends = deps.sends;
   }
 
   /** A heavy read of `actor`, within their rate and their share of the pool. */
@@ -91,7 +95,11 @@ export class MessageService {
     input: { conversationId: string; clientMsgId: string; body: string; internal?: boolean | undefined },
     /** The socket it came from: its ack carries the message, so the broadcast skips it. */
     origin?: string,
+    /** `metered: false`: the server's own copy of a message already counted (a follow-up). */
+    options: { metered?: boolean } = {},
   ): Promise<{ message: Message; duplicate: boolean }> {
+    // Retries count too: a client that retries without pause is flooding all the same.
+    if (options.metered !== false) await this.sends?.consume(actor.id);
     const support = this.supportPort?.get();
     // A private note goes to the notes conversation beside the support one: never to the customer.
     const conversationId = input.internal

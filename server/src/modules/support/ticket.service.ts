@@ -506,11 +506,13 @@ export class TicketService {
           { linkedFrom: ticket.conversationId },
         )
       ).conversation.id;
-    await this.deps.messages.send(customer, {
-      conversationId: target,
-      clientMsgId: `follow-up:${message.id}`,
-      body: message.body ?? '',
-    });
+    // The customer's message was counted against their send rate when they sent it.
+    await this.deps.messages.send(
+      customer,
+      { conversationId: target, clientMsgId: `follow-up:${message.id}`, body: message.body ?? '' },
+      undefined,
+      { metered: false },
+    );
   }
 
   // ---- timers ------------------------------------------------------------------------------

@@ -94,6 +94,14 @@ export interface GatewayOptions {
   maxInFlightPerSocket?: number | undefined;
   /** Connections one user may hold on this instance. */
   maxSocketsPerUser?: number | undefined;
+  /**
+   * Packets one connection may have waiting to be written. A client that stops reading (or
+   * polling) is cut off past it instead of being buffered for without bound; it reconnects and
+   * syncs what it missed.
+   */
+  maxBufferedPackets?: number | undefined;
+  /** How often the connections' write buffers are checked (ms). */
+  bufferCheckMs?: number | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -113,6 +121,7 @@ export class RealtimeGateway {
   private readonly socketsPerUser = new Map<string, number>();
   private readonly handlers: SocketHandlers = {};
   private draining = false;
+  private readonly bufferCheck: NodeJS.Timeout | undefined;
 
   constructor(
     httpServer: HttpServer,
@@ -140,6 +149,34 @@ export class RealtimeGateway {
     this.io.use((socket, next) => void this.authenticate(socket, next));
     this.io.on('connection', (socket) => this.onConnection(socket));
     for (const module of options.modules) module.deliver?.(this.io);
+    if (options.maxBufferedPackets !== undefined) {
+      // A sweep, not a check per packet: the message path pays nothing for it.
+      this.bufferCheck = setInterval(() => this.cutOffSlowConsumers(), options.bufferCheckMs ?? 1000);
+      this.bufferCheck.unref();
+    }
+  }
+
+  /**
+   * Closes the transport of every connection with more packets waiting than allowed (a client
+   * that stopped reading, a poller that stopped polling). Its buffer is dropped at once; the
+   * client sees "transport close", reconnects and syncs from what it holds, so nothing is lost.
+   */
+  private cutOffSlowConsumers(): void {
+    const limit = this.options.maxBufferedPackets ?? Number.POSITIVE_INFINITY;
+    for (const socket of this.io.of('/').sockets.values()) {
+      // engine.io keeps what waits for the transport in `writeBuffer` (typed private, no public count).
+      const waiting = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      if (waiting <= limit) continue;
+      this.options.metrics.realtimeSlowConsumers.inc();
+      this.log.warn(
+        { userId: socket.data.actor.id, waiting, transport: socket.conn.transport.name },
+        'socket closed: its client stopped reading',
+      );
+      clearTimeout(socket.data.expiryTimer);
+      socket.conn.close(true); // discards the waiting packets
+      // A WebSocket's close frame would queue behind what the kernel already holds: drop it now.
+      (socket.conn.transport as { socket?: { terminate?: () => void } }).socket?.terminate?.();
+    }
   }
 
   /**
@@ -336,6 +373,7 @@ export class RealtimeGateway {
 
   /** Closes every connection at the transport level: clients see "transport close" and reconnect. */
   disconnectAll(): void {
+    clearInterval(this.bufferCheck);
     for (const socket of this.io.of('/').sockets.values()) {
       clearTimeout(socket.data.expiryTimer);
       socket.conn.close();

@@ -54,6 +54,9 @@ export function rateLimits(redis?: Redis): RateLimitFactory {
       spec,
       new RateLimiterRedis({
         ...options,
+        // Once a key is over, it is refused from memory until its window ends: a flood costs
+        // Redis one call per instance, not one per refused attempt.
+        inMemoryBlockOnConsumed: spec.points + 1,
         storeClient: redis.client,
         useRedisPackage: true,
         rejectIfRedisNotReady: true,
