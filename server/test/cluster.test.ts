@@ -1,5 +1,4 @@
 import type { Message } from '@abrik/protocol';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthResult, uniquePhone } from './support/app.js';
 import {
@@ -8,9 +7,9 @@ import {
   clusterAvailable,
   httpJson,
   type Instance,
-  type SendOutcome,
   startCluster,
 } from './support/cluster.js';
+import { describeDelivery, type Sent, storedMessages, traffic } from './support/ledger.js';
 import { eventually, next } from './support/sockets.js';
 
 /**
@@ -25,50 +24,6 @@ import { eventually, next } from './support/sockets.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const available = clusterAvailable();
 
-interface Sent extends SendOutcome {
-  sender: string;
-}
-
-/** The stored messages of a conversation, by seq. */
-async function storedMessages(cluster: Cluster, conversationId: string) {
-  const client = new pg.Client({ connectionString: cluster.database.url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ id: string; seq: string; client_msg_id: string | null }>(
-      'select id, seq, client_msg_id from messages where conversation_id = $1 order by seq',
-      [conversationId],
-    );
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), clientMsgId: r.client_msg_id }));
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/**
- * Steady traffic: each sender sends one message, waits for its ack (retrying a refused or
- * unanswered send under the same clientMsgId), pauses 20 ms, and goes on while `running()`.
- */
-async function traffic(senders: ChatClient[], conversationId: string, tag: string, running: () => boolean) {
-  const sent: Sent[] = [];
-  const idOf = (name: string) => name.replace(/[^\w.:-]/g, '_');
-  await Promise.all(
-    senders.map(async (sender) => {
-      for (let i = 0; running(); i++) {
-        const outcome = await sender.send(
-          conversationId,
-          `${tag}-${idOf(sender.name)}-${i}`,
-          `${sender.name} #${i}`,
-          Date.now() + 20_000,
-        );
-        sent.push({ sender: sender.name, ...outcome });
-        await sleep(20);
-      }
-    }),
-  );
-  return sent;
-}
-
 /** What every member must hold: every stored message, once; every acked one among them. */
 async function expectEveryMemberHoldsEverything(
   cluster: Cluster,
@@ -76,7 +31,7 @@ async function expectEveryMemberHoldsEverything(
   members: ChatClient[],
   sent: Sent[],
 ) {
-  const stored = await storedMessages(cluster, conversationId);
+  const stored = await storedMessages(cluster.database.url!, conversationId);
   const storedIds = new Set(stored.map((m) => m.id));
   const acked = sent.filter((s) => s.result === 'ok');
   // Every ack names a stored message, with the seq it was stored under.
@@ -100,16 +55,6 @@ async function expectEveryMemberHoldsEverything(
     }
   }
   return { stored: stored.length, acked: acked.length };
-}
-
-function describeDelivery(members: ChatClient[]) {
-  return members
-    .map(
-      (m) =>
-        `${m.name}: first live ${m.firstVia.live} / sync ${m.firstVia.sync} (${m.missedByHighestSeq} below the highest seq held)` +
-        ` / own ack ${m.firstVia.ack}, resync ${m.resyncs.length}, connects ${m.connects}`,
-    )
-    .join('; ');
 }
 
 describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Redis', () => {
@@ -357,7 +302,7 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     running = false;
     const sent = await sending;
 
-    const stored = () => storedMessages(cluster, group);
+    const stored = () => storedMessages(cluster.database.url!, group);
     let storedNow = await stored();
     await eventually(
       async () => {
@@ -436,10 +381,10 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     running = false;
     const sent = await sending;
 
-    let storedNow = await storedMessages(cluster, group);
+    let storedNow = await storedMessages(cluster.database.url!, group);
     await eventually(
       async () => {
-        storedNow = await storedMessages(cluster, group);
+        storedNow = await storedMessages(cluster.database.url!, group);
         return members.every((m) => storedNow.every((s) => m.received.has(s.id)));
       },
       20_000,

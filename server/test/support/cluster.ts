@@ -118,12 +118,19 @@ export interface OwnRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, empty, and waits until it answers PING. */
   start(): Promise<void>;
+  /** FLUSHALL while it runs (every key of every client gone at once); true on +OK. */
+  flush(): Promise<boolean>;
   /** Stops it (if running) and deletes its directory. Safe to call more than once. */
   destroy(): Promise<void>;
 }
 
 /** Sends PING over a raw connection; true on +PONG. */
 export function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
+  return redisInline(port, 'PING', '+PONG', timeoutMs);
+}
+
+/** Sends one inline command over a raw connection; true when the reply starts with `expected`. */
+function redisInline(port: number, command: string, expected: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: '127.0.0.1', port });
     let reply = '';
@@ -134,10 +141,10 @@ export function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk) => {
       reply += String(chunk);
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) done(reply.startsWith(expected));
     });
   });
 }
@@ -218,6 +225,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
     stop,
     start,
+    flush: () => redisInline(port, 'FLUSHALL', '+OK', 2000),
     async destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -258,6 +266,11 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Without nginx (faster) when false. */
   nginx?: boolean;
+  /**
+   * A PostgreSQL of the test's own (e.g. one it stops): used as it is and left alone by close().
+   * By default each cluster gets a fresh database on the machine's PostgreSQL.
+   */
+  databaseUrl?: string;
 }
 
 /** fetch with a JSON body and a decoded reply; a refused connection answers status -1. */
@@ -851,7 +864,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   try {
     redis = await startOwnRedis();
-    database = await createTestDatabase('postgres');
+    database = options.databaseUrl
+      ? { backend: 'postgres', url: options.databaseUrl, pglitePath: undefined, drop: async () => {} }
+      : await createTestDatabase('postgres');
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       NODE_ENV: 'test',
@@ -870,6 +885,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       OTP_REQUESTS_PER_IP_HOUR: '100000',
       OTP_VERIFY_PER_IP_HOUR: '100000',
       LOOKUP_PER_USER_HOUR: '100000',
+      // Traffic tests send faster than a person: the fault suite's flood sets its own.
+      MESSAGES_PER_USER_MINUTE: '100000',
       SHUTDOWN_TIMEOUT_MS: '8000',
       ...options.env,
     };
