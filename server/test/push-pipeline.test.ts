@@ -998,7 +998,7 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay 
     expect(await h.deadLetters()).toEqual([]);
   }, 60_000);
 
-  it('abrik doctor push checks the FCM credentials against the token endpoint and prints the outcome counts', async () => {
+  it('abrik doctor push checks the FCM credentials against the token endpoint and reads the outcome counts', async () => {
     const outcomes = await h.query<{ outcome: string; n: number }>(
       sql`select outcome, count(*)::int as n from push_outcomes where provider = 'fcm' group by outcome`,
     );
@@ -1007,16 +1007,22 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay 
       expect.arrayContaining(['auth_error', 'circuit_open', 'sent']),
     );
 
-    const ok = await runAbrik(['doctor', 'push'], { ...env, LOG_LEVEL: 'warn' });
-    expect(ok.code, ok.output).toBe(0);
-    expect(ok.output).toMatch(/^ {2}fcm: credentials OK$/m);
-    const lastHour = ok.output.split('Sends last day')[0]!;
-    for (const { outcome, n } of outcomes) {
-      expect(lastHour).toMatch(new RegExp(`^ {2}fcm +${outcome} +${n}$`, 'm'));
-    }
+    const ok = await runAbrik(['doctor', 'push', '--json'], { ...env, LOG_LEVEL: 'warn' });
+    const report = JSON.parse(ok.output) as { checks: { id: string; status: string; detail: string }[] };
+    const check = (id: string) => report.checks.find((c) => c.id === id)!;
+    expect(check('push.credentials'), ok.output).toMatchObject({
+      status: 'ok',
+      detail: 'fcm: credentials accepted',
+    });
+    for (const { outcome, n } of outcomes) expect(check('push.failures').detail).toContain(`${outcome} ${n}`);
     const sent = outcomes.find((o) => o.outcome === 'sent')!.n;
-    expect(ok.output).toMatch(new RegExp(`^Quota today: ${sent} of 500000 `, 'm'));
-    expect(ok.output).toMatch(new RegExp(`^Dead letters: ${(await h.deadLetters()).length} `, 'm'));
+    expect(check('push.quota').detail).toMatch(new RegExp(`^${sent} of 500000 `));
+    const dead = (await h.deadLetters()).length;
+    expect(check('push.dead_letters').status).toBe(dead === 0 ? 'ok' : 'warn');
+    // The refusal and the held-back push push the hour's failure rate up; the exit code says so.
+    expect(check('push.failures').status).not.toBe('ok');
+    const statuses = report.checks.map((c) => c.status);
+    expect(ok.code).toBe(statuses.includes('fail') ? 1 : 2);
 
     // A key the token endpoint does not know: the check fails and the command exits 1.
     const { privateKey } = generateKeyPairSync('rsa', {
@@ -1026,13 +1032,15 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay 
     });
     const wrong = writeServiceAccount({ ...fcm.serviceAccount, private_key: privateKey });
     const tokenRequests = fcm.tokenRequests;
-    const bad = await runAbrik(['doctor', 'push'], {
+    const bad = await runAbrik(['doctor', 'push.credentials'], {
       ...env,
       LOG_LEVEL: 'warn',
       FIREBASE_SERVICE_ACCOUNT_PATH: wrong,
     });
     expect(bad.code, bad.output).toBe(1);
-    expect(bad.output).toMatch(/^ {2}fcm: FAILED — FCM credentials check failed: .*Invalid JWT Signature/m);
+    expect(bad.output).toMatch(
+      /^\[FAIL\] push\.credentials .*fcm: FCM credentials check failed: .*Invalid JWT Signature/m,
+    );
     expect(bad.output).not.toContain('BEGIN PRIVATE KEY');
     expect(fcm.tokenRequests).toBe(tokenRequests + 1);
   });

@@ -4,7 +4,7 @@ import { generateVapidKeyPair } from '../platform/config.js';
 import { createDatabase } from '../platform/db/client.js';
 import { createLogger } from '../platform/logger.js';
 import { config, write } from './config.js';
-import { doctorPushCommand } from './doctor.js';
+import { doctor } from './doctor.js';
 import { listDeadLetters, replayDeadLetters } from './jobs.js';
 import { serve } from './serve.js';
 import { createUser } from './users.js';
@@ -57,13 +57,26 @@ program
     const keys = generateVapidKeyPair();
     write(`VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}`);
   });
+const pid = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('a process id (db.long_queries shows them)');
+  return n;
+};
 program
   .command('doctor')
-  .description('diagnose a part of the system')
-  .command('push')
-  .description('push credentials, sends and failures by outcome, quota, stale tokens, dead letters, queues')
-  .action(async () => {
-    process.exitCode = await doctorPushCommand(config());
+  .description(
+    'diagnose the system: configuration, database, Redis, instances, jobs, push, SMS, clock, disk; exit 0 all ok, 1 any failed, 2 warnings only',
+  )
+  .argument(
+    '[checks...]',
+    'groups (config, system, db, redis, cluster, jobs, push, sms) or check ids; all when none',
+  )
+  .option('--json', 'results as JSON, for machines')
+  .option('--cancel <pid>', 'cancel the statement of a database backend first (see db.long_queries)', pid)
+  .option('--terminate <pid>', 'end the connection of a database backend first', pid)
+  .action(async (checks: string[], options: { json?: boolean; cancel?: number; terminate?: number }) => {
+    process.exitCode = await doctor(checks, options);
   });
 const deadLetter = program
   .command('jobs')

@@ -21,6 +21,8 @@ export interface FakeKavenegar {
   hangNext(): void;
   /** Answers the next request with an HTML page, as a proxy in front of Kavenegar would. */
   htmlNext(status: number): void;
+  /** The account's remaining credit (Rials) that `account/info` answers; 1,500,000 at first. */
+  credit: number;
   /** The token of the last lookup to `receptor` (national `0912…` or `00…` form). */
   lastOtp(receptor: string): string | undefined;
   close(): Promise<void>;
@@ -117,6 +119,13 @@ export async function startFakeKavenegar(options: { apiKey?: string } = {}): Pro
         entries: receptors.map((r) => entry(nextMessageId++, message, sender ?? '10004346', r, now)),
       });
     }
+    if (method === 'account/info') {
+      // https://kavenegar.com/rest.html#account-info: remaining credit in Rials, expiry as Unix time.
+      return sendJson(res, 200, {
+        return: { status: 200, message: 'تایید شد' },
+        entries: { remaincredit: fake.credit, expiredate: now + 365 * 86_400, type: 'master' },
+      });
+    }
     return sendError(res, 404);
   };
 
@@ -131,10 +140,11 @@ export async function startFakeKavenegar(options: { apiKey?: string } = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeKavenegar = {
     url: `http://127.0.0.1:${port}`,
     apiKey,
     requests,
+    credit: 1_500_000,
     failNext(status, message = MESSAGES[status] ?? 'خطای ناشناخته', times = 1) {
       for (let i = 0; i < times; i++) behaviours.push({ kind: 'fail', status, message });
     },
@@ -156,6 +166,7 @@ export async function startFakeKavenegar(options: { apiKey?: string } = {}): Pro
       );
     },
   };
+  return fake;
 }
 
 function entry(messageid: number, message: string, sender: string, receptor: string, date: number) {

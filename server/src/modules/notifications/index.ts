@@ -18,7 +18,6 @@ import { MessageNotifier, notifyMessageJob } from './notify-message.job.js';
 import { notifyUserJob, UserNotifier } from './notify-user.job.js';
 import { PushDelivery, type PushProviders } from './push-delivery.js';
 import { PushLedger } from './push-ledger.js';
-import { PushReport } from './push-report.js';
 import { pushDeadQueue, pushSendJob } from './push-send.job.js';
 import { SmsFallback, smsFallbackJob } from './sms-fallback.job.js';
 import { SupportAlerts, type SupportDesk } from './support-alerts.js';
@@ -43,7 +42,6 @@ export interface NotificationSettings {
 
 export interface NotificationsModule extends Module {
   devices: DeviceService;
-  report: PushReport;
 }
 
 /**
@@ -140,7 +138,6 @@ export function createNotificationsModule(deps: {
   return {
     name: 'notifications',
     devices,
-    report: new PushReport({ log, devices: devicesRepo }),
     routes: {
       public: [vapidRoutes({ publicKey: settings.vapidPublicKey })],
       authenticated: [deviceRoutes({ devices })],

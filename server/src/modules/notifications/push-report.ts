@@ -1,7 +1,7 @@
 import type { DeliveryLogRepository } from './delivery-log.repository.js';
 import type { DeviceRepository } from './device.repository.js';
 
-/** What `abrik doctor push` reports of the notification pipeline. */
+/** What `abrik doctor` reads of the notification pipeline (push.quota, push.failures). */
 export class PushReport {
   constructor(private readonly deps: { log: DeliveryLogRepository; devices: DeviceRepository }) {}
 

@@ -78,7 +78,10 @@ export async function connectRedis(url: string, prefix: string, logger: Logger):
     },
     async close() {
       listeners.length = 0;
-      if (client.isOpen) await client.quit().catch(() => client.destroy());
+      if (!client.isOpen) return;
+      // QUIT waits for a connection that may never come back: without one, just stop trying.
+      if (!client.isReady) client.destroy();
+      else await client.quit().catch(() => client.destroy());
     },
   };
 }

@@ -86,6 +86,48 @@ export class KavenegarSmsProvider implements SmsProvider {
   }
 
   /**
+   * The account's remaining credit (Rials) and when it expires, from `account/info`: for
+   * `abrik doctor`. Throws an SmsProviderError saying what is wrong (key, IP allow-list, network).
+   */
+  async accountInfo(): Promise<{ remainingCredit: number; expiresAt: Date | null }> {
+    const url = `${this.baseUrl}/v1/${encodeURIComponent(this.options.apiKey)}/account/info.json`;
+    const failed = (status: number | string, transient: boolean, detail: string) =>
+      new SmsProviderError('kavenegar', status, transient, `account/info ${detail}`);
+    let httpStatus: number;
+    let body: string;
+    try {
+      const response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      httpStatus = response.status;
+      body = await response.text();
+    } catch (error) {
+      if (isTimeout(error)) throw failed('timeout', true, `no answer within ${this.options.timeoutMs} ms`);
+      throw failed('network', true, `network error ${networkErrorCode(error)}`);
+    }
+    const json = parseJson(body);
+    const reply = parseReply(body);
+    if (!reply)
+      throw failed(httpStatus, isTransientStatus(httpStatus), `HTTP ${httpStatus}, unreadable reply`);
+    if (reply.status !== 200 || httpStatus !== 200) {
+      const status = reply.status === 200 ? httpStatus : reply.status;
+      throw failed(
+        status,
+        isTransientStatus(status),
+        `${status} ${STATUS_MEANING[status] ?? 'unexpected status'}`,
+      );
+    }
+    const raw = isObject(json) ? json.entries : undefined;
+    const entry = Array.isArray(raw) ? raw[0] : raw;
+    const credit = isObject(entry) ? Number(entry.remaincredit) : Number.NaN;
+    if (!Number.isFinite(credit)) throw failed(httpStatus, false, 'no remaincredit in the reply');
+    const expires = isObject(entry) ? Number(entry.expiredate) : Number.NaN;
+    return { remainingCredit: credit, expiresAt: Number.isFinite(expires) ? new Date(expires * 1000) : null };
+  }
+
+  /**
    * POSTs one request and resolves only on `return.status` 200; everything else throws. `secrets`
    * are values that must not reach a log line even if Kavenegar echoes them back.
    */
