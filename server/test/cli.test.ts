@@ -1,24 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { abrik, type Run } from './support/cli.js';
 import { BACKENDS, createTestDatabase, type TestDatabase } from './support/databases.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'server/bin/abrik.js');
 const SHIPPED_MIGRATIONS = (
   JSON.parse(readFileSync(join(REPO, 'server/drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 ).entries.length;
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 const tempDirs: string[] = [];
 const tempDir = () => {
@@ -26,34 +18,6 @@ const tempDir = () => {
   tempDirs.push(dir);
   return dir;
 };
-
-/**
- * Runs `node server/bin/abrik.js …` with only the given environment (plus PATH), so nothing leaks
- * in from the test process. A run still going after timeoutMs is killed: code null.
- */
-function abrik(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 /** The JSON object `user create` prints (its last stdout line). */
 function printedUser(run: Run): { id: string; role: string; name: string | null } {

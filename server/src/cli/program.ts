@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { generateVapidKeyPair } from '../platform/config.js';
 import { createDatabase } from '../platform/db/client.js';
 import { createLogger } from '../platform/logger.js';
+import { backup, restore } from './backup.js';
 import { config, write } from './config.js';
 import { doctor } from './doctor.js';
 import { listDeadLetters, replayDeadLetters } from './jobs.js';
@@ -99,6 +100,17 @@ export function buildProgram(): Command {
       await replayDeadLetters(config(), options.all ? 'all' : (options.id ?? []));
     });
   program.command('migrate').description('apply database migrations').action(migrate);
+  program
+    .command('backup')
+    .description('a consistent snapshot of the PostgreSQL database (pg_dump -Fc), taken while it runs')
+    .option('--out <file>', 'where to write it (default abrik-<time>.dump here)')
+    .action((options: { out?: string }) => backup(config(), options.out, write));
+  program
+    .command('restore')
+    .description('restore a backup into DATABASE_URL (an empty database, or --clean); stop the servers first')
+    .argument('<file>', 'a file written by abrik backup (or pg_dump -Fc)')
+    .option('--clean', 'drop and recreate what the backup holds in a database that is not empty')
+    .action((file: string, options: { clean?: boolean }) => restore(config(), file, options, write));
   program
     .command('user')
     .description('manage users')
