@@ -118,6 +118,7 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
     PUSH_PROVIDERS: 'none',
     SMS_PROVIDER: 'log',
     SHUTDOWN_TIMEOUT_MS: '5000',
+    SHUTDOWN_RECONNECT_SPREAD_MS: '0',
     // Each bench user sends several messages a second: the limit is counted, never reached.
     MESSAGES_PER_USER_MINUTE: '1000000',
     ...extra,

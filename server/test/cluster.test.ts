@@ -345,13 +345,20 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     for (const m of members) m.close();
   }, 60_000);
 
-  it('SIGTERM on the instance behind nginx mid-traffic: its clients move over and lose nothing', async () => {
+  it('SIGTERM on the instance behind nginx mid-traffic: its 200 other sockets leave in batches, its clients move over and lose nothing', async () => {
     const names = ['n1', 'n2', 'd1', 'd2'];
     const auth = await Promise.all(names.map((n) => user(`term-${n}`)));
     const x = await nginxRealtimeInstance(auth[0]!);
     const [y, z] = cluster.instances.filter((i) => i !== x) as [Instance, Instance];
     const group = await conversation(auth[0]!, auth.slice(1));
+    const crowdUsers = await Promise.all(Array.from({ length: 20 }, (_, i) => user(`term-crowd-${i}`)));
     const before = await cluster.connectionCounts();
+    // 200 more sockets through nginx (20 people, 10 tabs each), all on x.
+    const crowd: ChatClient[] = [];
+    for (let i = 0; i < 200; i++)
+      crowd.push(await cluster.client(`crowd-${i}`, cluster.url, crowdUsers[i % 20]!));
+    const crowdLeftAt: number[] = [];
+    for (const c of crowd) c.socket.on('disconnect', () => crowdLeftAt.push(Date.now()));
     const members = [
       await cluster.client('n1@nginx', cluster.url, auth[0]!),
       await cluster.client('n2@nginx', cluster.url, auth[1]!),
@@ -360,7 +367,9 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     ];
     await Promise.all(members.map((m) => m.synced()));
     const connected = await cluster.connectionCounts();
-    expect(connected.map((n, i) => n - before[i]!)).toEqual(cluster.instances.map((i) => (i === x ? 2 : 1)));
+    expect(connected.map((n, i) => n - before[i]!)).toEqual(
+      cluster.instances.map((i) => (i === x ? 202 : 1)),
+    );
     const [n1, n2] = members as [ChatClient, ChatClient];
 
     let running = true;
@@ -371,12 +380,23 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     const exit = await Promise.race([x.exited, sleep(15_000).then(() => 'still running 15 s after SIGTERM')]);
     expect(exit, x.stderr).toEqual({ code: 0, signal: null });
     const exitMs = Date.now() - termAt;
-    await eventually(() => n1.connects >= 2 && n2.connects >= 2, 15_000, 'the nginx clients to reconnect');
+    await eventually(
+      () => [n1, n2, ...crowd].every((c) => c.connects >= 2),
+      20_000,
+      'every client through nginx to reconnect',
+    );
     const movedAfterMs = Date.now() - termAt;
     // Through nginx, to one of the instances still running.
     const counts = await cluster.connectionCounts();
     expect(counts[x.index]).toBe(-1);
-    expect(counts[y.index]! + counts[z.index]! - before[y.index]! - before[z.index]!).toBe(4);
+    expect(counts[y.index]! + counts[z.index]! - before[y.index]! - before[z.index]!).toBe(204);
+    // Not all at once: ten batches over SHUTDOWN_RECONNECT_SPREAD_MS (3 s), the last no sooner than 2.7 s.
+    const first = Math.min(...crowdLeftAt);
+    const spreadMs = Math.max(...crowdLeftAt) - first;
+    const batches = new Set(crowdLeftAt.map((t) => Math.floor((t - first) / 150))).size;
+    expect(crowdLeftAt).toHaveLength(200);
+    expect(spreadMs).toBeGreaterThanOrEqual(2000);
+    expect(batches).toBeGreaterThanOrEqual(5);
     await sleep(1500);
     running = false;
     const sent = await sending;
@@ -404,12 +424,12 @@ describe.skipIf(!available)('three instances behind nginx, on PostgreSQL and Red
     const refused = sent.flatMap((s) => s.errors);
     const unanswered = sent.reduce((n, s) => n + s.attempts - 1 - s.errors.length, 0);
     process.stdout.write(
-      `cluster: SIGTERM on ${x.id} (behind nginx): exit 0 after ${exitMs} ms, its clients reconnected ` +
+      `cluster: SIGTERM on ${x.id} (behind nginx, 202 sockets): exit 0 after ${exitMs} ms, its 200 idle sockets left over ${spreadMs} ms in ${batches} groups, all reconnected ` +
         `through nginx ${movedAfterMs} ms after SIGTERM; ${sent.length} sends, ${totals.acked} acked ` +
         `(retried: ${refused.length} refused attempts [${[...new Set(refused)].join(', ')}], ${unanswered} unanswered), ` +
         `${totals.stored} stored, every one held by all ${members.length} members; ${describeDelivery(members)}\n`,
     );
-    for (const m of members) m.close();
+    for (const m of [...members, ...crowd]) m.close();
     await x.restart();
-  }, 60_000);
+  }, 90_000);
 });

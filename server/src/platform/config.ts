@@ -179,6 +179,11 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time a SIGTERM'd process has to drain before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: int(100).default(10000),
+  /**
+   * On shutdown the clients are sent to the other instances in batches over this long (capped by
+   * what SHUTDOWN_TIMEOUT_MS leaves), so the survivors are not hit by all of them at once.
+   */
+  SHUTDOWN_RECONNECT_SPREAD_MS: int(0, 600_000).default(3000),
   /** Origins allowed to call the API from a browser besides this server's own (comma-separated). */
   CORS_ORIGINS: z.string().default(''),
   /** The built web client served at `/` (default: web/dist of this checkout); missing: a placeholder page. */

@@ -125,6 +125,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     MESSAGES_PER_USER_MINUTE: '100000',
     HISTORY_PER_USER_MINUTE: '100000',
     SHUTDOWN_TIMEOUT_MS: '4000',
+    // Clients leave a stopping test app at once (the cluster suite checks the spread).
+    SHUTDOWN_RECONNECT_SPREAD_MS: '0',
     PUSH_COLLAPSE_SECONDS: '0',
     WEBPUSH_ALLOWED_HOSTS: '127.0.0.1',
     ...(database.url ? { DATABASE_URL: database.url } : {}),

@@ -105,6 +105,8 @@ export interface GatewayOptions {
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
+/** Batches the connections are closed in at shutdown (see disconnectAll). */
+const RECONNECT_BATCHES = 10;
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENT_NAMES);
 
 /**
@@ -371,13 +373,40 @@ export class RealtimeGateway {
     return this.inFlight.drained(timeoutMs);
   }
 
-  /** Closes every connection at the transport level: clients see "transport close" and reconnect. */
-  disconnectAll(): void {
+  /**
+   * Closes every connection at the transport level — clients see "transport close" and reconnect
+   * elsewhere — in RECONNECT_BATCHES batches spread over `spreadMs`, each started at a jittered
+   * moment, so the instances left are not hit by every client of this one at once.
+   */
+  async disconnectAll(spreadMs = 0): Promise<void> {
     clearInterval(this.bufferCheck);
-    for (const socket of this.io.of('/').sockets.values()) {
-      clearTimeout(socket.data.expiryTimer);
-      socket.conn.close();
+    const sockets = [...this.io.of('/').sockets.values()];
+    // Shuffled: a batch is not one user's tabs or the oldest connections.
+    for (let i = sockets.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [sockets[i], sockets[j]] = [sockets[j]!, sockets[i]!];
     }
+    const close = (batch: AbrikSocket[]) => {
+      for (const socket of batch) {
+        clearTimeout(socket.data.expiryTimer);
+        socket.conn.close();
+      }
+    };
+    if (spreadMs <= 0 || sockets.length <= RECONNECT_BATCHES) return close(sockets);
+    const size = Math.ceil(sockets.length / RECONNECT_BATCHES);
+    const slot = spreadMs / RECONNECT_BATCHES;
+    this.log.info(
+      { sockets: sockets.length, batches: RECONNECT_BATCHES, spreadMs },
+      'shutdown: sending clients to the other instances in batches',
+    );
+    await Promise.all(
+      Array.from({ length: RECONNECT_BATCHES }, (_, b) => {
+        const batch = sockets.slice(b * size, (b + 1) * size);
+        // The first batch at once; each later one somewhere in the first half of its slot.
+        const at = b === 0 ? 0 : b * slot + Math.random() * slot * 0.5;
+        return new Promise<void>((resolve) => setTimeout(() => resolve(close(batch)), at));
+      }),
+    );
   }
 }
 

@@ -279,8 +279,11 @@ const databaseChecks: Check<DoctorContext>[] = [
       if (database.kind === 'pglite') return skip('embedded PGlite: no connections');
       const rows = await queryRows<{ app: string; state: string | null; n: number; waiting: number }>(
         database.db,
-        sql`select coalesce(nullif(application_name, ''), '(other)') as app, state, count(*)::int as n,
-                   count(*) filter (where wait_event_type = 'Lock')::int as waiting
+        // Every database's connections count against max_connections; lock waits and open
+        // transactions are ours only (other databases on the server are not this system's).
+        sql`select coalesce(nullif(application_name, ''), '(other)') as app,
+                   case when datname = current_database() then state end as state, count(*)::int as n,
+                   count(*) filter (where wait_event_type = 'Lock' and datname = current_database())::int as waiting
             from pg_stat_activity where backend_type = 'client backend' group by 1, 2`,
       );
       const [limit] = await queryRows<{ max: string; reserved: string }>(
