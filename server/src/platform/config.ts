@@ -190,6 +190,9 @@ const EnvSchema = z.object({
   WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
+/** Every environment variable the server reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type Env = z.infer<typeof EnvSchema>;
 
 /** web/dist beside server/ (the same from server/src and server/dist). */
