@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { buildProgram } from '../src/cli/program.js';
 import { CONFIG_VARIABLES } from '../src/platform/config.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { REPO } from './support/cluster.js';
@@ -144,5 +145,119 @@ describe('the health check of the image and the compose services', () => {
       );
     expect(await check(port)).toBe(0);
     expect(await check(String(await freePort()))).toBe(1);
+  });
+});
+
+// ---- Kubernetes ---------------------------------------------------------------------------------
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  /** Checked field by field below. */
+  spec?: any;
+  data?: Record<string, string>;
+}
+
+const K8S_DIR = join(REPO, 'deploy/k8s');
+const kustomization = parse(read('deploy/k8s/kustomization.yaml')) as { resources: string[] };
+const manifests: { file: string; object: K8sObject }[] = kustomization.resources.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(K8S_DIR, file), 'utf8')).map((doc) => ({
+    file,
+    object: doc.toJS() as K8sObject,
+  })),
+);
+const ofKind = (kind: string) => manifests.map((m) => m.object).filter((o) => o.kind === kind);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+describe('deploy/k8s', () => {
+  it('lists every manifest file in its kustomization', () => {
+    expect(
+      readdirSync(K8S_DIR)
+        .filter((f) => f !== 'kustomization.yaml')
+        .sort(),
+    ).toEqual([...kustomization.resources].sort());
+  });
+
+  it('validates against the Kubernetes schemas', async () => {
+    expect(manifests.length).toBeGreaterThanOrEqual(9);
+    for (const { file, object } of manifests) {
+      const models = (await import(`kubernetes-models/${object.apiVersion}`)) as Record<
+        string,
+        new (
+          data: unknown,
+        ) => { validate(): void }
+      >;
+      const Model = models[object.kind];
+      expect(Model, `${file}: ${object.apiVersion} ${object.kind}`).toBeDefined();
+      expect(
+        () => new Model!(object).validate(),
+        `${file}: ${object.kind} ${object.metadata.name}`,
+      ).not.toThrow();
+    }
+  });
+
+  it('gives every Deployment probes on the health endpoints, a drain that fits its grace, a locked-down container and a PDB', () => {
+    const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'abrik')!.data!;
+    const shutdownSeconds = Number(config.SHUTDOWN_TIMEOUT_MS) / 1000;
+    const budgets = ofKind('PodDisruptionBudget');
+    const commands = buildProgram().commands.map((c) => c.name());
+    expect(
+      ofKind('Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['abrik', 'abrik-worker']);
+    for (const deployment of ofKind('Deployment')) {
+      const name = deployment.metadata.name;
+      const pod = deployment.spec.template;
+      expect(matches(deployment.spec.selector.matchLabels, pod.metadata.labels), name).toBe(true);
+      expect(pod.spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const container of pod.spec.containers) {
+        expect(commands).toContain(container.args[0]);
+        expect(container.startupProbe.httpGet.path, name).toBe('/health/live');
+        expect(container.livenessProbe.httpGet.path, name).toBe('/health/live');
+        expect(container.readinessProbe.httpGet.path, name).toBe('/health/ready');
+        const preStop = container.lifecycle.preStop.exec.command as string[];
+        expect(preStop[0]).toBe('sleep');
+        expect(pod.spec.terminationGracePeriodSeconds, name).toBeGreaterThan(
+          Number(preStop[1]) + shutdownSeconds,
+        );
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        // A read-only root: what the server writes has a volume.
+        const mounted = container.volumeMounts.map((v: { mountPath: string }) => v.mountPath);
+        expect(mounted).toEqual(expect.arrayContaining([config.DATA_DIR, '/tmp']));
+      }
+      const budget = budgets.find((b) => matches(b.spec.selector.matchLabels, pod.metadata.labels));
+      expect(budget, `a PodDisruptionBudget selecting ${name}`).toBeDefined();
+    }
+  });
+
+  it('wires the pieces together: known variables, the migration, the Service, the Ingress, the autoscaler', () => {
+    const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'abrik')!.data!;
+    expect(Object.keys(config).filter((k) => !CONFIG_VARIABLES.includes(k))).toEqual([]);
+    expect(config.NODE_ENV).toBe('production');
+    const [job] = ofKind('Job');
+    expect(job!.spec.template.spec.containers[0].args).toEqual(['migrate']);
+    const app = ofKind('Deployment').find((d) => d.metadata.name === 'abrik')!;
+    const [service] = ofKind('Service');
+    expect(matches(service!.spec.selector, app.spec.template.metadata.labels)).toBe(true);
+    const portNames = app.spec.template.spec.containers[0].ports.map((p: { name: string }) => p.name);
+    expect(portNames).toContain(service!.spec.ports[0].targetPort);
+    const [ingress] = ofKind('Ingress');
+    expect(ingress!.spec.rules[0].http.paths[0].backend.service.name).toBe(service!.metadata.name);
+    expect(
+      Number(ingress!.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout']),
+    ).toBeGreaterThan(60);
+    const [hpa] = ofKind('HorizontalPodAutoscaler');
+    expect(hpa!.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'abrik' });
+    expect(hpa!.spec.minReplicas).toBeGreaterThanOrEqual(2);
   });
 });
