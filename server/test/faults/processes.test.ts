@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisPing } from '../support/cluster.js';
 import { expectSound, report } from '../support/ledger.js';
@@ -50,7 +51,7 @@ describe.skipIf(!FAULTS_AVAILABLE)('faults: processes', () => {
     expect(books.acked).toBe(books.sent);
   }, 90_000);
 
-  it('Redis flushed, then restarted (empty): delivery resumes, clients resync, presence is true again', async () => {
+  it('Redis flushed, then restarted (empty): delivery resumes, clients resync, presence and limits are rebuilt', async () => {
     const group = await rig.newGroup();
     const [m1, m2, m3, m4] = rig.members as [
       (typeof rig.members)[0],
@@ -93,6 +94,15 @@ describe.skipIf(!FAULTS_AVAILABLE)('faults: processes', () => {
     );
     // And a message now reaches the other instance's members live again.
     const probe = await m1.send(group, 'redis-after', 'after the flush');
+    // The limits count in Redis again (not in each process's fallback): m1's sends this minute.
+    const redis = createClient({ url: rig.cluster.redis.url });
+    await redis.connect();
+    try {
+      const counters = await redis.keys('abrik:rl:send:user:1m*');
+      expect(counters.length).toBeGreaterThan(0);
+    } finally {
+      await redis.quit();
+    }
     expect(probe.result).toBe('ok');
     await eventually(
       () => [m2, m4].every((m) => m.live.some((l) => l.id === probe.message!.id)),
