@@ -31,7 +31,7 @@ describe.skipIf(!AVAILABLE)('abrik doctor', () => {
   const run = async (
     checks: string[],
     extra: Record<string, string> = {},
-    overrides: Partial<Pick<DoctorContext, 'limits' | 'now' | 'nodeVersion'>> = {},
+    overrides: Partial<Pick<DoctorContext, 'limits' | 'now' | 'nodeVersion' | 'tehranOffset'>> = {},
     options: { cancel?: number; terminate?: number } = {},
   ): Promise<Run> => {
     const lines: string[] = [];
@@ -106,6 +106,7 @@ describe.skipIf(!AVAILABLE)('abrik doctor', () => {
     expect(result.byId.get('jobs.backlog')!.status).toBe('skip');
     // The server then migrates and creates the job schema; the same checks are ok.
     app = await startTestApp({ database, env: { WORKERS: 'false' } });
+    expect(await status('db.reachable', {}, limits({ postgresMinVersionNum: 990000 }))).toBe('warn');
     const after = await run(['db.migrations', 'db.jobs']);
     expect([after.code, after.byId.get('db.migrations')!.status, after.byId.get('db.jobs')!.status]).toEqual([
       0,
@@ -147,6 +148,13 @@ describe.skipIf(!AVAILABLE)('abrik doctor', () => {
     expect(await status('system.node')).toBe('ok');
     expect(await status('system.node', {}, { nodeVersion: '20.20.2' })).toBe('fail');
     expect(await status('system.timezone')).toBe('ok');
+    // Time zone data from before 2022 (daylight saving in summer), and none at all.
+    const old = (at: Date) => (at.getUTCMonth() === 6 ? 'GMT+04:30' : 'GMT+03:30');
+    expect(await status('system.timezone', {}, { tehranOffset: old })).toBe('warn');
+    const none = () => {
+      throw new RangeError('Invalid time zone specified: Asia/Tehran');
+    };
+    expect(await status('system.timezone', {}, { tehranOffset: none })).toBe('fail');
     expect(await status('system.disk')).toBe('ok');
     expect(await status('system.disk', {}, limits({ diskWarnBytes: 2 ** 60 }))).toBe('warn');
     expect(await status('system.disk', {}, limits({ diskFailBytes: 2 ** 60 }))).toBe('fail');
@@ -201,6 +209,7 @@ describe.skipIf(!AVAILABLE)('abrik doctor', () => {
     expect(result.byId.get('redis.reachable')!.detail).toMatch(/^Redis \d/);
     expect(result.byId.get('redis.pubsub')!.status).toBe('ok');
     expect(result.byId.get('redis.memory_policy')!.status).toBe('ok');
+    expect(await status('redis.pubsub', {}, limits({ pubsubTimeoutMs: 0 }))).toBe('fail');
     await redisCommand(redis, ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru']);
     expect(await status('redis.memory_policy')).toBe('warn');
     await redisCommand(redis, ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);

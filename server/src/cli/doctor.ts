@@ -1,4 +1,10 @@
-import { CHECKS, type DoctorContext, LIMITS, stopBackend } from '../modules/ops/doctor/checks.js';
+import {
+  CHECKS,
+  type DoctorContext,
+  LIMITS,
+  stopBackend,
+  tehranOffset,
+} from '../modules/ops/doctor/checks.js';
 import {
   exitCode,
   renderJson,
@@ -51,7 +57,7 @@ export async function doctor(
   env: NodeJS.ProcessEnv = process.env,
   out: (text: string) => void = write,
   /** Tests move the clock, the Node version or the thresholds. */
-  overrides: Partial<Pick<DoctorContext, 'limits' | 'now' | 'nodeVersion'>> = {},
+  overrides: Partial<Pick<DoctorContext, 'limits' | 'now' | 'nodeVersion' | 'tehranOffset'>> = {},
 ): Promise<number> {
   let config: Config | { problems: string[] };
   try {
@@ -72,6 +78,7 @@ export async function doctor(
     nodeVersion: process.versions.node,
     now: Date.now,
     limits: LIMITS,
+    tehranOffset,
     ...overrides,
     database() {
       database ??= (async () => {

@@ -25,6 +25,8 @@ export interface DoctorContext {
   nodeVersion: string;
   /** The thresholds (LIMITS unless a test moves them). */
   limits: typeof LIMITS;
+  /** tehranOffset, unless a test plays old or missing time zone data. */
+  tehranOffset(at: Date): string | undefined;
 }
 
 const RUNBOOK = 'docs/runbook.md';
@@ -47,7 +49,15 @@ export const LIMITS = {
   pushFailureFailRatio: 0.5,
   smsCreditWarnRials: 500_000,
   smsCreditFailRials: 50_000,
+  postgresMinVersionNum: 140000,
+  pubsubTimeoutMs: 3000,
 };
+
+/** Asia/Tehran's offset at a moment as ICU names it (`GMT+03:30`); throws without time zone data. */
+export const tehranOffset = (at: Date): string | undefined =>
+  new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tehran', timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
 
 const loaded = (context: DoctorContext): Config | undefined =>
   'problems' in context.config ? undefined : context.config;
@@ -154,11 +164,8 @@ const configChecks: Check<DoctorContext>[] = [
     id: 'system.timezone',
     title: 'time zone data (Asia/Tehran)',
     runbook: section('clock-and-time-zone'),
-    async run() {
-      const offset = (at: string) =>
-        new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tehran', timeZoneName: 'longOffset' })
-          .formatToParts(new Date(at))
-          .find((p) => p.type === 'timeZoneName')?.value;
+    async run(context) {
+      const offset = (at: string) => context.tehranOffset(new Date(at));
       let winter: string | undefined;
       let summer: string | undefined;
       try {
@@ -237,7 +244,7 @@ const databaseChecks: Check<DoctorContext>[] = [
         database.db,
         sql`select current_setting('server_version') as version, current_setting('server_version_num') as num`,
       );
-      if (Number(row?.num) < 140000) {
+      if (Number(row?.num) < context.limits.postgresMinVersionNum) {
         return warn(`PostgreSQL ${row?.version}; 14 or newer is supported`, 'upgrade PostgreSQL');
       }
       return ok(`PostgreSQL ${row?.version}`);
@@ -461,7 +468,7 @@ const redisChecks: Check<DoctorContext>[] = [
     id: 'redis.pubsub',
     title: 'Redis publish round trip',
     runbook: section('messages-not-arriving'),
-    run: withRedis(async (redis) => {
+    run: withRedis(async (redis, _config, context) => {
       const channel = `${redis.prefix}doctor:${process.pid}:${Math.random().toString(36).slice(2)}`;
       const subscriber = redis.client.duplicate();
       subscriber.on('error', () => {});
@@ -473,7 +480,7 @@ const redisChecks: Check<DoctorContext>[] = [
         });
         // Published until heard: the subscription may not be in place for the first one.
         let ms: number | undefined;
-        const deadline = Date.now() + 3000;
+        const deadline = Date.now() + context.limits.pubsubTimeoutMs;
         while (ms === undefined && Date.now() < deadline) {
           await redis.client.publish(channel, 'ping');
           ms = await Promise.race([
@@ -483,7 +490,7 @@ const redisChecks: Check<DoctorContext>[] = [
         }
         if (ms === undefined)
           return fail(
-            'a published message was not heard within 3 s',
+            `a published message was not heard within ${context.limits.pubsubTimeoutMs / 1000} s`,
             'check Redis (and any proxy in front of it)',
           );
         return ok(`heard in ${ms.toFixed(1)} ms`);
