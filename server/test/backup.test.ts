@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,9 +85,15 @@ describe.skipIf(!BACKENDS.includes('postgres'))('backup and restore', () => {
   it('backs up while the server runs, restores into a fresh database, and reads every history back identical', async () => {
     const file = join(dir, 'drill.dump');
     const env = { DATABASE_URL: source.url!, DATA_DIR: dir, JWT_SECRET: 'x'.repeat(40) };
-    const dumped = await abrik(['backup', '--out', file], env);
+    const metrics = join(dir, 'abrik_backup.prom');
+    const dumped = await abrik(['backup', '--out', file, '--metrics-file', metrics], env);
     expect(dumped.code, dumped.stderr).toBe(0);
     expect(dumped.stdout).toContain(`backup written: ${file}`);
+    // For node_exporter's textfile collector: when, and how big (the AbrikBackupTooOld alert).
+    const reported = readFileSync(metrics, 'utf8');
+    const at = Number(/^abrik_backup_last_success_timestamp_seconds (\d+)$/m.exec(reported)?.[1]);
+    expect(Math.abs(at - Date.now() / 1000)).toBeLessThan(120);
+    expect(Number(/^abrik_backup_last_size_bytes (\d+)$/m.exec(reported)?.[1])).toBe(statSync(file).size);
     expect(dumped.stdout + dumped.stderr).not.toContain(source.url!);
 
     const into = { ...env, DATABASE_URL: target.url! };

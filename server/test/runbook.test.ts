@@ -44,7 +44,8 @@ function abrikCommands(text: string): string[][] {
       .split(/\s+/)
       .map((w) => w.replace(/^\[(.*)\]$/, '$1').replace(/[`,;:.]+$/, ''))
       .filter((w) => w && !w.includes('…') && !/^<.*>$/.test(w) && !/^[A-Z]+$/.test(w));
-    if (words[0] !== 'abrik' || words.length < 2) continue;
+    // `abrik` as the command, not as a name (`kubectl create secret generic abrik \`).
+    if (words[0] !== 'abrik' || !/^[a-z]/.test(words[1] ?? '')) continue;
     const variants = [words.slice(1)];
     for (const [k, word] of words.slice(1).entries()) {
       if (!word.includes('|') || word.startsWith('-')) continue;

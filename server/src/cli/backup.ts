@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { scrubber } from '../modules/ops/doctor/doctor.js';
@@ -73,8 +73,17 @@ const requirePostgres = (config: Config): string => {
   return config.DATABASE_URL;
 };
 
-/** `abrik backup [--out FILE]`: a consistent snapshot in pg_dump's custom format, taken live. */
-export async function backup(config: Config, out: string | undefined, write: (line: string) => void) {
+/**
+ * `abrik backup [--out FILE] [--metrics-file FILE]`: a consistent snapshot in pg_dump's custom
+ * format, taken live. With --metrics-file, a successful backup writes its time and size for
+ * node_exporter's textfile collector (the AbrikBackupTooOld alert reads it).
+ */
+export async function backup(
+  config: Config,
+  options: { out?: string | undefined; metricsFile?: string | undefined },
+  write: (line: string) => void,
+) {
+  const out = options.out;
   const url = requirePostgres(config);
   const file = out ?? `abrik-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.dump`;
   const scrub = scrubber(secretsOf(process.env));
@@ -85,9 +94,22 @@ export async function backup(config: Config, out: string | undefined, write: (li
     env,
     scrub,
   );
-  write(
-    `backup written: ${file} (${(statSync(file).size / 1024).toFixed(0)} kB); restore with \`abrik restore ${file}\``,
-  );
+  const bytes = statSync(file).size;
+  write(`backup written: ${file} (${(bytes / 1024).toFixed(0)} kB); restore with \`abrik restore ${file}\``);
+  if (options.metricsFile) {
+    const text = [
+      '# HELP abrik_backup_last_success_timestamp_seconds When the last abrik backup finished.',
+      '# TYPE abrik_backup_last_success_timestamp_seconds gauge',
+      `abrik_backup_last_success_timestamp_seconds ${Math.floor(Date.now() / 1000)}`,
+      '# HELP abrik_backup_last_size_bytes Size of the last abrik backup.',
+      '# TYPE abrik_backup_last_size_bytes gauge',
+      `abrik_backup_last_size_bytes ${bytes}`,
+      '',
+    ].join('\n');
+    // Written beside and renamed: the collector never reads half a file.
+    writeFileSync(`${options.metricsFile}.tmp`, text);
+    renameSync(`${options.metricsFile}.tmp`, options.metricsFile);
+  }
 }
 
 /**

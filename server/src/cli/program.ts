@@ -104,7 +104,11 @@ export function buildProgram(): Command {
     .command('backup')
     .description('a consistent snapshot of the PostgreSQL database (pg_dump -Fc), taken while it runs')
     .option('--out <file>', 'where to write it (default abrik-<time>.dump here)')
-    .action((options: { out?: string }) => backup(config(), options.out, write));
+    .option(
+      '--metrics-file <file>',
+      "on success, write the backup's time and size for node_exporter's textfile collector",
+    )
+    .action((options: { out?: string; metricsFile?: string }) => backup(config(), options, write));
   program
     .command('restore')
     .description('restore a backup into DATABASE_URL (an empty database, or --clean); stop the servers first')
