@@ -23,6 +23,14 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
   const team = (...agents: Person[]) => desk.team(admin, agents);
   const openIn = (inboxId: string, customer: Person) => desk.openIn(inboxId, customer);
 
+  /** Waits until the timers of `name` with `data` are all cancelled (just after the change that made them moot). */
+  const cancelled = (name: 'support-agent-offline' | 'support-no-reply', data: Record<string, string>) =>
+    eventually(
+      async () => (await desk.t.app.jobs.find(name, { data })).map((j) => j.state).join() === 'cancelled',
+      10_000,
+      `the ${name} timer cancelled`,
+    );
+
   const notes = async (conversationId: string) => {
     const ticket = await desk.ticket(conversationId);
     return queryRows<{ body: string; kind: string }>(
@@ -44,14 +52,7 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     await desk.connected(a.id, false);
     const again = await desk.online(a);
     // The desk marks the connection first, then cancels the timer its loss armed.
-    await eventually(
-      async () =>
-        (await desk.t.app.jobs.find('support-agent-offline', { data: { agentId: a.id } }))
-          .map((j) => j.state)
-          .join() === 'cancelled',
-      10_000,
-      'the hand-off timer cancelled',
-    );
+    await cancelled('support-agent-offline', { agentId: a.id });
     await new Promise((r) => setTimeout(r, 2500));
     expect(await desk.assignee(conversation.id)).toBe(a.id);
 
@@ -158,14 +159,7 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     );
     // The timer armed by the customer's message is cancelled by the answer (just after the
     // ticket changes), not left to find out when it runs.
-    await eventually(
-      async () =>
-        (await desk.t.app.jobs.find('support-no-reply', { data: { conversationId: conversation.id } }))
-          .map((j) => j.state)
-          .join() === 'cancelled',
-      10_000,
-      'the no-reply timer cancelled',
-    );
+    await cancelled('support-no-reply', { conversationId: conversation.id });
     await new Promise((r) => setTimeout(r, 3000));
     expect(await desk.assignee(conversation.id)).toBe(agent.id);
   });

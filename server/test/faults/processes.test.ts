@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisPing } from '../support/cluster.js';
+import { type ChatClient, redisPing } from '../support/cluster.js';
 import { expectSound, report } from '../support/ledger.js';
 import { eventually } from '../support/sockets.js';
 import { FAULTS_AVAILABLE, type Rig, sleep, startRig } from './rig.js';
@@ -12,6 +12,7 @@ import { FAULTS_AVAILABLE, type Rig, sleep, startRig } from './rig.js';
  */
 describe.skipIf(!FAULTS_AVAILABLE)('faults: processes', () => {
   let rig: Rig;
+  const four = () => rig.members as [ChatClient, ChatClient, ChatClient, ChatClient];
 
   beforeAll(async () => {
     rig = await startRig({ instances: 2, members: 4 });
@@ -23,12 +24,7 @@ describe.skipIf(!FAULTS_AVAILABLE)('faults: processes', () => {
   it('a server SIGKILLed and restarted: its clients come back and catch up, the others hear it all live', async () => {
     const group = await rig.newGroup();
     // m1 and m3 are on i1 (killed), m2 and m4 on i2.
-    const [m1, m2, m3, m4] = rig.members as [
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-    ];
+    const [m1, m2, m3, m4] = four();
     const i1 = rig.cluster.instances[0]!;
     const connectsBefore = m3.connects;
     let downMs = 0;
@@ -53,12 +49,7 @@ describe.skipIf(!FAULTS_AVAILABLE)('faults: processes', () => {
 
   it('Redis flushed, then restarted (empty): delivery resumes, clients resync, presence and limits are rebuilt', async () => {
     const group = await rig.newGroup();
-    const [m1, m2, m3, m4] = rig.members as [
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-      (typeof rig.members)[0],
-    ];
+    const [m1, m2, m3, m4] = four();
     const resyncsBefore = rig.members.map((m) => m.resyncs.length);
     const sent = await rig.run(group, [m1, m2, m3], 'redis', async () => {
       const flushed = await rig.cluster.redis.flush();
