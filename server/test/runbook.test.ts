@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { buildProgram } from '../src/cli/program.js';
 import { CHECKS } from '../src/modules/ops/doctor/checks.js';
 import { REPO } from './support/cluster.js';
@@ -139,6 +139,37 @@ describe('the runbook', () => {
       }
     }
     expect(quoted).toBeGreaterThan(30);
+  });
+
+  it('names only compose services and Kubernetes objects that the deployment files define', () => {
+    const composeServices = Object.keys(
+      (parse(read('deploy/compose.yml'), { merge: true }) as { services: Record<string, unknown> }).services,
+    );
+    const k8s = readdirSync(join(REPO, 'deploy/k8s'))
+      .filter((f) => f !== 'kustomization.yaml')
+      .flatMap((f) =>
+        parseAllDocuments(read(`deploy/k8s/${f}`)).map(
+          (d) => d.toJS() as { kind: string; metadata: { name: string } },
+        ),
+      );
+    const named = (kind: string) => k8s.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+    const texts = [...Object.values(RUNBOOKS), read('docs/operations.md')].join('\n');
+    const services = [
+      ...texts.matchAll(
+        /docker compose -f deploy\/compose\.yml (?:restart|start|stop|logs(?: --tail \d+)?|exec) ([a-z]+)/g,
+      ),
+      ...texts.matchAll(/--scale ([a-z]+)=/g),
+      ...texts.matchAll(/up -d ((?:[a-z]+ ?)+)(?=`|$)/gm),
+    ].flatMap((m) => m[1]!.trim().split(' '));
+    expect(services.length).toBeGreaterThan(5);
+    for (const service of services) expect(composeServices, service).toContain(service);
+    const deployments = [
+      ...texts.matchAll(/(?:\bdeployment\/|kubectl (?:exec|logs) deploy\/)([a-z-]+)/g),
+    ].map((m) => m[1]!);
+    expect(deployments.length).toBeGreaterThan(5);
+    for (const name of deployments) expect(named('Deployment'), name).toContain(name);
+    for (const [, name] of texts.matchAll(/kubectl delete job ([a-z-]+)/g))
+      expect(named('Job')).toContain(name);
   });
 
   it('catches a command that does not exist (the check itself works)', () => {
