@@ -4,6 +4,10 @@ import { defineConfig } from 'drizzle-kit';
 // schema change; commit it. Migrations are applied by `abrik migrate` and at start.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./server/src/modules/*/tables.ts', './server/src/platform/*/tables.ts'],
+  schema: [
+    './server/src/modules/*/tables.ts',
+    './server/src/modules/*/*/tables.ts',
+    './server/src/platform/*/tables.ts',
+  ],
   out: './server/drizzle',
 });

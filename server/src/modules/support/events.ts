@@ -1,4 +1,4 @@
-import type { AssignmentReason, Priority, SupportStatus } from '@abrik/protocol';
+import type { AssignmentReason, Priority, SlaTargetKind, SupportStatus } from '@abrik/protocol';
 import type { AssignmentRow, TicketRow } from './tables.js';
 
 /** What the support module announces for realtime delivery (support.socket.ts delivers it). */
@@ -42,6 +42,29 @@ declare module '../../platform/events/domain-events.js' {
       inboxLimits: Record<string, number> | null;
     };
     'support.inbox_saved': Record<string, unknown>;
+    /** A conversation's SLA target passed its deadline unmet (subject: the conversation). */
+    'support.sla_breached': {
+      inboxId: string;
+      teamId: string | null;
+      assigneeId: string | null;
+      kind: SlaTargetKind;
+      cycle: number;
+      dueAt: string;
+    };
+    /** A customer rated a resolved conversation (again, when they edit it within the day). */
+    'support.csat_received': {
+      inboxId: string;
+      teamId: string | null;
+      agentId: string | null;
+      cycle: number;
+      rating: number;
+      comment: string | null;
+    };
+    'support.calendar_saved': Record<string, unknown>;
+    'support.calendar_day_set': { date: string; kind: string; label: string };
+    'support.holidays_imported': { year: number; imported: number; keptManual: number; removed: number };
+    'support.sla_policy_saved': Record<string, unknown>;
+    'support.webhook_saved': Record<string, unknown>;
   }
 }
 

@@ -25,6 +25,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { conversations } from '../chat/tables.js';
 import { users } from '../identity/tables.js';
+import { supportCalendars } from './hours/tables.js';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 const createdAt = () => time('created_at').notNull().defaultNow();
@@ -69,6 +70,8 @@ export const supportInboxes = pgTable(
     reassignOfflineAfterSeconds: integer('reassign_offline_after_seconds'),
     reassignNoReplyAfterSeconds: integer('reassign_no_reply_after_seconds'),
     maxAutoReassigns: integer('max_auto_reassigns'),
+    /** Its business hours; null: always open. */
+    calendarId: uuid('calendar_id').references(() => supportCalendars.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('support_inboxes_app_idx').on(t.kind).where(sql`kind = 'app'`)],

@@ -20,6 +20,7 @@ export const domainEvents = pgTable(
   (t) => [
     index('domain_events_subject_idx').on(t.subject, t.id),
     index('domain_events_type_idx').on(t.type, t.id),
+    index('domain_events_actor_idx').on(t.actorId, t.id),
   ],
 );
 
