@@ -53,27 +53,33 @@ export const CalendarDaySchema = z.object({
   origin: z.enum(DAY_ORIGINS),
   /** A lunar holiday that may move by a day once the official calendar is out. */
   tentative: z.boolean(),
+  /** Who set it (by hand, or imported it); null once that user is gone. */
+  updatedBy: IdSchema.nullable(),
+  updatedAt: z.string(),
 });
 export type CalendarDay = z.infer<typeof CalendarDaySchema>;
 
 export const CALENDAR_TEMPLATES = ['iran_standard', 'iran_thursday_off', 'always_open'] as const;
 export type CalendarTemplate = (typeof CALENDAR_TEMPLATES)[number];
 
+/** The zone's canonical name (`asia/tehran` → `Asia/Tehran`), or undefined when unknown. */
+function canonicalTimeZone(tz: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A zone of the time zone database by name, never a fixed offset (`+03:30` is refused). */
 const TimeZoneSchema = z
   .string()
   .min(1)
   .max(64)
-  .refine(
-    (tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'not a time zone of the time zone database (e.g. Asia/Tehran)' },
-  );
+  .refine((tz) => /^[A-Za-z]/.test(tz) && canonicalTimeZone(tz) !== undefined, {
+    message: 'not a time zone of the time zone database (e.g. Asia/Tehran)',
+  })
+  .transform((tz) => canonicalTimeZone(tz)!);
 
 export const CalendarSchema = z.object({
   id: IdSchema,
@@ -113,6 +119,9 @@ export const SetCalendarDaySchema = z
     message: 'hours are given exactly when kind is hours',
   });
 
+/** The route parameters of one day of a calendar. */
+export const CalendarDayParamsSchema = z.object({ id: IdSchema, date: LocalDateSchema });
+
 /** Holidays of a Jalali year from the bundled dataset, into a calendar. */
 export const ImportHolidaysSchema = z.object({
   /** The Jalali year, e.g. 1406. */
@@ -141,3 +150,31 @@ export const OpeningSchema = z.object({
   timeZone: z.string(),
 });
 export type Opening = z.infer<typeof OpeningSchema>;
+
+/** One day of the bundled holiday dataset (Iran's public holidays). */
+export const HolidaySchema = z.object({
+  /** The Tehran local date, Gregorian. */
+  date: LocalDateSchema,
+  /** The same day in the Jalali calendar, `YYYY-MM-DD`. */
+  jalali: z.string(),
+  label: z.string(),
+  labelEn: z.string(),
+  /** Lunar (Hijri): the official calendar may move it by a day. */
+  tentative: z.boolean(),
+});
+export type Holiday = z.infer<typeof HolidaySchema>;
+
+export const HolidaysQuerySchema = z.object({
+  /** A Jalali year; default: the current one in Tehran. */
+  year: z.coerce.number().int().min(1300).max(1500).optional(),
+});
+export const HolidaysReplySchema = z.object({
+  year: z.int(),
+  /** The Jalali years the dataset has. */
+  years: z.array(z.int()),
+  /** Where the dataset comes from, and that source's version. */
+  source: z.string(),
+  version: z.string(),
+  generatedAt: z.string(),
+  items: z.array(HolidaySchema),
+});

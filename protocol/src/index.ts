@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './chat.js';
 export * from './common.js';
 export * from './csat.js';

@@ -34,21 +34,37 @@ export const SlaPolicySchema = z.object({
 export type SlaPolicy = z.infer<typeof SlaPolicySchema>;
 export const SlaPolicyListSchema = z.object({ items: z.array(SlaPolicySchema) });
 
-export const CreateSlaPolicySchema = z.object({
+const PolicyFields = {
   name: NameSchema,
-  inboxId: IdSchema.nullable().default(null),
-  priority: PrioritySchema.nullable().default(null),
-  firstResponseSeconds: TargetSeconds.nullable().default(null),
-  firstResponseBusiness: z.boolean().default(true),
-  nextResponseSeconds: TargetSeconds.nullable().default(null),
-  nextResponseBusiness: z.boolean().default(true),
-  resolutionSeconds: TargetSeconds.nullable().default(null),
-  resolutionBusiness: z.boolean().default(true),
-  pauseWhenPending: z.boolean().default(true),
-  pauseWhenSnoozed: z.boolean().default(true),
-  warnBeforeSeconds: z.int().min(0).max(86_400).default(600),
+  inboxId: IdSchema.nullable(),
+  priority: PrioritySchema.nullable(),
+  firstResponseSeconds: TargetSeconds.nullable(),
+  firstResponseBusiness: z.boolean(),
+  nextResponseSeconds: TargetSeconds.nullable(),
+  nextResponseBusiness: z.boolean(),
+  resolutionSeconds: TargetSeconds.nullable(),
+  resolutionBusiness: z.boolean(),
+  pauseWhenPending: z.boolean(),
+  pauseWhenSnoozed: z.boolean(),
+  warnBeforeSeconds: z.int().min(0).max(86_400),
+};
+/** Unset targets are not tracked; times count business hours unless `…Business` is false. */
+export const CreateSlaPolicySchema = z.object({
+  ...PolicyFields,
+  inboxId: PolicyFields.inboxId.default(null),
+  priority: PolicyFields.priority.default(null),
+  firstResponseSeconds: PolicyFields.firstResponseSeconds.default(null),
+  firstResponseBusiness: PolicyFields.firstResponseBusiness.default(true),
+  nextResponseSeconds: PolicyFields.nextResponseSeconds.default(null),
+  nextResponseBusiness: PolicyFields.nextResponseBusiness.default(true),
+  resolutionSeconds: PolicyFields.resolutionSeconds.default(null),
+  resolutionBusiness: PolicyFields.resolutionBusiness.default(true),
+  pauseWhenPending: PolicyFields.pauseWhenPending.default(true),
+  pauseWhenSnoozed: PolicyFields.pauseWhenSnoozed.default(true),
+  warnBeforeSeconds: PolicyFields.warnBeforeSeconds.default(600),
 });
-export const UpdateSlaPolicySchema = CreateSlaPolicySchema.partial();
+/** Only what is given changes. */
+export const UpdateSlaPolicySchema = z.object(PolicyFields).partial();
 
 /** One target of a conversation, as staff see it. */
 export const SlaTargetSchema = z.object({
@@ -66,3 +82,12 @@ export const SlaTargetSchema = z.object({
 });
 export type SlaTarget = z.infer<typeof SlaTargetSchema>;
 export const SlaTargetListSchema = z.object({ items: z.array(SlaTargetSchema) });
+
+/** To the staff concerned: an SLA deadline is near (`warning`) or was missed (`breached`). */
+export const SupportSlaEventSchema = z.object({
+  conversationId: IdSchema,
+  kind: SlaTargetKindSchema,
+  cycle: z.int(),
+  state: z.enum(['warning', 'breached']),
+  dueAt: z.string(),
+});

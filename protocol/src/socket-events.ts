@@ -14,6 +14,7 @@ import {
   TypingEventSchema,
   TypingPayloadSchema,
 } from './chat.js';
+import { CsatEventSchema } from './csat.js';
 import type { ErrorBody } from './errors.js';
 import {
   AuthExpiredEventSchema,
@@ -28,6 +29,7 @@ import {
   PresenceSchema,
   PresenceSetPayloadSchema,
 } from './presence.js';
+import { SupportSlaEventSchema } from './sla.js';
 import {
   AssignmentSchema,
   SupportConversationEventSchema,
@@ -79,6 +81,10 @@ export const SERVER_EVENTS = {
   'support:assignment': AssignmentSchema,
   /** To the staff of an inbox: how many conversations wait in its queue. */
   'support:queue:changed': SupportQueueChangedEventSchema,
+  /** To the staff concerned: an SLA deadline is near or was missed. */
+  'support:sla': SupportSlaEventSchema,
+  /** To the customer: their resolved conversation asks for a rating, or its rating changed. */
+  'support:csat': CsatEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 type ClientTable = typeof CLIENT_EVENTS;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, LimitSchema, NameSchema } from './common.js';
+import { CsatViewSchema } from './csat.js';
 
 export const SUPPORT_STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
 export const SupportStatusSchema = z.enum(SUPPORT_STATUSES);
@@ -60,6 +61,8 @@ export const ConversationSupportSchema = z.object({
   version: z.int(),
   /** Staff only: the conversation of the private notes beside this one. */
   notesConversationId: IdSchema.nullable().optional(),
+  /** The satisfaction survey of the latest resolve while it stands (resolved or closed); else null. */
+  csat: CsatViewSchema.nullable().optional(),
 });
 export type ConversationSupport = z.infer<typeof ConversationSupportSchema>;
 
@@ -93,6 +96,19 @@ export const SupportTicketSchema = z.object({
   linkedFrom: IdSchema.nullable(),
   version: z.int(),
   createdAt: Time,
+  /**
+   * The SLA clock nearest its deadline (a breached one first); null when none runs. Read the
+   * conversation's every clock at `GET /support/conversations/:id/sla`.
+   */
+  sla: z
+    .object({
+      kind: z.enum(['first_response', 'next_response', 'resolution']),
+      dueAt: Time.nullable(),
+      breachedAt: Time.nullable(),
+      paused: z.boolean(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SupportTicket = z.infer<typeof SupportTicketSchema>;
 
@@ -229,6 +245,8 @@ export const InboxSchema = z.object({
   reassignOfflineAfterSeconds: z.int(),
   reassignNoReplyAfterSeconds: z.int(),
   maxAutoReassigns: z.int(),
+  /** Its business hours (GET /api/v1/support/calendars/:id); null: always open. */
+  calendarId: IdSchema.nullable(),
   createdAt: Time,
 });
 export type Inbox = z.infer<typeof InboxSchema>;
@@ -250,6 +268,8 @@ export const UpdateInboxSchema = z.object({
   reassignOfflineAfterSeconds: Seconds(86_400).nullable().optional(),
   reassignNoReplyAfterSeconds: Seconds(86_400).nullable().optional(),
   maxAutoReassigns: z.int().min(0).max(20).nullable().optional(),
+  /** Its business hours; null: always open. */
+  calendarId: IdSchema.nullable().optional(),
 });
 
 export const CANNED_SCOPES = ['personal', 'team', 'shared'] as const;

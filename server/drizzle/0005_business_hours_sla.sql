@@ -121,6 +121,10 @@ CREATE TABLE "support_webhooks" (
 );
 --> statement-breakpoint
 ALTER TABLE "support_inboxes" ADD COLUMN "calendar_id" uuid;--> statement-breakpoint
+ALTER TABLE "support_tickets" ADD COLUMN "cycle_started_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "support_tickets" ADD COLUMN "cycle_first_reply_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "support_tickets" ADD COLUMN "last_staff_reply_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "support_tickets" ADD COLUMN "last_reply_waited_since" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "support_csat" ADD CONSTRAINT "support_csat_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "support_csat" ADD CONSTRAINT "support_csat_customer_id_users_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "support_calendar_days" ADD CONSTRAINT "support_calendar_days_calendar_id_support_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."support_calendars"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -132,13 +136,17 @@ ALTER TABLE "support_sla_targets" ADD CONSTRAINT "support_sla_targets_policy_id_
 ALTER TABLE "support_webhook_deliveries" ADD CONSTRAINT "support_webhook_deliveries_webhook_id_support_webhooks_id_fk" FOREIGN KEY ("webhook_id") REFERENCES "public"."support_webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "support_csat_asked_idx" ON "support_csat" USING btree ("asked_at");--> statement-breakpoint
 CREATE INDEX "support_report_events_at_idx" ON "support_report_events" USING btree ("kind","at");--> statement-breakpoint
-CREATE INDEX "support_report_events_conversation_idx" ON "support_report_events" USING btree ("conversation_id","kind","cycle");--> statement-breakpoint
+CREATE UNIQUE INDEX "support_report_events_once_idx" ON "support_report_events" USING btree ("conversation_id","kind","cycle","at");--> statement-breakpoint
 CREATE INDEX "support_sla_targets_conversation_idx" ON "support_sla_targets" USING btree ("conversation_id","cycle");--> statement-breakpoint
 CREATE UNIQUE INDEX "support_sla_targets_live_idx" ON "support_sla_targets" USING btree ("conversation_id","kind") WHERE met_at is null and stopped_at is null;--> statement-breakpoint
 CREATE INDEX "support_sla_targets_due_idx" ON "support_sla_targets" USING btree ("due_at") WHERE met_at is null and stopped_at is null and breached_at is null;--> statement-breakpoint
 CREATE INDEX "support_webhook_deliveries_webhook_idx" ON "support_webhook_deliveries" USING btree ("webhook_id","id");--> statement-breakpoint
 ALTER TABLE "support_inboxes" ADD CONSTRAINT "support_inboxes_calendar_id_support_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."support_calendars"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "domain_events_actor_idx" ON "domain_events" USING btree ("actor_id","id");--> statement-breakpoint
+CREATE INDEX "domain_events_actor_idx" ON "domain_events" USING btree ("actor_id","id");
+--> statement-breakpoint
+-- The current cycle of tickets from before: the first reply of a never-reopened conversation is
+-- its cycle's first reply (reopened ones start their cycle afresh at their next reopen).
+UPDATE "support_tickets" SET "cycle_first_reply_at" = "first_agent_reply_at" WHERE "reopen_count" = 0;--> statement-breakpoint
 -- The audit trail cannot be changed or deleted by anyone who connects as a normal role, the
 -- app's own included: rows of domain_events are written once (issue 16, item 7). TRUNCATE (the
 -- test suites' reset, a restore with --clean) fires no row trigger; a superuser can still

@@ -208,6 +208,16 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     jobs,
     logger,
     now,
+    sms,
+    limits,
+    publicUrl: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+    timeZone: config.SUPPORT_TIME_ZONE,
+    webhooks: {
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      retryDelaySeconds: config.WEBHOOK_RETRY_DELAY_SECONDS,
+      allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+    },
     defaults: {
       maxConversations: config.SUPPORT_MAX_CONVERSATIONS,
       reassignOfflineAfterSeconds: config.SUPPORT_REASSIGN_OFFLINE_SECONDS,
@@ -331,7 +341,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     verifyAccessToken: core.identity.tokens.verifier,
     routes: {
       public: serves.flatMap((m) => m.routes?.public ?? []),
-      authenticated: serves.flatMap((m) => m.routes?.authenticated ?? []),
+      // A worker serves health and metrics only (ops' audit route is the API's).
+      authenticated: role === 'all' ? serves.flatMap((m) => m.routes?.authenticated ?? []) : [],
     },
     webDistDir: role === 'all' ? config.webDistDir : false,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,

@@ -10,6 +10,14 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const url = z.url();
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Every setting, read once from the environment. One line per variable says what it does; the
@@ -175,6 +183,23 @@ const EnvSchema = z.object({
   SUPPORT_MAX_AUTO_REASSIGNS: int(0, 20).default(3),
   /** Support: a customer's message within this time after a resolve reopens; later, one starts anew. */
   SUPPORT_REOPEN_WINDOW_SECONDS: int(0, 90 * 86_400).default(7 * 86_400),
+  /** Support: the organisation's time zone (IANA): report ranges and their Jalali days, weeks and months. */
+  SUPPORT_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone the runtime knows, e.g. Asia/Tehran')
+    .default('Asia/Tehran'),
+  /**
+   * Support webhooks may call this machine (127.0.0.0/8, ::1, localhost), over http as well as
+   * https: for development and tests. Default: true outside production, false in production.
+   * Private, link-local and other non-public addresses are refused whatever this says (SSRF).
+   */
+  WEBHOOK_ALLOW_LOOPBACK: bool.optional(),
+  /** A webhook receiver must answer within this, or the attempt fails and is retried. */
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  /** Attempts per webhook delivery (the first and its retries) before it is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(9),
+  /** Wait before a delivery's first retry, doubled (with jitter) for each next, at most an hour; 0: at once. */
+  WEBHOOK_RETRY_DELAY_SECONDS: int(0, 3600).default(10),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time a SIGTERM'd process has to drain before it exits anyway. */
@@ -186,6 +211,8 @@ const EnvSchema = z.object({
   SHUTDOWN_RECONNECT_SPREAD_MS: int(0, 600_000).default(3000),
   /** Origins allowed to call the API from a browser besides this server's own (comma-separated). */
   CORS_ORIGINS: z.string().default(''),
+  /** Where people reach the web client (e.g. https://chat.example.ir), for links in SMS; default http://localhost:PORT. */
+  PUBLIC_URL: url.optional(),
   /** The built web client served at `/` (default: web/dist of this checkout); missing: a placeholder page. */
   WEB_DIST_DIR: z.string().min(1).optional(),
 });
@@ -209,6 +236,7 @@ export interface Config
     | 'PUSH_PROVIDERS'
     | 'VAPID_PUBLIC_KEY'
     | 'VAPID_PRIVATE_KEY'
+    | 'WEBHOOK_ALLOW_LOOPBACK'
   > {
   JWT_SECRET: string;
   PUSH_PROVIDERS: PushProviderName[];
@@ -216,6 +244,7 @@ export interface Config
   VAPID_PRIVATE_KEY: string | undefined;
   INSTANCE_ID: string;
   SMS_PROVIDER: 'log' | 'kavenegar';
+  WEBHOOK_ALLOW_LOOPBACK: boolean;
   isProduction: boolean;
   dataDir: string;
   webDistDir: string;
@@ -290,6 +319,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       'JOBS_EXPIRE_SECONDS: must be longer than KAVENEGAR_TIMEOUT_MS, or a slow SMS would be sent twice',
     );
   }
+  if (env.WEBHOOK_TIMEOUT_MS >= env.JOBS_EXPIRE_SECONDS * 1000) {
+    problems.push(
+      'JOBS_EXPIRE_SECONDS: must be longer than WEBHOOK_TIMEOUT_MS, or a slow webhook would be called twice',
+    );
+  }
   if (env.PRESENCE_INSTANCE_TTL_SECONDS <= env.PRESENCE_HEARTBEAT_SECONDS) {
     problems.push('PRESENCE_INSTANCE_TTL_SECONDS: must be longer than PRESENCE_HEARTBEAT_SECONDS');
   }
@@ -308,6 +342,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     VAPID_PUBLIC_KEY: vapid?.publicKey,
     VAPID_PRIVATE_KEY: vapid?.privateKey,
     SMS_PROVIDER: smsProvider,
+    WEBHOOK_ALLOW_LOOPBACK: env.WEBHOOK_ALLOW_LOOPBACK ?? !isProduction,
     INSTANCE_ID: env.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     JWT_SECRET: env.JWT_SECRET ?? developmentSecrets(dataDir).jwtSecret,
     isProduction,

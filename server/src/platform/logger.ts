@@ -43,8 +43,15 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
   );
 }
 
-/** Strips the query string from a URL for logging: queries may carry phone numbers. */
+/** Paths whose last part is a secret: a satisfaction survey's SMS link (`/csat/<token>`). */
+const SECRET_PATH = /^(\/(?:api\/v1\/)?csat\/)[^/?]+/;
+
+/**
+ * Strips the query string from a URL for logging (queries may carry phone numbers), and the
+ * token from a survey link's path.
+ */
 export function safeUrl(url: string): string {
   const q = url.indexOf('?');
-  return q === -1 ? url : `${url.slice(0, q)}?…`;
+  const path = (q === -1 ? url : url.slice(0, q)).replace(SECRET_PATH, '$1…');
+  return q === -1 ? path : `${path}?…`;
 }

@@ -94,6 +94,9 @@ export function createNotificationsModule(deps: {
   deps.events.listen('support.escalated', 'notifications.push-supervisors', (event) =>
     support.escalated(event.subject.slice('conversation:'.length)),
   );
+  deps.events.listen('support.sla_breached', 'notifications.push-sla-breached', (event) =>
+    support.slaBreached(event.subject.slice('conversation:'.length), event.payload.kind, event.payload.cycle),
+  );
   const messageNotifier = new MessageNotifier({
     devices: devicesRepo,
     messages: chat.messages,

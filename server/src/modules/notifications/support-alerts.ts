@@ -1,3 +1,4 @@
+import type { SlaTargetKind } from '@abrik/protocol';
 import { type Locale, t } from '../../platform/i18n/messages.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { MemberWithName } from '../chat/conversation.repository.js';
@@ -96,6 +97,15 @@ export class SupportAlerts {
       ...t(locale).supportEscalated(),
       data: { conversationId, kind: 'support', queue: 'escalated', url: `/c/${conversationId}` },
       collapseKey: `escalated:${conversationId}`,
+    }));
+  }
+
+  /** A conversation missed an SLA deadline: its supervisors hear of it on every device. */
+  async slaBreached(conversationId: string, kind: SlaTargetKind, cycle: number): Promise<void> {
+    await this.pushEveryDevice(await this.deps.desk.supervisorsOf(conversationId), (locale) => ({
+      ...t(locale).supportSlaBreached(kind),
+      data: { conversationId, kind: 'support', queue: 'sla', url: `/c/${conversationId}` },
+      collapseKey: `sla:${conversationId}:${cycle}:${kind}`,
     }));
   }
 

@@ -7,6 +7,7 @@ import type { LiveEvents } from '../../platform/events/live-events.js';
 import { isStaff } from '../identity/policies.js';
 import type { DirectoryRepository } from './directory.repository.js';
 import { inboxSubject, teamSubject, userSubject } from './events.js';
+import type { CalendarService } from './hours/calendar.service.js';
 import { mayAdminister, mayReadSettings } from './policies.js';
 import { toInbox, toTeam } from './presenters.js';
 import type { SupportDefaults } from './settings.js';
@@ -20,6 +21,8 @@ export class AdminService {
       db: Transactor;
       directory: DirectoryRepository;
       tickets: Pick<TicketService, 'drainAll'>;
+      /** Checks an inbox's calendar exists; forgets cached hours when it changes. */
+      calendars: Pick<CalendarService, 'exists' | 'forget'>;
       events: Pick<DomainEvents, 'record'>;
       live: Pick<LiveEvents, 'publish'>;
       defaults: SupportDefaults;
@@ -207,6 +210,7 @@ export class AdminService {
         | 'reassignOfflineAfterSeconds'
         | 'reassignNoReplyAfterSeconds'
         | 'maxAutoReassigns'
+        | 'calendarId'
       >
     > & {
       teamIds?: string[] | undefined;
@@ -216,6 +220,8 @@ export class AdminService {
     if (!(await this.deps.directory.getInbox(id))) throw new NotFoundError('support/inbox_not_found');
     const { teamIds, ...fields } = input;
     if (teamIds) await this.requireTeams(teamIds);
+    if (input.calendarId && !(await this.deps.calendars.exists(input.calendarId)))
+      throw new NotFoundError('calendar/not_found');
     const patch = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     await this.deps.db.transaction(async (tx) => {
       await this.deps.directory.updateInbox(id, patch, tx);
@@ -227,6 +233,7 @@ export class AdminService {
         payload: input,
       });
     });
+    if (input.calendarId !== undefined) this.deps.calendars.forget();
     await this.deps.tickets.drainAll();
     return this.getInbox(actor, id);
   }

@@ -29,7 +29,22 @@ declare module '../../platform/events/domain-events.js' {
       reason: AssignmentReason;
       note: string | null;
     };
-    'support.status_changed': { from: SupportStatus; to: SupportStatus; reopened: boolean };
+    /**
+     * `cycle` is the ticket's cycle after the change (a reopen starts the next), `at` when it
+     * happened on the desk's clock; inbox, team and assignee are the ones before the change (who
+     * had it when it was resolved). Older events carry only from, to and reopened.
+     */
+    'support.status_changed': {
+      from: SupportStatus;
+      to: SupportStatus;
+      reopened: boolean;
+      cycle?: number;
+      at?: string;
+      cycleStartedAt?: string | null;
+      inboxId?: string;
+      teamId?: string | null;
+      assigneeId?: string | null;
+    };
     /** An assignee after another stayed silent: the team's supervisors take it from here. */
     'support.escalated': { inboxId: string; teamId: string | null; autoReassigns: number };
     'support.priority_changed': { from: Priority; to: Priority };
@@ -60,11 +75,33 @@ declare module '../../platform/events/domain-events.js' {
       rating: number;
       comment: string | null;
     };
+    /** What an admin did to a calendar (`action`: created, updated, deleted) and the fields given. */
     'support.calendar_saved': Record<string, unknown>;
+    /** A day set by hand; `kind` `cleared` when the override was removed. */
     'support.calendar_day_set': { date: string; kind: string; label: string };
     'support.holidays_imported': { year: number; imported: number; keptManual: number; removed: number };
     'support.sla_policy_saved': Record<string, unknown>;
+    /** What an admin did to a webhook (`action`: created, updated, deleted, secret_rotated); never its secret. */
     'support.webhook_saved': Record<string, unknown>;
+    /**
+     * A report downloaded (subject `report:<overview|inbox|team|agent>`, by its grouping): the
+     * query it answered, the format and the rows written.
+     */
+    'support.report_exported': {
+      filters: {
+        from: string;
+        to: string;
+        bucket: string;
+        groupBy: string;
+        inboxId: string | null;
+        teamId: string | null;
+        agentId: string | null;
+      };
+      format: 'csv';
+      rows: number;
+    };
+    /** An admin asked for a test delivery (subject: the webhook); its listener sends the ping. */
+    'support.webhook_tested': Record<string, never>;
   }
 }
 
@@ -72,3 +109,5 @@ export { conversationSubject } from '../chat/events.js';
 export const teamSubject = (id: string) => `support-team:${id}`;
 export const inboxSubject = (id: string) => `support-inbox:${id}`;
 export const userSubject = (id: string) => `user:${id}`;
+export const calendarSubject = (id: string) => `calendar:${id}`;
+export const reportSubject = (kind: string) => `report:${kind}`;

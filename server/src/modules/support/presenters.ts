@@ -1,13 +1,14 @@
 import type { Assignment, CannedReply, Inbox, SupportTicket, Team } from '@abrik/protocol';
 import type { InboxWithTeams, TeamWithMembers } from './directory.repository.js';
 import { type SupportDefaults, timersOf } from './settings.js';
+import type { SlaTargetRow } from './sla/tables.js';
 import type { AssignmentRow, CannedReplyRow, TicketRow } from './tables.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toTicket(
   row: TicketRow,
-  extra: { subject: string | null; customerName: string | null },
+  extra: { subject: string | null; customerName: string | null; sla?: SlaTargetRow | undefined },
 ): SupportTicket {
   return {
     conversationId: row.conversationId,
@@ -35,6 +36,14 @@ export function toTicket(
     linkedFrom: row.linkedFrom,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
+    sla: extra.sla
+      ? {
+          kind: extra.sla.kind,
+          dueAt: iso(extra.sla.dueAt),
+          breachedAt: iso(extra.sla.breachedAt),
+          paused: extra.sla.dueAt === null,
+        }
+      : null,
   };
 }
 
@@ -86,6 +95,7 @@ export function toInbox(row: InboxWithTeams, defaults: SupportDefaults): Inbox {
     queueOrder: row.queueOrder,
     teamIds: row.teamIds,
     ...timersOf(row, defaults),
+    calendarId: row.calendarId,
     createdAt: row.createdAt.toISOString(),
   };
 }

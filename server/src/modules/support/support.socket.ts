@@ -140,6 +140,22 @@ export function supportSocket(deps: {
           })
           .catch(failed('support:assignment'));
       });
+      live.on('support.sla', ({ ticket, target, state }) => {
+        roomsOf(ticket)
+          .then((rooms) =>
+            io.to(rooms).emit('support:sla', {
+              conversationId: ticket.conversationId,
+              kind: target.kind,
+              cycle: target.cycle,
+              state,
+              dueAt: (target.dueAt ?? target.breachedAt ?? new Date()).toISOString(),
+            }),
+          )
+          .catch(failed('support:sla'));
+      });
+      live.on('support.csat.changed', ({ customerId, conversationId, cycle }) => {
+        io.to(userRoom(customerId)).emit('support:csat', { conversationId, cycle });
+      });
       live.on('support.queue.changed', ({ inboxId }) => {
         tellQueue(io, inboxId).catch(failed('support:queue'));
       });

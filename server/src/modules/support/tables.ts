@@ -154,6 +154,13 @@ export const supportTickets = pgTable(
     snoozedUntil: time('snoozed_until'),
     snoozedUntilReply: boolean('snoozed_until_reply').notNull().default(false),
     reopenCount: integer('reopen_count').notNull().default(0),
+    /** When the current cycle began: the conversation's creation, or its last reopen (null: created). */
+    cycleStartedAt: time('cycle_started_at'),
+    /** The first public staff reply that answered the customer in the current cycle. */
+    cycleFirstReplyAt: time('cycle_first_reply_at'),
+    /** The latest public staff reply, and since when the customer had waited for it (null: nobody waited). */
+    lastStaffReplyAt: time('last_staff_reply_at'),
+    lastReplyWaitedSince: time('last_reply_waited_since'),
     /** Re-routings for an assignee's silence since the customer last wrote. */
     autoReassigns: integer('auto_reassigns').notNull().default(0),
     /** Agents not to route to again before the customer is answered (they stayed silent). */

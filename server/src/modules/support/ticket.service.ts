@@ -17,6 +17,7 @@ import type { ConversationService } from '../chat/conversation.service.js';
 import type { MessageService } from '../chat/message.service.js';
 import type { ConversationRow, MessageRow } from '../chat/tables.js';
 import { isStaff } from '../identity/policies.js';
+import type { CsatService } from './csat/csat.service.js';
 import type { DirectoryRepository, InboxWithTeams } from './directory.repository.js';
 import { conversationSubject } from './events.js';
 import { type LifecycleEvent, type Transition, transition } from './lifecycle.js';
@@ -25,6 +26,7 @@ import { toAssignment, toTicket } from './presenters.js';
 import type { QueueService } from './queue.service.js';
 import type { Assigned, Reassignment, RoutingService } from './routing.service.js';
 import { type SupportDefaults, timersOf } from './settings.js';
+import type { SlaTargetRow } from './sla/tables.js';
 import { APP_INBOX_ID, type TicketRow } from './tables.js';
 import { hasTemplateVariable } from './templates.js';
 import type { TicketPatch, TicketRepository, Viewer } from './ticket.repository.js';
@@ -62,6 +64,27 @@ export interface TicketServiceDeps {
   defaults: SupportDefaults;
   logger: Logger;
   now: () => number;
+  /** Each conversation's SLA clock nearest its deadline, for the staff's views. */
+  slaClocks?: { nextDue(conversationIds: string[]): Promise<Map<string, SlaTargetRow>> };
+  /** Who follows tickets as they change (SLA clocks, report events, the out-of-hours notice), in order. */
+  observers?: TicketObserver[];
+  /** The satisfaction survey of each conversation's standing resolve, for its support view. */
+  csat?: Pick<CsatService, 'views'>;
+}
+
+/** What happened to a ticket, as those who follow tickets hear it (after it committed). */
+export type TicketChange =
+  | { kind: 'customer_message'; before: TicketRow; after: TicketRow; message: MessageRow }
+  | { kind: 'agent_reply'; before: TicketRow; after: TicketRow; message: MessageRow; agentId: string }
+  | { kind: 'status'; before: TicketRow; after: TicketRow; reopened: boolean; actorId: string | null };
+
+/**
+ * Follows tickets. Must be idempotent: a message's change is heard again when its job is
+ * retried (an observer's failure fails the job), and a status change whose observers failed is
+ * only logged — each observer's own sweep brings it in line later.
+ */
+export interface TicketObserver {
+  observe(change: TicketChange): Promise<void>;
 }
 
 /**
@@ -120,6 +143,7 @@ export class TicketService {
   async views(actor: Actor, conversationIds: string[]): Promise<Map<string, ConversationSupport>> {
     const tickets = await this.deps.tickets.getMany(conversationIds);
     const names = await this.deps.tickets.names(tickets.flatMap((t) => (t.assigneeId ? [t.assigneeId] : [])));
+    const surveys = (await this.deps.csat?.views(tickets)) ?? new Map();
     const queued = tickets.filter((t) => t.queuedAt !== null && t.assigneeId === null && t.status === 'open');
     const places = new Map<string, { position: number; etaSeconds: number | null }>();
     for (const inboxId of new Set(queued.map((t) => t.inboxId))) {
@@ -142,6 +166,7 @@ export class TicketService {
           linkedFrom: ticket.linkedFrom,
           version: ticket.version,
           ...(staff ? { notesConversationId: ticket.notesConversationId } : {}),
+          csat: surveys.get(ticket.conversationId) ?? null,
         };
         return [ticket.conversationId, view];
       }),
@@ -204,8 +229,11 @@ export class TicketService {
       before: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const last = rows.at(-1);
+    const clocks = (await this.deps.slaClocks?.nextDue(rows.map((r) => r.conversationId))) ?? new Map();
     return {
-      items: rows.map((r) => toTicket(r, { subject: r.subject, customerName: r.customerName })),
+      items: rows.map((r) =>
+        toTicket(r, { subject: r.subject, customerName: r.customerName, sla: clocks.get(r.conversationId) }),
+      ),
       nextCursor: rows.length === query.limit && last ? cursorOf(last) : null,
       counts: await this.deps.tickets.counts(me),
     };
@@ -457,17 +485,36 @@ export class TicketService {
             },
     );
     if (outcome === 'follow_up') await this.followUp(ticket, message);
+    else if (outcome !== 'invalid') {
+      await this.notify({ kind: 'customer_message', before: ticket, after: outcome, message });
+    }
   }
 
   private async staffReplied(ticket: TicketRow, message: MessageRow): Promise<void> {
-    await this.patch(ticket.conversationId, (current) => ({
+    const updated = await this.patch(ticket.conversationId, (current) => ({
       firstAgentReplyAt: current.firstAgentReplyAt ?? message.createdAt,
+      cycleFirstReplyAt:
+        current.cycleFirstReplyAt ?? (answersCycle(current, message) ? message.createdAt : null),
+      // What this reply answered, kept past the wait it clears (reports time replies from it). A
+      // retried job sees its own reply as the latest and leaves both as they are.
+      ...(isLater(message.createdAt, current.lastStaffReplyAt)
+        ? { lastStaffReplyAt: message.createdAt, lastReplyWaitedSince: current.waitingSince }
+        : {}),
       waitingSince: null,
       autoReassigns: 0,
       excludedAgentIds: [],
       escalatedAt: null,
       lastActivityAt: message.createdAt,
     }));
+    if (message.senderId) {
+      await this.notify({
+        kind: 'agent_reply',
+        before: ticket,
+        after: updated,
+        message,
+        agentId: message.senderId,
+      });
+    }
     const current = await this.deps.tickets.get(ticket.conversationId);
     // An agent answering a conversation nobody has takes it.
     if (current && current.assigneeId === null && current.status === 'open' && message.senderId) {
@@ -714,13 +761,23 @@ export class TicketService {
             type: 'support.status_changed',
             actorId,
             subject: conversationSubject(conversationId),
-            payload: { from: ticket.status, to: step.status, reopened: step.reopened },
+            payload: {
+              from: ticket.status,
+              to: step.status,
+              reopened: step.reopened,
+              cycle: row.reopenCount,
+              at: row.lastActivityAt.toISOString(),
+              cycleStartedAt: row.cycleStartedAt?.toISOString() ?? null,
+              inboxId: ticket.inboxId,
+              teamId: ticket.teamId,
+              assigneeId: ticket.assigneeId,
+            },
           });
         }
         return row;
       });
       if (!updated) continue; // another change won: look again
-      await this.afterChange(ticket, updated, step.kind === 'move' && step.reopened);
+      await this.afterChange(ticket, updated, step.kind === 'move' && step.reopened, actorId);
       return updated;
     }
     throw new AppError(409, 'support/version_conflict');
@@ -735,6 +792,8 @@ export class TicketService {
       // preferred if they are available (afterChange tries them first).
       Object.assign(patch, {
         reopenCount: ticket.reopenCount + 1,
+        cycleStartedAt: now,
+        cycleFirstReplyAt: null,
         previousAssigneeId: ticket.assigneeId ?? ticket.previousAssigneeId,
         assigneeId: null,
         assignedAt: null,
@@ -750,7 +809,12 @@ export class TicketService {
   }
 
   /** After a ticket changed: timers armed, the previous assignee tried, the queue served, staff told. */
-  private async afterChange(before: TicketRow, after: TicketRow, reopened: boolean): Promise<void> {
+  private async afterChange(
+    before: TicketRow,
+    after: TicketRow,
+    reopened: boolean,
+    actorId: string | null,
+  ): Promise<void> {
     const { jobs } = this.deps;
     const { conversationId } = after;
     // Timers the change made moot are cancelled (each also checks the ticket when it runs).
@@ -781,6 +845,12 @@ export class TicketService {
     }
     await this.armNoReply(before, after);
     this.announce(after);
+    await this.notify({ kind: 'status', before, after, reopened, actorId }).catch((error: unknown) =>
+      this.log.error(
+        { err: error, conversationId },
+        'a ticket observer failed on a status change; its sweep brings it in line',
+      ),
+    );
     if (reopened && after.previousAssigneeId) await this.tryPrevious(after);
     if (before.status !== after.status || before.queuedAt?.getTime() !== after.queuedAt?.getTime()) {
       await this.drain(after.inboxId);
@@ -881,6 +951,11 @@ export class TicketService {
     throw new AppError(409, 'support/version_conflict');
   }
 
+  /** Tells the ticket's observers, in order; the first failure stops and throws. */
+  private async notify(change: TicketChange): Promise<void> {
+    for (const observer of this.deps.observers ?? []) await observer.observe(change);
+  }
+
   private announce(ticket: TicketRow, formerly?: { assigneeId: string | null; teamId: string | null }): void {
     this.deps.live.publish('support.ticket.changed', { ticket, formerly });
   }
@@ -915,13 +990,15 @@ export class TicketService {
   }
 
   private async present(ticket: TicketRow): Promise<SupportTicket> {
-    const [subjects, names] = await Promise.all([
+    const [subjects, names, clocks] = await Promise.all([
       this.deps.tickets.subjects([ticket.conversationId]),
       this.deps.tickets.names([ticket.customerId]),
+      this.deps.slaClocks?.nextDue([ticket.conversationId]),
     ]);
     return toTicket(ticket, {
       subject: subjects.get(ticket.conversationId) ?? null,
       customerName: names.get(ticket.customerId) ?? null,
+      sla: clocks?.get(ticket.conversationId),
     });
   }
 }
@@ -935,6 +1012,17 @@ export function viewer(actor: Actor): Viewer {
 export function noReplySince(ticket: Pick<TicketRow, 'assignedAt' | 'waitingSince'>): Date | null {
   if (!ticket.assignedAt || !ticket.waitingSince) return null;
   return new Date(Math.max(ticket.assignedAt.getTime(), ticket.waitingSince.getTime()));
+}
+
+const isLater = (at: Date, than: Date | null) => than === null || at.getTime() > than.getTime();
+
+/**
+ * Whether a staff message answers the customer in the ticket's current cycle: after the
+ * customer's first message (a conversation opened by the customer), or after the reopen.
+ */
+function answersCycle(ticket: TicketRow, message: MessageRow): boolean {
+  const start = ticket.reopenCount === 0 ? ticket.firstCustomerMessageAt : ticket.cycleStartedAt;
+  return start !== null && message.createdAt.getTime() >= start.getTime();
 }
 
 /** The desk's staff routes are the staff's: a customer has their conversation's own view. */

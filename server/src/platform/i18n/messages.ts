@@ -1,4 +1,4 @@
-import { type ErrorCode, LOCALES, type Locale, toPersianDigits } from '@abrik/protocol';
+import { type ErrorCode, LOCALES, type Locale, type SlaTargetKind, toPersianDigits } from '@abrik/protocol';
 
 export { LOCALES, type Locale };
 
@@ -15,6 +15,12 @@ interface Catalog {
   supportEscalated: () => { title: string; body: string };
   /** SMS to a customer who has not seen a support reply. */
   supportReplySms: () => string;
+  /** SMS to a customer away when their conversation was resolved: rate it at `link`. */
+  csatSms: (link: string) => string;
+  /** Push to supervisors: a conversation missed an SLA deadline. */
+  supportSlaBreached: (kind: SlaTargetKind) => { title: string; body: string };
+  /** To a customer who writes while support is closed: when it opens (null: not known). */
+  outOfHours: (opening: string | null) => string;
   someone: string;
   /** System notes of the support desk, beside a conversation (staff only). */
   desk: {
@@ -79,6 +85,17 @@ const fa: Catalog = {
     'support/canned_reply_not_found': 'پاسخ آماده پیدا نشد.',
     'support/shortcut_taken': 'این میان‌بر پیش‌تر به کار رفته است.',
     'support/unresolved_variable': 'متن پیام متغیرِ پرنشده دارد؛ پیش از فرستادن آن را پر کنید.',
+    'calendar/not_found': 'تقویم کاری پیدا نشد.',
+    'calendar/in_use': 'این تقویم ساعت کاری صندوق‌هایی است؛ اول تقویم آن‌ها را عوض کنید.',
+    'calendar/day_not_found': 'برای این روز تغییر دستی‌ای ثبت نشده است.',
+    'calendar/no_holiday_data': 'فهرست تعطیلات این سال را نداریم.',
+    'csat/not_found': 'نظرسنجی‌ای برای این گفتگو نیست.',
+    'csat/closed': 'زمان تغییر این نظر گذشته است.',
+    'csat/expired': 'مهلت این پیوند نظرسنجی گذشته است.',
+    'support/sla_policy_not_found': 'این سیاست سطح خدمت پیدا نشد.',
+    'support/sla_policy_exists': 'برای این صندوق و این اولویت پیش‌تر سیاستی تعریف شده است.',
+    'support/webhook_not_found': 'وب‌هوک پیدا نشد.',
+    'support/webhook_url_not_allowed': 'این نشانی برای وب‌هوک پذیرفته نیست.',
     'db/unavailable': 'پایگاه داده در دسترس نیست؛ کمی بعد دوباره تلاش کنید.',
     'server/shutting_down': 'سرور در حال راه‌اندازی دوباره است؛ لحظه‌ای بعد تلاش کنید.',
     internal: 'خطای داخلی رخ داد.',
@@ -90,11 +107,25 @@ const fa: Catalog = {
   }),
   supportReplySms: () =>
     `${FA_BRAND}: پاسخ درخواست پشتیبانی شما آماده است. برای دیدن آن به ${FA_BRAND} سر بزنید.`,
+  csatSms: (link) =>
+    `${FA_BRAND}: گفتگوی پشتیبانی شما به پایان رسید. لطفاً از ۱ تا ۵ به آن نمره دهید:\n${link}`,
   supportWaiting: (customer, latest) => ({ title: `درخواست پشتیبانی از ${customer}`, body: latest }),
   supportEscalated: () => ({
     title: 'گفتگوی پشتیبانی بی‌پاسخ',
     body: 'چند پشتیبان پاسخ ندادند؛ این گفتگو به سرپرست نیاز دارد.',
   }),
+  supportSlaBreached: (kind) => ({
+    title: 'مهلت سطح خدمت گذشت',
+    body: {
+      first_response: 'مهلت نخستین پاسخ به یک گفتگوی پشتیبانی گذشت.',
+      next_response: 'مهلت پاسخ به پیام تازهٔ یک مشتری گذشت.',
+      resolution: 'مهلت حل یک گفتگوی پشتیبانی گذشت.',
+    }[kind],
+  }),
+  outOfHours: (opening) =>
+    opening
+      ? `اکنون خارج از ساعت کاری پشتیبانی هستیم. پیام شما رسید و ${opening} پاسخ می‌دهیم.`
+      : 'اکنون خارج از ساعت کاری پشتیبانی هستیم. پیام شما رسید و در نخستین فرصت پاسخ می‌دهیم.',
   someone: 'کسی',
   desk: {
     offline: (agent, seconds) =>
@@ -157,6 +188,17 @@ const en: Catalog = {
     'support/canned_reply_not_found': 'Canned reply not found.',
     'support/shortcut_taken': 'This shortcut is taken.',
     'support/unresolved_variable': 'The message has an unfilled variable; fill it before sending.',
+    'calendar/not_found': 'Calendar not found.',
+    'calendar/in_use': 'Inboxes use this calendar; give them another one first.',
+    'calendar/day_not_found': 'No day was set by hand on this date.',
+    'calendar/no_holiday_data': 'There is no holiday data for this year.',
+    'csat/not_found': 'There is no survey for this conversation.',
+    'csat/closed': 'This rating can no longer be changed.',
+    'csat/expired': 'This survey link has expired.',
+    'support/sla_policy_not_found': 'SLA policy not found.',
+    'support/sla_policy_exists': 'This inbox and priority already have a policy.',
+    'support/webhook_not_found': 'Webhook not found.',
+    'support/webhook_url_not_allowed': 'This URL is not allowed for a webhook.',
     'db/unavailable': 'The database is unavailable; please try again shortly.',
     'server/shutting_down': 'The server is restarting; please try again in a moment.',
     internal: 'An internal error occurred.',
@@ -167,11 +209,25 @@ const en: Catalog = {
     body: count > 1 ? `${count} new messages — ${latest}` : latest,
   }),
   supportReplySms: () => `${EN_BRAND}: your support request has an answer. Open ${EN_BRAND} to read it.`,
+  csatSms: (link) =>
+    `${EN_BRAND}: your support conversation is resolved. Please rate it from 1 to 5:\n${link}`,
   supportWaiting: (customer, latest) => ({ title: `Support request from ${customer}`, body: latest }),
   supportEscalated: () => ({
     title: 'Unanswered support conversation',
     body: 'Several agents did not reply; this conversation needs a supervisor.',
   }),
+  supportSlaBreached: (kind) => ({
+    title: 'SLA deadline missed',
+    body: {
+      first_response: 'A support conversation missed its first-response deadline.',
+      next_response: 'A customer’s new message missed its response deadline.',
+      resolution: 'A support conversation missed its resolution deadline.',
+    }[kind],
+  }),
+  outOfHours: (opening) =>
+    opening
+      ? `Support is closed right now. We have your message and will answer ${opening}.`
+      : 'Support is closed right now. We have your message and will answer as soon as we can.',
   someone: 'Someone',
   desk: {
     offline: (agent, seconds) =>

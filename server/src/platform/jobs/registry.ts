@@ -12,6 +12,9 @@ export interface QueuePolicy {
   /** Retries after a failed attempt; with `retryBackoff` the delay doubles each time. */
   retryLimit: number;
   retryBackoff?: boolean;
+  /** Seconds before the first retry (default 0; with `retryBackoff`, at least 1), and the most any retry waits. */
+  retryDelay?: number;
+  retryDelayMax?: number;
   /**
    * A job held this long by a worker is taken to be lost (its worker died) and run again; default
    * JOBS_EXPIRE_SECONDS.

@@ -8,6 +8,7 @@ import type { Redis } from '../../../platform/redis/client.js';
 import { DeliveryLogRepository } from '../../notifications/delivery-log.repository.js';
 import { DeviceRepository } from '../../notifications/device.repository.js';
 import { PushReport } from '../../notifications/push-report.js';
+import { holidaysOutlook } from '../../support/hours/holidays.check.js';
 import { type Check, type CheckOutcome, errorText, fail, ok, skip, sqlState, warn } from './doctor.js';
 
 /** What the checks reach: each dependency opened on first use (a failure fails its checks only). */
@@ -753,10 +754,22 @@ const jobChecks: Check<DoctorContext>[] = [
   },
 ];
 
+// ---- support desk -----------------------------------------------------------------------------
+
+const supportChecks: Check<DoctorContext>[] = [
+  {
+    id: 'support.holidays',
+    title: 'holidays of the business calendars',
+    runbook: section('support-holidays'),
+    run: withDatabase(async (database, _config, context) => holidaysOutlook(database.db, context.now())),
+  },
+];
+
 /** Every check, in the order they run: the cheap and basic first. */
 export const CHECKS: Check<DoctorContext>[] = [
   ...configChecks,
   ...databaseChecks,
   ...redisChecks,
   ...jobChecks,
+  ...supportChecks,
 ];

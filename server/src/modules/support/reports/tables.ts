@@ -7,6 +7,7 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { conversations } from '../../chat/tables.js';
@@ -39,7 +40,8 @@ export const supportReportEvents = pgTable(
   },
   (t) => [
     index('support_report_events_at_idx').on(t.kind, t.at),
-    index('support_report_events_conversation_idx').on(t.conversationId, t.kind, t.cycle),
+    // Recorded at least once by retried jobs: a second recording of the same fact is dropped.
+    uniqueIndex('support_report_events_once_idx').on(t.conversationId, t.kind, t.cycle, t.at),
   ],
 );
 
