@@ -50,6 +50,8 @@ export interface InboxChanges {
   reassignOfflineAfterSeconds?: number | null;
   reassignNoReplyAfterSeconds?: number | null;
   maxAutoReassigns?: number | null;
+  /** Its business hours; null: always open. */
+  calendarId?: string | null;
 }
 
 export interface CannedReplyInput {

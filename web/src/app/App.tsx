@@ -1,9 +1,10 @@
 import { type QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { I18nextProvider } from 'react-i18next';
-import { useLocation } from 'wouter';
+import { useLocation, useRoute } from 'wouter';
 import { ChatEngine } from '../chat/engine.js';
 import { SignIn } from '../features/auth/SignIn.js';
+import { CsatPage } from '../features/support/CsatPage.js';
 import { currentLang } from '../i18n/index.js';
 import { useStore } from '../lib/store.js';
 import { EngineProvider, type Services, ServicesProvider, useServices } from './context.js';
@@ -25,6 +26,9 @@ function Root() {
   const { session } = useServices();
   const current = useStore(session.store);
   useServiceWorkerNavigation();
+  // The satisfaction survey's SMS link needs no sign-in.
+  const [survey, params] = useRoute('/csat/:token');
+  if (survey) return <CsatPage token={params.token} />;
   if (!current) return <SignIn />;
   // A new engine (socket, outbox) per signed-in person.
   return <SignedIn key={current.user.id} meId={current.user.id} />;

@@ -9,6 +9,7 @@ import { Console, ConsoleLink } from '../features/console/Console.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
 import { PushBanner } from '../features/push/PushBanner.js';
+import { ReportsScreen } from '../features/reports/ReportsPage.js';
 import { NameBanner } from '../features/settings/NameBanner.js';
 import { Settings } from '../features/settings/Settings.js';
 import { useStore } from '../lib/store.js';
@@ -16,7 +17,8 @@ import { useServices } from './context.js';
 
 /**
  * The signed-in screen: chats (the list beside the open conversation; on a phone's width one of
- * the two at a time), and for staff the support console (/support) and its settings (/admin).
+ * the two at a time), and for staff the support console (/support), its settings (/admin) and
+ * the reports (/reports, supervisors and admins).
  */
 export function Shell() {
   const { session } = useServices();
@@ -25,12 +27,15 @@ export function Shell() {
   const [match, params] = useRoute('/c/:id');
   const [inConsole] = useRoute('/support/*?');
   const [inAdmin, admin] = useRoute('/admin/:section?');
+  const [inReports] = useRoute('/reports');
   const activeId = match ? params.id : null;
   return (
     <>
       {staff && <DeskAlerts />}
       {inConsole ? (
         <Console />
+      ) : inReports && staff ? (
+        <ReportsScreen />
       ) : inAdmin ? (
         <AdminShell section={admin?.section ?? 'agents'} staff={staff} />
       ) : (

@@ -17,6 +17,7 @@ import {
   assignmentsKey,
   DeskLive,
   queueKey,
+  slaKey,
   type TicketList,
   ticketKey,
   ticketsKey,
@@ -133,7 +134,12 @@ describe(DeskLive.name, () => {
   });
 
   it('listens to the desk’s events', () => {
-    expect(socket.events()).toEqual(['support:assignment', 'support:conversation', 'support:queue:changed']);
+    expect(socket.events()).toEqual([
+      'support:assignment',
+      'support:conversation',
+      'support:queue:changed',
+      'support:sla',
+    ]);
   });
 
   it('writes a newer ticket event into every cached list and the ticket', () => {
@@ -224,6 +230,23 @@ describe(DeskLive.name, () => {
     expect(invalidated(ticketKey(TICKET))).toBe(false);
     vi.advanceTimersByTime(400);
     expect(invalidated(ticketKey(TICKET))).toBe(true);
+  });
+
+  it('reads the SLA targets of a conversation again on an SLA event, and raises it as an alert', () => {
+    queries.setQueryData([...slaKey(TICKET), 3], { items: [] });
+    queries.setQueryData([...slaKey(OTHER_TICKET), 7], { items: [] });
+    const event = {
+      conversationId: TICKET,
+      kind: 'first_response',
+      cycle: 0,
+      state: 'breached',
+      dueAt: '2026-12-01T09:00:00.000Z',
+    } as const;
+    socket.fire('support:sla', event);
+    expect(invalidated([...slaKey(TICKET), 3])).toBe(true);
+    expect(invalidated([...slaKey(OTHER_TICKET), 7])).toBe(false);
+    // Who is told (supervisors) is the listener's choice: the desk raises it for everyone.
+    expect(desk.alerts.get()).toEqual({ kind: 'sla', conversationId: TICKET, sla: event, at: Date.now() });
   });
 
   it('does not alert me to what I took myself, nor to what went to someone else', () => {

@@ -16,15 +16,21 @@ export const ticketKey = (id: string) => ['support', 'ticket', id] as const;
 export const assignmentsKey = (id: string) => ['support', 'assignments', id] as const;
 export const customerKey = (id: string) => ['support', 'customer', id] as const;
 export const queueKey = ['support', 'queue'] as const;
+export const slaKey = (id: string) => ['support', 'sla', id] as const;
 
-/** Something for the agent's attention: a conversation given to them, or a customer's reply. */
-export interface DeskAlert {
-  kind: 'assigned' | 'reply';
-  conversationId: string;
-  /** The customer's words, for a reply. */
-  body?: string;
-  at: number;
-}
+/**
+ * Something for the agent's attention: a conversation given to them, or a customer's reply; or,
+ * for supervisors (the listener decides who is told), an SLA deadline near or missed.
+ */
+export type DeskAlert =
+  | {
+      kind: 'assigned' | 'reply';
+      conversationId: string;
+      /** The customer's words, for a reply. */
+      body?: string;
+      at: number;
+    }
+  | { kind: 'sla'; conversationId: string; sla: ServerEvent<'support:sla'>; at: number };
 
 type TicketEvent = ServerEvent<'support:conversation'>;
 
@@ -67,6 +73,10 @@ export class DeskLive {
       this.refreshSoon();
     });
     socket.on('support:queue:changed', () => this.refreshSoon());
+    socket.on('support:sla', (event) => {
+      void this.queries.invalidateQueries({ queryKey: slaKey(event.conversationId) });
+      this.alerts.set({ kind: 'sla', conversationId: event.conversationId, sla: event, at: Date.now() });
+    });
   }
 
   /** A message arrived live: a customer's reply in a conversation assigned to me is worth an alert. */

@@ -247,6 +247,10 @@ export class ChatEngine {
       );
     });
     this.desk.listen(s);
+    // The customer's resolved conversation asks for a rating, or its rating changed: read it again.
+    s.on('support:csat', ({ conversationId }) => {
+      void this.queries.invalidateQueries({ queryKey: conversationKey(conversationId) });
+    });
     s.on('support:status', ({ conversationId, version }) => {
       // Resolved, reopened, taken, handed on: read it again (once per newer version).
       const held = this.queries.getQueryData<Conversation>(conversationKey(conversationId))?.support?.version;

@@ -9,6 +9,8 @@ export const adminEn: Resources['admin'] = {
   edit: 'Edit',
   editNamed: 'Edit {{name}}',
   saving: 'Saving…',
+  deleteYes: 'Yes, delete',
+  deleting: 'Deleting…',
   listSeparator: ', ',
   nameInvalid: 'The name must be 1 to 64 characters.',
   tabs: {
@@ -16,6 +18,10 @@ export const adminEn: Resources['admin'] = {
     agents: 'Staff',
     inboxes: 'Inboxes',
     canned: 'Canned replies',
+    hours: 'Business hours',
+    sla: 'Service levels',
+    webhooks: 'Webhooks',
+    audit: 'Audit log',
   },
   roles: {
     customer: 'Customer',

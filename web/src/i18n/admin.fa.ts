@@ -7,6 +7,8 @@ export const adminFa = {
   edit: 'ویرایش',
   editNamed: 'ویرایش {{name}}',
   saving: 'در حال ذخیره…',
+  deleteYes: 'بله، حذف شود',
+  deleting: 'در حال حذف…',
   listSeparator: '، ',
   nameInvalid: 'نام باید بین ۱ تا ۶۴ نویسه باشد.',
   tabs: {
@@ -14,6 +16,10 @@ export const adminFa = {
     agents: 'کارکنان',
     inboxes: 'صندوق‌ها',
     canned: 'پاسخ‌های آماده',
+    hours: 'ساعت‌های کاری',
+    sla: 'سطح خدمت',
+    webhooks: 'وب‌هوک‌ها',
+    audit: 'گزارش رویدادها',
   },
   roles: {
     customer: 'مشتری',

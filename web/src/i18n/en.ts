@@ -1,12 +1,24 @@
 import { adminEn } from './admin.en.js';
+import { auditEn } from './audit.en.js';
 import { consoleEn } from './console.en.js';
+import { csatEn } from './csat.en.js';
 import type { Resources } from './fa.js';
+import { hoursEn } from './hours.en.js';
+import { reportsEn } from './reports.en.js';
+import { slaEn } from './sla.en.js';
 import { snoozeEn } from './snooze.en.js';
+import { webhooksEn } from './webhooks.en.js';
 
 export const en: Resources = {
   admin: adminEn,
   snooze: snoozeEn,
   console: consoleEn,
+  csat: csatEn,
+  reports: reportsEn,
+  hours: hoursEn,
+  sla: slaEn,
+  webhooks: webhooksEn,
+  audit: auditEn,
   app: { name: 'Abrik Chat' },
   lang: { switchTo: 'فارسی', label: 'Change language to Persian' },
   errors: {

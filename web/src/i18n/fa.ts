@@ -1,11 +1,23 @@
 import { adminFa } from './admin.fa.js';
+import { auditFa } from './audit.fa.js';
 import { consoleFa } from './console.fa.js';
+import { csatFa } from './csat.fa.js';
+import { hoursFa } from './hours.fa.js';
+import { reportsFa } from './reports.fa.js';
+import { slaFa } from './sla.fa.js';
 import { snoozeFa } from './snooze.fa.js';
+import { webhooksFa } from './webhooks.fa.js';
 
 export const fa = {
   admin: adminFa,
   snooze: snoozeFa,
   console: consoleFa,
+  csat: csatFa,
+  reports: reportsFa,
+  hours: hoursFa,
+  sla: slaFa,
+  webhooks: webhooksFa,
+  audit: auditFa,
   app: { name: 'آبریک چت' },
   lang: { switchTo: 'English', label: 'تغییر زبان به انگلیسی' },
   errors: {

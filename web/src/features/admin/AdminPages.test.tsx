@@ -34,6 +34,10 @@ describe(AdminPages.name, () => {
       { href: '/admin/agents', text: 'کارکنان', current: null },
       { href: '/admin/inboxes', text: 'صندوق‌ها', current: 'page' },
       { href: '/admin/canned', text: 'پاسخ‌های آماده', current: null },
+      { href: '/admin/hours', text: 'ساعت‌های کاری', current: null },
+      { href: '/admin/sla', text: 'سطح خدمت', current: null },
+      { href: '/admin/webhooks', text: 'وب‌هوک‌ها', current: null },
+      { href: '/admin/audit', text: 'گزارش رویدادها', current: null },
     ]);
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('صندوق‌های پشتیبانی');
     expect(await screen.findByText('هنوز صندوقی نیست.')).toBeTruthy();
@@ -49,6 +53,52 @@ describe(AdminPages.name, () => {
     });
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Teams');
     expect(tabs().find((tab) => tab.current === 'page')?.href).toBe('/admin/teams');
+  });
+
+  it('gives supervisors the business hours, SLA and webhooks pages but not the audit log', async () => {
+    const srv = server({
+      '/api/v1/support/calendars': empty,
+      '/api/v1/support/inboxes': empty,
+      '/api/v1/support/holidays': () => [
+        422,
+        { error: { code: 'calendar/no_holiday_data', message: '', details: { year: 1405, years: [] } } },
+      ],
+    });
+    await renderWithServices(<AdminPages section="audit" />, {
+      lang: 'en',
+      tokens: signedIn('supervisor', REZA),
+    });
+    expect(tabs().map((tab) => tab.href)).toEqual([
+      '/admin/teams',
+      '/admin/agents',
+      '/admin/inboxes',
+      '/admin/canned',
+      '/admin/hours',
+      '/admin/sla',
+      '/admin/webhooks',
+    ]);
+    // An admin-only section asked for by a supervisor: the first one instead, and no audit request.
+    expect(tabs().find((tab) => tab.current === 'page')?.href).toBe('/admin/teams');
+    expect(srv.requests.some((r) => r.url === '/api/v1/audit')).toBe(false);
+  });
+
+  it('shows admins the business hours page at /admin/hours', async () => {
+    server({
+      '/api/v1/support/calendars': empty,
+      '/api/v1/support/inboxes': empty,
+      '/api/v1/support/holidays': () => [
+        422,
+        { error: { code: 'calendar/no_holiday_data', message: '', details: { year: 1405, years: [1406] } } },
+      ],
+    });
+    await renderWithServices(<AdminPages section="hours" />, { lang: 'en', tokens: signedIn('admin') });
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Business hours');
+    expect(
+      await screen.findByText('No calendars yet; inboxes without one count as always open.'),
+    ).toBeTruthy();
+    expect((await screen.findByTestId('holiday-years')).textContent).toBe(
+      'The holiday list that comes with the server has these years: 1406.',
+    );
   });
 
   it('gives agents their canned replies only, without asking for the settings', async () => {

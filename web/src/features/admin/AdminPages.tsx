@@ -1,14 +1,20 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { AgentsPage } from './AgentsPage.js';
+import { AuditPage } from './AuditPage.js';
 import { CannedRepliesPage } from './CannedRepliesPage.js';
+import { HoursPage } from './HoursPage.js';
 import { InboxesPage } from './InboxesPage.js';
+import { SlaPage } from './SlaPage.js';
 import { isStaffRole, mayReadSettings, useMe } from './shared.js';
 import { TeamsPage } from './TeamsPage.js';
+import { WebhooksPage } from './WebhooksPage.js';
 import './admin.css';
 
-const SECTIONS = ['teams', 'agents', 'inboxes', 'canned'] as const;
+const SECTIONS = ['teams', 'agents', 'inboxes', 'canned', 'hours', 'sla', 'webhooks', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
+/** The audit log is the admins' alone (the server refuses supervisors). */
+const ADMIN_ONLY: readonly Section[] = ['audit'];
 
 /**
  * The support desk's admin pages at `/admin/:section`: a tab per page and the chosen one. Admins
@@ -29,7 +35,9 @@ export function AdminPages({ section }: { section: string }) {
     );
   }
 
-  const allowed: readonly Section[] = mayReadSettings(me.role) ? SECTIONS : ['canned'];
+  const allowed: readonly Section[] = mayReadSettings(me.role)
+    ? SECTIONS.filter((s) => me.role === 'admin' || !ADMIN_ONLY.includes(s))
+    : ['canned'];
   const active = allowed.find((s) => s === section) ?? allowed[0] ?? 'canned';
 
   return (
@@ -54,6 +62,10 @@ export function AdminPages({ section }: { section: string }) {
         {active === 'agents' && <AgentsPage />}
         {active === 'inboxes' && <InboxesPage />}
         {active === 'canned' && <CannedRepliesPage />}
+        {active === 'hours' && <HoursPage />}
+        {active === 'sla' && <SlaPage />}
+        {active === 'webhooks' && <WebhooksPage />}
+        {active === 'audit' && <AuditPage />}
       </div>
     </section>
   );

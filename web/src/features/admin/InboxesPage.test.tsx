@@ -15,6 +15,7 @@ import {
   WIDGET_INBOX,
 } from './fixtures.js';
 import { InboxesPage } from './InboxesPage.js';
+import { calendar, OFFICE, SHOP } from './settings-fixtures.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -26,6 +27,7 @@ function desk(routes: Record<string, (body: unknown, method: string) => [number,
   let inboxes: Inbox[] = [
     inbox(APP_INBOX, 'App', { kind: 'app', routing: 'least_loaded', teamIds: [] }),
     inbox(WIDGET_INBOX, 'Website', {
+      calendarId: OFFICE,
       teamIds: [SALES],
       queueOrder: 'priority_then_oldest',
       reopenWindowSeconds: 36 * 3600,
@@ -44,6 +46,12 @@ function desk(routes: Record<string, (body: unknown, method: string) => [number,
       return [201, created];
     },
     '/api/v1/support/teams': () => [200, { items: [team(SALES, 'Sales'), team(TECH, 'Tech')] }],
+    '/api/v1/support/calendars': () => [
+      200,
+      {
+        items: [calendar(OFFICE, 'Office hours', { inboxIds: [WIDGET_INBOX] }), calendar(SHOP, 'Shop hours')],
+      },
+    ],
     [`${INBOXES}/${APP_INBOX}`]: (body) => {
       // A null timer: the configured default again, which the server answers in effect.
       const defaults = inbox(APP_INBOX, '');
@@ -220,6 +228,40 @@ describe(InboxesPage.name, () => {
     expect(srv.changes()).toEqual([
       { method: 'POST', url: INBOXES, body: { name: 'Shop', kind: 'widget', teamIds: [TECH] } },
     ]);
+  });
+
+  it("shows each inbox's business hours, and gives an inbox a calendar or none", async () => {
+    const { srv, user, form } = await editApp();
+    const website = await row(1);
+    await waitFor(() =>
+      expect(within(website).getByTestId('inbox-calendar-label').textContent).toBe('Office hours'),
+    );
+    expect(within(await row(0)).getByTestId('inbox-calendar-label').textContent).toBe(
+      'Always open (no calendar)',
+    );
+    const select = within(form).getByTestId('inbox-calendar') as HTMLSelectElement;
+    expect(select.value).toBe('');
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      'Always open (no calendar)',
+      'Office hours',
+      'Shop hours',
+    ]);
+    await user.selectOptions(select, SHOP);
+    await user.click(within(form).getByTestId('inbox-save'));
+    await waitFor(() => expect(srv.changes()).toHaveLength(1));
+    expect(srv.changes()[0]!.body).toEqual({ calendarId: SHOP });
+    await waitFor(() =>
+      expect(
+        within(screen.getAllByTestId('inbox-row')[0]!).getByTestId('inbox-calendar-label').textContent,
+      ).toBe('Shop hours'),
+    );
+
+    // Back to none: sent as null.
+    await user.click(within(screen.getAllByTestId('inbox-row')[0]!).getByTestId('inbox-edit'));
+    await user.selectOptions(screen.getByTestId('inbox-calendar'), '');
+    await user.click(screen.getByTestId('inbox-save'));
+    await waitFor(() => expect(srv.changes()).toHaveLength(2));
+    expect(srv.changes()[1]!.body).toEqual({ calendarId: null });
   });
 
   it('shows supervisors no edit controls', async () => {

@@ -1,4 +1,5 @@
 import {
+  type Calendar,
   type Inbox,
   NameSchema,
   QUEUE_ORDERS,
@@ -17,6 +18,7 @@ import { FormError } from '../../components/FormError.js';
 import type { Lang } from '../../i18n/index.js';
 import { formatNumber } from '../../lib/format.js';
 import { useAction, useLang } from '../../lib/hooks.js';
+import { useCalendars } from './queries.js';
 import {
   CheckList,
   FieldError,
@@ -69,8 +71,15 @@ export function InboxesPage() {
   const isAdmin = me?.role === 'admin';
   const inboxes = useInboxes();
   const teams = useTeams();
+  const calendars = useCalendars();
   const [form, setForm] = useState<string | null>(null);
   const teamList = teams.data?.items ?? [];
+  const calendarList = calendars.data?.items ?? [];
+  const calendarName = (id: string | null) =>
+    id === null
+      ? t('hours.inbox.none')
+      : (calendarList.find((c) => c.id === id)?.name ??
+        (calendars.isPending ? '' : t('hours.inbox.unknown')));
   const teamNames = (ids: string[]) =>
     ids.length === 0
       ? t('admin.inboxes.allAgents')
@@ -127,6 +136,12 @@ export function InboxesPage() {
                       </dd>
                     </div>
                     <div>
+                      <dt>{t('hours.inbox.label')}</dt>
+                      <dd dir="auto" data-testid="inbox-calendar-label">
+                        {calendarName(inbox.calendarId)}
+                      </dd>
+                    </div>
+                    <div>
                       <dt>{t('admin.inboxes.reopenWindow')}</dt>
                       <dd data-testid="inbox-reopen-label">
                         {formatDuration(inbox.reopenWindowSeconds, t, lang)}
@@ -159,7 +174,12 @@ export function InboxesPage() {
                   )}
                 </div>
                 {isAdmin && form === inbox.id && (
-                  <InboxForm inbox={inbox} teams={teamList} onDone={() => setForm(null)} />
+                  <InboxForm
+                    inbox={inbox}
+                    teams={teamList}
+                    calendars={calendarList}
+                    onDone={() => setForm(null)}
+                  />
                 )}
               </li>
             ))}
@@ -183,7 +203,17 @@ function reopenText(seconds: number, lang: Lang): { text: string; unit: ReopenUn
  * An inbox's settings. The timers come as in effect (the inbox's own or the configured default), so
  * only fields the admin changed are sent; an emptied timer is sent as null, "the default again".
  */
-function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDone: () => void }) {
+function InboxForm({
+  inbox,
+  teams,
+  calendars,
+  onDone,
+}: {
+  inbox: Inbox;
+  teams: Team[];
+  calendars: Calendar[];
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const support = useSupportApi();
@@ -200,6 +230,7 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
   const [routing, setRouting] = useState<RoutingPolicy>(inbox.routing);
   const [queueOrder, setQueueOrder] = useState<QueueOrder>(inbox.queueOrder);
   const [teamIds, setTeamIds] = useState<string[]>(inbox.teamIds);
+  const [calendarId, setCalendarId] = useState<string | null>(inbox.calendarId);
   const [reopen, setReopen] = useState(initial.reopen.text);
   const [reopenUnit, setReopenUnit] = useState<ReopenUnit>(initial.reopen.unit);
   const [offline, setOffline] = useState(initial.offline);
@@ -235,6 +266,7 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
     if (routing !== inbox.routing) changes.routing = routing;
     if (queueOrder !== inbox.queueOrder) changes.queueOrder = queueOrder;
     if (!sameIds(teamIds, inbox.teamIds)) changes.teamIds = teamIds;
+    if (calendarId !== inbox.calendarId) changes.calendarId = calendarId;
 
     // Compared with the value the field started with, read the same way: untouched is unchanged.
     const reopenUnitSeconds = (unit: ReopenUnit) => (unit === 'days' ? DAY : HOUR);
@@ -369,6 +401,21 @@ function InboxForm({ inbox, teams, onDone }: { inbox: Inbox; teams: Team[]; onDo
         {QUEUE_ORDERS.map((order) => (
           <option key={order} value={order}>
             {t(`admin.inboxes.queueOrders.${order}`)}
+          </option>
+        ))}
+      </select>
+
+      <label htmlFor={`${id}-calendar`}>{t('hours.inbox.label')}</label>
+      <select
+        id={`${id}-calendar`}
+        data-testid="inbox-calendar"
+        value={calendarId ?? ''}
+        onChange={(e) => setCalendarId(e.target.value === '' ? null : e.target.value)}
+      >
+        <option value="">{t('hours.inbox.none')}</option>
+        {calendars.map((calendar) => (
+          <option key={calendar.id} value={calendar.id}>
+            {calendar.name}
           </option>
         ))}
       </select>

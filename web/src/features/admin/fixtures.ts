@@ -66,6 +66,7 @@ export function inbox(id: string, name: string, more: Partial<Inbox> = {}): Inbo
     reassignOfflineAfterSeconds: 120,
     reassignNoReplyAfterSeconds: 600,
     maxAutoReassigns: 3,
+    calendarId: null,
     createdAt: AT,
     ...more,
   };

@@ -9,7 +9,8 @@ import { formatNumber } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { ConversationView } from '../conversation/ConversationView.js';
-import { AlertToggles } from './Alerts.js';
+import { ReportsLink } from '../reports/ReportsPage.js';
+import { AlertToggles, SlaAlerts } from './Alerts.js';
 import { AvailabilitySwitch } from './Availability.js';
 import { ConsoleList, useConsoleTickets } from './ConsoleList.js';
 import { type Filters, isView, NO_FILTERS, type View } from './filters.js';
@@ -124,6 +125,7 @@ export function Console() {
           <Link href="/admin/agents" className="nav-link" data-testid="nav-admin">
             {t('console.settings')}
           </Link>
+          <ReportsLink />
           <HeaderMenu />
           <button
             type="button"
@@ -138,6 +140,7 @@ export function Console() {
           <LanguageSwitch />
         </div>
       </header>
+      <SlaAlerts />
       <div className="console-panes">
         <aside className="sidebar" aria-label={t('console.views.label')}>
           <ConsoleList view={view} activeId={activeId} filters={filters} onFilters={setFilters} />

@@ -97,6 +97,7 @@ async function renderPanel({
       },
     ],
     [`${BASE}/assignments`]: () => [200, { items: HISTORY }],
+    [`${BASE}/sla`]: () => [200, { items: [] }],
     '/api/v1/support/agents': () => [200, { items: [agent(SARA, 'Sara'), agent(REZA, 'Reza')] }],
     '/api/v1/support/teams': () => [200, { items: [team(TECH, 'Tech')] }],
     ...routes,
@@ -149,6 +150,36 @@ describe(SidePanel.name, () => {
     const items = within(earlier).getAllByRole('listitem');
     expect(items[0]?.textContent).toContain('Resolved');
     expect(items[1]?.textContent).toContain('Closed');
+  });
+
+  it("shows the conversation's SLA deadlines first", async () => {
+    await renderPanel({
+      routes: {
+        [`${BASE}/sla`]: () => [
+          200,
+          {
+            items: [
+              {
+                kind: 'first_response',
+                cycle: 0,
+                business: true,
+                targetSeconds: 3600,
+                startedAt: AT,
+                dueAt: '2026-12-01T11:00:00.000Z',
+                paused: false,
+                metAt: '2026-12-01T10:20:00.000Z',
+                breachedAt: null,
+                stoppedAt: null,
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const panel = screen.getByTestId('side-panel');
+    const sla = await within(panel).findByTestId('sla-target');
+    expect(within(sla).getByTestId('sla-state').textContent).toBe('Met');
+    expect(panel.querySelector('section')).toBe(screen.getByTestId('side-sla'));
   });
 
   it('says when there are no earlier conversations', async () => {

@@ -7,6 +7,7 @@ import { displayPhone } from '../../chat/names.js';
 import { formatListTime, localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { useAgents, useAssignments, useCustomer, useTeams } from './queries.js';
+import { SlaTargets } from './SlaTargets.js';
 
 /** A phone shown as «۰۹۱۲ ••• ••۶۷»: enough to recognise, not enough to copy off a shared screen. */
 export function maskPhone(shown: string): string {
@@ -60,6 +61,7 @@ export function SidePanel({
           {t('common.close')}
         </button>
       )}
+      <SlaTargets conversationId={ticket.conversationId} version={ticket.version} />
       <section>
         <h3>{t('console.side.customer')}</h3>
         {customer.error && <p className="error small">{errorText(customer.error, t)}</p>}

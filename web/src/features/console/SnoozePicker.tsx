@@ -56,7 +56,7 @@ export function presetTimes(now: Date): Partial<Record<SnoozePreset, Date>> {
 }
 
 /** Arrow keys' steps in days, as the days are laid out: in right-to-left, left is later. */
-function arrowStep(key: string, rtl: boolean): number | undefined {
+export function arrowStep(key: string, rtl: boolean): number | undefined {
   switch (key) {
     case 'ArrowRight':
       return rtl ? -1 : 1;

@@ -31,6 +31,8 @@ import { dayKey, formatDay, formatListTime, formatNumber } from '../../lib/forma
 import { useAction, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { useOpenCreated } from '../conversations/useOpenCreated.js';
+import { CsatCard } from '../support/CsatCard.js';
+import { OpeningBanner } from '../support/OpeningBanner.js';
 import { supportStatusText } from '../support/status.js';
 import { Composer, type Editing } from './Composer.js';
 import { MembersPanel } from './MembersPanel.js';
@@ -363,6 +365,12 @@ export function ConversationView({
         <p className="error pad" role="alert">
           {actionError}
         </p>
+      )}
+      {support?.csat && me?.role === 'customer' && (
+        <CsatCard conversationId={conversationId} csat={support.csat} />
+      )}
+      {support && me?.role === 'customer' && support.status !== 'resolved' && support.status !== 'closed' && (
+        <OpeningBanner />
       )}
       {support?.status === 'resolved' && (
         <p className="muted small pad" data-testid="support-resolved-hint">

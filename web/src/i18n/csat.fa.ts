@@ -1,0 +1,28 @@
+/** Persian texts of the satisfaction survey (merged into fa.ts under `csat`). */
+export const csatFa = {
+  title: 'از پاسخ‌گویی ما راضی بودید؟',
+  intro: 'به این گفتگوی پشتیبانی از ۱ تا ۵ نمره دهید.',
+  legend: 'نمرهٔ شما',
+  rating: {
+    r1: 'خیلی ناراضی',
+    r2: 'ناراضی',
+    r3: 'معمولی',
+    r4: 'راضی',
+    r5: 'خیلی راضی',
+  },
+  ratingLabel: '{{n}} از ۵: {{text}}',
+  comment: 'توضیح (اختیاری)',
+  commentHint: 'حداکثر {{max}} نویسه',
+  submit: 'ثبت نظر',
+  update: 'ثبت تغییر',
+  thanks: 'ممنون از نظرتان!',
+  yourRating: 'نمرهٔ شما: {{n}} از ۵ ({{text}})',
+  change: 'تغییر نظر',
+  editableUntil: 'تا {{date}} ساعت {{time}} می‌توانید آن را تغییر دهید.',
+  pageTitle: 'نظرسنجی پشتیبانی',
+  agent: 'پاسخ‌گو: {{name}}',
+  subject: 'موضوع: {{subject}}',
+  linkUntil: 'این پیوند تا {{date}} کار می‌کند.',
+  expired: 'مهلت این پیوند نظرسنجی گذشته است.',
+  notFound: 'این پیوند نظرسنجی معتبر نیست.',
+};
