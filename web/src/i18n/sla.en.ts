@@ -60,6 +60,7 @@ export const slaEn: typeof slaFa = {
     days_other: '{{n}} days',
     and: '{{a}} {{b}}',
   },
+  list: { badge: '{{kind}}: {{state}}' },
   panel: {
     title: 'Service level',
     none: 'No deadlines apply to this conversation.',

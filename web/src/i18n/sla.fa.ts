@@ -58,6 +58,7 @@ export const slaFa = {
     days_other: '{{n}} روز',
     and: '{{a}} و {{b}}',
   },
+  list: { badge: '{{kind}}: {{state}}' },
   panel: {
     title: 'سطح خدمت',
     none: 'برای این گفتگو مهلتی تعیین نشده است.',

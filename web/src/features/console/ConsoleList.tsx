@@ -20,6 +20,7 @@ import {
   viewQuery,
 } from './filters.js';
 import { useAgents, useTeams } from './queries.js';
+import { listBadge } from './sla.js';
 
 /** Which count of the server's `counts` a view shows (the done view has none). */
 const COUNT_OF: Partial<Record<View, keyof TicketList['counts']>> = {
@@ -150,6 +151,7 @@ function TicketRow({
   const { t } = useTranslation();
   const lang = useLang();
   const waited = secondsSince(ticket.waitingSince, now);
+  const badge = listBadge(ticket.sla, now);
   const customer = ticket.customer.name ?? t('names.unnamed');
   return (
     <li>
@@ -180,6 +182,14 @@ function TicketRow({
             </span>
           )}
           {ticket.escalated && <span className="tag escalated">{t('console.escalated')}</span>}
+          {badge && (
+            <span className={`tag sla-${badge}`} data-testid="ticket-sla">
+              {t('sla.list.badge', {
+                kind: t(`sla.kinds.${ticket.sla!.kind}`),
+                state: t(`sla.panel.state.${badge}`),
+              })}
+            </span>
+          )}
           {ticket.labels.map((label) => (
             <bdi key={label} className="tag label">
               {label}

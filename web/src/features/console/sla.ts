@@ -1,4 +1,4 @@
-import type { SlaTarget, SlaTargetKind } from '@abrik/protocol';
+import type { SlaTarget, SlaTargetKind, SupportTicket } from '@abrik/protocol';
 import type { TFunction } from 'i18next';
 import type { Lang } from '../../i18n/index.js';
 import { formatNumber } from '../../lib/format.js';
@@ -78,4 +78,21 @@ export function currentTargets(targets: readonly SlaTarget[]): SlaTarget[] {
     if (!held || held.startedAt < target.startedAt) newest.set(target.kind, target);
   }
   return [...newest.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+
+/**
+ * The list row's SLA badge from the ticket's nearest clock: missed (`breached`, or `overdue`
+ * before the server marked it) or `due_soon`; nothing while it runs with time to spare or waits.
+ */
+export function listBadge(
+  sla: SupportTicket['sla'],
+  now: number,
+  soonSeconds = 15 * MINUTE,
+): 'breached' | 'overdue' | 'due_soon' | null {
+  if (!sla) return null;
+  if (sla.breachedAt) return 'breached';
+  if (sla.paused || !sla.dueAt) return null;
+  const left = (Date.parse(sla.dueAt) - now) / 1000;
+  if (left <= 0) return 'overdue';
+  return left <= soonSeconds ? 'due_soon' : null;
 }

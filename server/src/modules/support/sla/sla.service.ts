@@ -1,7 +1,7 @@
 import type { SlaPolicy, SlaTarget } from '@abrik/protocol';
 import type { Actor } from '../../../platform/auth.js';
 import type { Transactor } from '../../../platform/db/client.js';
-import { AppError, ForbiddenError, NotFoundError } from '../../../platform/errors.js';
+import { AppError, ForbiddenError, NotFoundError, pgErrorCode } from '../../../platform/errors.js';
 import type { DomainEvents } from '../../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../../platform/events/live-events.js';
 import type { JobQueue } from '../../../platform/jobs/queue.js';
@@ -12,6 +12,7 @@ import { mayAdminister, mayReadSettings } from '../policies.js';
 import type { TicketRow } from '../tables.js';
 import type { TicketRepository } from '../ticket.repository.js';
 import type { TicketChange, TicketObserver } from '../ticket.service.js';
+import { toPolicy, toTarget } from './presenters.js';
 import type { NewSlaPolicy, SlaRepository } from './sla.repository.js';
 import { planSla } from './sla-plan.js';
 import type { SlaPolicyRow, SlaTargetRow } from './tables.js';
@@ -277,49 +278,11 @@ class Conflict extends Error {}
 const stillDue = (target: SlaTargetRow, dueAt: Date) =>
   target.metAt === null && target.stoppedAt === null && target.dueAt?.getTime() === dueAt.getTime();
 
-const pgCode = (error: unknown): string | undefined =>
-  (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-const isUniqueViolation = (error: unknown) => pgCode(error) === '23505';
+const isUniqueViolation = (error: unknown) => pgErrorCode(error) === '23505';
 
 /** A policy's scope taken, or an inbox that is not there, said as such. */
 function conflict(error: unknown): never {
   if (isUniqueViolation(error)) throw new AppError(409, 'support/sla_policy_exists');
-  if (pgCode(error) === '23503') throw new NotFoundError('support/inbox_not_found');
+  if (pgErrorCode(error) === '23503') throw new NotFoundError('support/inbox_not_found');
   throw error;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function toPolicy(row: SlaPolicyRow): SlaPolicy {
-  return {
-    id: row.id,
-    name: row.name,
-    inboxId: row.inboxId,
-    priority: row.priority,
-    firstResponseSeconds: row.firstResponseSeconds,
-    firstResponseBusiness: row.firstResponseBusiness,
-    nextResponseSeconds: row.nextResponseSeconds,
-    nextResponseBusiness: row.nextResponseBusiness,
-    resolutionSeconds: row.resolutionSeconds,
-    resolutionBusiness: row.resolutionBusiness,
-    pauseWhenPending: row.pauseWhenPending,
-    pauseWhenSnoozed: row.pauseWhenSnoozed,
-    warnBeforeSeconds: row.warnBeforeSeconds,
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-export function toTarget(row: SlaTargetRow): SlaTarget {
-  return {
-    kind: row.kind,
-    cycle: row.cycle,
-    business: row.business,
-    targetSeconds: row.targetSeconds,
-    startedAt: row.startedAt.toISOString(),
-    dueAt: iso(row.dueAt),
-    paused: row.dueAt === null && row.metAt === null && row.stoppedAt === null,
-    metAt: iso(row.metAt),
-    breachedAt: iso(row.breachedAt),
-    stoppedAt: iso(row.stoppedAt),
-  };
 }
