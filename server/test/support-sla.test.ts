@@ -263,6 +263,42 @@ describe.each(BACKENDS)('SLA clocks on %s', (backend) => {
     expect(again).toHaveLength(1);
   });
 
+  it('moves a running business-time deadline when the admin closes the day it falls on', async () => {
+    const { agent, customer, inboxId } = await staffed('Moved');
+    const calendar = await desk.admin(admin, 'POST', '/calendars', {
+      name: 'always',
+      template: 'always_open',
+    });
+    await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { calendarId: calendar.id });
+    await desk.admin(admin, 'POST', '/sla-policies', {
+      ...wallClock(inboxId, 'moved'),
+      firstResponseSeconds: 3600,
+      firstResponseBusiness: true,
+    });
+    const conversation = await desk.openIn(inboxId, customer);
+    await desk.write(customer, conversation.id, 'سلام');
+    const before = await target(agent, conversation.id, 'first_response', () => true);
+    const tehran = (at: number) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tehran' }).format(new Date(at));
+    const today = tehran(Date.now() + aheadMs);
+    const tomorrow = tehran(Date.now() + aheadMs + 86_400_000);
+
+    // Today becomes a holiday: the hour left is spent from tomorrow's opening, midnight.
+    await desk.admin(admin, 'PUT', `/calendars/${calendar.id}/days/${today}`, {
+      kind: 'closed',
+      label: 'تعطیل',
+    });
+    const moved = await target(agent, conversation.id, 'first_response', (t) => t.dueAt !== before.dueAt);
+    const due = new Date(moved.dueAt!);
+    expect(tehran(due.getTime())).toBe(tomorrow);
+    const hour = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Tehran',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    });
+    expect(hour.format(due)).toBe('00');
+  });
+
   it('tells a customer who writes out of hours when support opens, once, and counts no closed time', async () => {
     const { agent, customer, inboxId } = await staffed('Closed');
     const calendar = await desk.admin(admin, 'POST', '/calendars', {

@@ -21,8 +21,8 @@ export class AdminService {
       db: Transactor;
       directory: DirectoryRepository;
       tickets: Pick<TicketService, 'drainAll'>;
-      /** Checks an inbox's calendar exists; forgets cached hours when it changes. */
-      calendars: Pick<CalendarService, 'exists' | 'forget'>;
+      /** Checks an inbox's calendar exists; a change of it goes through its hours' listeners. */
+      calendars: Pick<CalendarService, 'exists' | 'changingInboxHours'>;
       events: Pick<DomainEvents, 'record'>;
       live: Pick<LiveEvents, 'publish'>;
       defaults: SupportDefaults;
@@ -223,17 +223,20 @@ export class AdminService {
     if (input.calendarId && !(await this.deps.calendars.exists(input.calendarId)))
       throw new NotFoundError('calendar/not_found');
     const patch = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-    await this.deps.db.transaction(async (tx) => {
-      await this.deps.directory.updateInbox(id, patch, tx);
-      if (teamIds) await this.deps.directory.setInboxTeams(id, teamIds, tx);
-      await this.deps.events.record(tx, {
-        type: 'support.inbox_saved',
-        actorId: actor.id,
-        subject: inboxSubject(id),
-        payload: input,
+    const save = () =>
+      this.deps.db.transaction(async (tx) => {
+        await this.deps.directory.updateInbox(id, patch, tx);
+        if (teamIds) await this.deps.directory.setInboxTeams(id, teamIds, tx);
+        await this.deps.events.record(tx, {
+          type: 'support.inbox_saved',
+          actorId: actor.id,
+          subject: inboxSubject(id),
+          payload: input,
+        });
       });
-    });
-    if (input.calendarId !== undefined) this.deps.calendars.forget();
+    // Other hours for the inbox: its running deadlines move to them.
+    if (input.calendarId !== undefined) await this.deps.calendars.changingInboxHours([id], save);
+    else await save();
     await this.deps.tickets.drainAll();
     return this.getInbox(actor, id);
   }

@@ -125,6 +125,8 @@ export function createSupportModule(deps: {
     logger,
     now,
   });
+  calendars.onHoursChanged((before) => sla.hoursChanged(before));
+
   const recorder = new ReportRecorder({ events: new ReportEventRepository(db), tickets, calendars });
   // Durable and at least once: opens, reopens and resolves reach the reports whatever the crashes.
   events.listen('support.opened', 'support.report-opened', (event) => recorder.opened(event));

@@ -48,10 +48,14 @@ export interface ImportResult {
  * set by hand that win over every import), which inbox keeps which hours, and — for the rest of
  * the desk — an inbox's calendar as a `BusinessCalendar`, cached per process.
  */
+/** Inboxes whose hours just changed, each with its calendar from before the change. */
+export type HoursListener = (before: ReadonlyMap<string, BusinessCalendar>) => Promise<void>;
+
 export class CalendarService {
   /** By inbox id: its calendar (loading or loaded) and until when it may be used. */
   private readonly cache = new Map<string, { calendar: Promise<BusinessCalendar>; expiresAt: number }>();
   private readonly ttlMs: number;
+  private readonly hoursListeners: HoursListener[] = [];
 
   constructor(
     private readonly deps: {
@@ -112,12 +116,13 @@ export class CalendarService {
       ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
       ...(input.weekly !== undefined ? { weekly: input.weekly } : {}),
     };
-    await this.deps.db.transaction(async (tx) => {
-      if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
-      await this.deps.calendars.update(id, patch, tx);
-      await this.record(tx, actor, id, 'support.calendar_saved', { action: 'updated', ...patch });
-    });
-    this.forget();
+    await this.changingHours(id, () =>
+      this.deps.db.transaction(async (tx) => {
+        if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
+        await this.deps.calendars.update(id, patch, tx);
+        await this.record(tx, actor, id, 'support.calendar_saved', { action: 'updated', ...patch });
+      }),
+    );
     return this.view(id);
   }
 
@@ -166,19 +171,20 @@ export class CalendarService {
     input: { kind: CalendarDay['kind']; hours: Interval[]; label: string },
   ): Promise<CalendarDay> {
     this.mayWrite(actor);
-    const row = await this.deps.db.transaction(async (tx) => {
-      if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
-      const day = { date, ...input, hours: input.kind === 'hours' ? input.hours : [], tentative: false };
-      const row = await this.deps.calendars.putManualDay(id, day, actor.id, tx);
-      await this.deps.calendars.update(id, {}, tx);
-      await this.record(tx, actor, id, 'support.calendar_day_set', {
-        date,
-        kind: input.kind,
-        label: input.label,
-      });
-      return row;
-    });
-    this.forget();
+    const row = await this.changingHours(id, () =>
+      this.deps.db.transaction(async (tx) => {
+        if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
+        const day = { date, ...input, hours: input.kind === 'hours' ? input.hours : [], tentative: false };
+        const row = await this.deps.calendars.putManualDay(id, day, actor.id, tx);
+        await this.deps.calendars.update(id, {}, tx);
+        await this.record(tx, actor, id, 'support.calendar_day_set', {
+          date,
+          kind: input.kind,
+          label: input.label,
+        });
+        return row;
+      }),
+    );
     return toDay(row);
   }
 
@@ -188,20 +194,21 @@ export class CalendarService {
    */
   async clearDay(actor: Actor, id: string, date: string): Promise<void> {
     this.mayWrite(actor);
-    await this.deps.db.transaction(async (tx) => {
-      if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
-      if (!(await this.deps.calendars.deleteManualDay(id, date, tx))) {
-        throw new NotFoundError('calendar/day_not_found');
-      }
-      const year = jalaliYearOf(date);
-      const holiday = holidaysOf(year)?.find((h) => h.date === date);
-      if (holiday && (await this.deps.calendars.hasDatasetDays(id, jalaliYearRange(year), tx))) {
-        await this.deps.calendars.putDatasetDays(id, [holidayDay(holiday)], actor.id, tx);
-      }
-      await this.deps.calendars.update(id, {}, tx);
-      await this.record(tx, actor, id, 'support.calendar_day_set', { date, kind: 'cleared', label: '' });
-    });
-    this.forget();
+    await this.changingHours(id, () =>
+      this.deps.db.transaction(async (tx) => {
+        if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
+        if (!(await this.deps.calendars.deleteManualDay(id, date, tx))) {
+          throw new NotFoundError('calendar/day_not_found');
+        }
+        const year = jalaliYearOf(date);
+        const holiday = holidaysOf(year)?.find((h) => h.date === date);
+        if (holiday && (await this.deps.calendars.hasDatasetDays(id, jalaliYearRange(year), tx))) {
+          await this.deps.calendars.putDatasetDays(id, [holidayDay(holiday)], actor.id, tx);
+        }
+        await this.deps.calendars.update(id, {}, tx);
+        await this.record(tx, actor, id, 'support.calendar_day_set', { date, kind: 'cleared', label: '' });
+      }),
+    );
   }
 
   /**
@@ -216,27 +223,28 @@ export class CalendarService {
       throw new AppError(422, 'calendar/no_holiday_data', undefined, { year, years: datasetYears() });
     }
     const range = jalaliYearRange(year);
-    const result = await this.deps.db.transaction(async (tx) => {
-      if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
-      const manual = new Set(
-        (await this.deps.calendars.days(id, range, tx))
-          .filter((d) => d.origin === 'manual')
-          .map((d) => d.date),
-      );
-      const days = holidays.filter((h) => !manual.has(h.date)).map(holidayDay);
-      const written = await this.deps.calendars.putDatasetDays(id, days, actor.id, tx);
-      const removed = await this.deps.calendars.deleteDatasetDays(
-        id,
-        range,
-        holidays.map((h) => h.date),
-        tx,
-      );
-      await this.deps.calendars.update(id, {}, tx);
-      const result = { year, imported: written.length, keptManual: holidays.length - days.length, removed };
-      await this.record(tx, actor, id, 'support.holidays_imported', result);
-      return result;
-    });
-    this.forget();
+    const result = await this.changingHours(id, () =>
+      this.deps.db.transaction(async (tx) => {
+        if (!(await this.deps.calendars.lock(id, tx))) throw new NotFoundError('calendar/not_found');
+        const manual = new Set(
+          (await this.deps.calendars.days(id, range, tx))
+            .filter((d) => d.origin === 'manual')
+            .map((d) => d.date),
+        );
+        const days = holidays.filter((h) => !manual.has(h.date)).map(holidayDay);
+        const written = await this.deps.calendars.putDatasetDays(id, days, actor.id, tx);
+        const removed = await this.deps.calendars.deleteDatasetDays(
+          id,
+          range,
+          holidays.map((h) => h.date),
+          tx,
+        );
+        await this.deps.calendars.update(id, {}, tx);
+        const result = { year, imported: written.length, keptManual: holidays.length - days.length, removed };
+        await this.record(tx, actor, id, 'support.holidays_imported', result);
+        return result;
+      }),
+    );
     return result;
   }
 
@@ -284,6 +292,31 @@ export class CalendarService {
       nextOpenAt: open ? null : (calendar.nextOpen(at)?.toISOString() ?? null),
       timeZone: calendar.timeZone,
     };
+  }
+
+  /**
+   * Tells `listener` which inboxes' hours changed, with each one's calendar from before (the
+   * SLA clocks move their running deadlines to the new hours).
+   */
+  onHoursChanged(listener: HoursListener): void {
+    this.hoursListeners.push(listener);
+  }
+
+  /** Runs a write to a calendar's hours, then tells the listeners with the hours from before. */
+  private async changingHours<T>(id: string, write: () => Promise<T>): Promise<T> {
+    const inboxIds =
+      this.hoursListeners.length > 0 ? (await this.deps.calendars.inboxesOf([id])).map((i) => i.id) : [];
+    return this.changingInboxHours(inboxIds, write);
+  }
+
+  /** Runs a write that changes these inboxes' hours (their calendar, or another one for them). */
+  async changingInboxHours<T>(inboxIds: string[], write: () => Promise<T>): Promise<T> {
+    const before = new Map<string, BusinessCalendar>();
+    for (const inboxId of inboxIds) before.set(inboxId, await this.load(inboxId));
+    const result = await write();
+    this.forget();
+    if (inboxIds.length > 0) for (const listener of this.hoursListeners) await listener(before);
+    return result;
   }
 
   /** Drops this process's cached calendars (after a write to calendars or to an inbox's calendar). */

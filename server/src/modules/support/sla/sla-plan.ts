@@ -207,7 +207,7 @@ const ended = (t: SlaTicket) => t.status === 'resolved' || t.status === 'closed'
  * `s` business seconds after `from`, or null when the calendar has not that much open time
  * ahead (hours all empty): such a clock has no deadline until the hours change.
  */
-function addBusiness(calendar: BusinessCalendar, from: Date, s: number): Date | null {
+export function addBusiness(calendar: BusinessCalendar, from: Date, s: number): Date | null {
   if (calendar.nextOpen(from) === null) return null;
   try {
     return calendar.addBusinessSeconds(from, s);

@@ -1,6 +1,7 @@
 import type { Priority } from '@abrik/protocol';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { type Db, type Executor, queryRows } from '../../../platform/db/client.js';
+import { supportTickets } from '../tables.js';
 import type { NewTarget, TargetPatch } from './sla-plan.js';
 import { type SlaPolicyRow, type SlaTargetRow, supportSlaPolicies, supportSlaTargets } from './tables.js';
 
@@ -139,6 +140,28 @@ export class SlaRepository {
       .where(and(live(), isNull(supportSlaTargets.breachedAt), lte(supportSlaTargets.dueAt, now)))
       .orderBy(asc(supportSlaTargets.dueAt))
       .limit(limit);
+  }
+
+  /** Business-time clocks still running toward a deadline after `now`, of these inboxes' conversations. */
+  async runningInBusinessTime(
+    inboxIds: string[],
+    now: Date,
+  ): Promise<Array<SlaTargetRow & { inboxId: string }>> {
+    if (inboxIds.length === 0) return [];
+    const rows = await this.db
+      .select({ target: supportSlaTargets, inboxId: supportTickets.inboxId })
+      .from(supportSlaTargets)
+      .innerJoin(supportTickets, eq(supportTickets.conversationId, supportSlaTargets.conversationId))
+      .where(
+        and(
+          live(),
+          isNull(supportSlaTargets.breachedAt),
+          eq(supportSlaTargets.business, true),
+          gt(supportSlaTargets.dueAt, now),
+          inArray(supportTickets.inboxId, inboxIds),
+        ),
+      );
+    return rows.map((r) => ({ ...r.target, inboxId: r.inboxId }));
   }
 
   /**

@@ -14,7 +14,7 @@ import type { TicketRepository } from '../ticket.repository.js';
 import type { TicketChange, TicketObserver } from '../ticket.service.js';
 import { toPolicy, toTarget } from './presenters.js';
 import type { NewSlaPolicy, SlaRepository } from './sla.repository.js';
-import { planSla } from './sla-plan.js';
+import { addBusiness, planSla } from './sla-plan.js';
 import type { SlaPolicyRow, SlaTargetRow } from './tables.js';
 
 /** Tries of a compare-and-set before giving up (another change won each time). */
@@ -246,6 +246,44 @@ export class SlaService implements TicketObserver {
       );
       this.deps.live.publish('support.sla', { ticket, target: breached, state: 'breached' });
     }
+  }
+
+  /**
+   * An inbox's hours changed (a holiday imported, a day closed, the week edited): every running
+   * business-time deadline keeps the business time it had left, counted from now in the new
+   * hours. Paused clocks need nothing (they keep the time left, and spend it when they resume).
+   */
+  async hoursChanged(before: ReadonlyMap<string, BusinessCalendar>): Promise<void> {
+    // After the admin's write committed: a failure is logged, not theirs to see.
+    await this.moveDeadlines(before).catch((error: unknown) =>
+      this.log.error({ err: error }, 'SLA deadlines not moved to the changed hours; they keep the old ones'),
+    );
+  }
+
+  private async moveDeadlines(before: ReadonlyMap<string, BusinessCalendar>): Promise<number> {
+    const now = new Date(this.deps.now());
+    let moved = 0;
+    for (const target of await this.deps.sla.runningInBusinessTime([...before.keys()], now)) {
+      const old = before.get(target.inboxId);
+      if (!old || !target.dueAt) continue;
+      const left = old.businessSecondsBetween(now, target.dueAt);
+      const hours = await this.deps.calendars.calendarOf(target.inboxId);
+      const dueAt = addBusiness(hours, now, left);
+      if (dueAt?.getTime() === target.dueAt.getTime()) continue;
+      // No open time ahead any more: held with its time left until the hours open again.
+      const patch = dueAt
+        ? { dueAt, warnedAt: null }
+        : { dueAt: null, pausedAt: now, remainingSeconds: left, warnedAt: null };
+      const row = await this.deps.sla.updateTarget(target.id, target.version, patch);
+      if (!row) continue; // it changed meanwhile: its own change set its deadline
+      moved++;
+      if (row.dueAt) {
+        const policy = row.policyId ? await this.deps.sla.getPolicy(row.policyId) : undefined;
+        await this.arm(row, policy?.warnBeforeSeconds ?? 0);
+      }
+    }
+    if (moved > 0) this.log.info({ moved }, 'SLA deadlines moved to the changed business hours');
+    return moved;
   }
 
   /**
