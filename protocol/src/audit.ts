@@ -19,6 +19,9 @@ export const AUDIT_EVENT_TYPES = [
   'support.report_exported',
   'support.webhook_saved',
   'support.webhook_tested',
+  'widget.saved',
+  'widget.deleted',
+  'widget.secret_rotated',
 ] as const;
 /** Audit types that are entries only with an actor (a person, not the system). */
 export const AUDIT_PERSON_ONLY_TYPES: readonly string[] = ['support.assigned'];

@@ -14,3 +14,4 @@ export * from './sla.js';
 export * from './socket-events.js';
 export * from './support.js';
 export * from './webhooks.js';
+export * from './widget.js';

@@ -9,6 +9,7 @@ import { createOpsModule, type OpsModule } from './modules/ops/index.js';
 import { createPresenceModule, type PresenceModule } from './modules/presence/index.js';
 import type { AvailabilityPort } from './modules/presence/presence.service.js';
 import { createSupportModule, type SupportModule } from './modules/support/index.js';
+import { createWidgetModule, type WidgetModule } from './modules/widget/index.js';
 import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { DomainEvents } from './platform/events/domain-events.js';
@@ -30,6 +31,10 @@ import type { SmsProvider } from './providers/sms/sms.provider.js';
 const RECONCILE_MS = 30_000;
 /** Queues of earlier versions, removed at start with their schedules. */
 const RETIRED_QUEUES = ['maintenance'];
+/** Website widget: a visitor session's life. */
+const WIDGET_SESSION_TTL_SECONDS = 3600;
+/** An anonymous visitor keeps their id when they come back within this time. */
+const WIDGET_RESUME_WITHIN_SECONDS = 30 * 86_400;
 
 export interface CoreOptions {
   logger?: Logger;
@@ -64,6 +69,7 @@ export interface Core {
   presence: PresenceModule;
   support: SupportModule;
   notifications: NotificationsModule;
+  widget: WidgetModule;
   ops: OpsModule;
   /** In the order they were built: registration follows it, shutdown reverses it. */
   modules: Module[];
@@ -259,6 +265,25 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       circuitSeconds: 300,
     },
   });
+  const widget = createWidgetModule({
+    db,
+    redis,
+    events,
+    users: identity.users,
+    limits,
+    logger,
+    now,
+    publicUrl: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+    settings: {
+      tokenSecret: config.JWT_SECRET,
+      sessionTtlSeconds: WIDGET_SESSION_TTL_SECONDS,
+      rotationGraceSeconds: config.WIDGET_ROTATION_GRACE_SECONDS,
+      sessionsPerIpMinute: config.WIDGET_SESSIONS_PER_IP_MINUTE,
+      sessionsPerWidgetMinute: config.WIDGET_SESSIONS_PER_WIDGET_MINUTE,
+      resumeWithinSeconds: WIDGET_RESUME_WITHIN_SECONDS,
+      clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+    },
+  });
   const ops = createOpsModule({
     database,
     redis,
@@ -268,7 +293,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     isDraining: () => draining,
     metricsToken: config.METRICS_TOKEN,
   });
-  const modules: Module[] = [identity, chat, presence, support, notifications, ops];
+  const modules: Module[] = [identity, chat, presence, support, notifications, widget, ops];
 
   await jobs.register([events.job(), ...modules.flatMap((m) => m.jobs ?? [])]);
   await jobs.retire(RETIRED_QUEUES);
@@ -289,6 +314,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     presence,
     support,
     notifications,
+    widget,
     ops,
     modules,
     pushProviders,

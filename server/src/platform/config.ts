@@ -198,6 +198,12 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
   /** Attempts per webhook delivery (the first and its retries) before it is marked failed. */
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(9),
+  /** Website widget: visitor sessions opened per minute from one IP address. */
+  WIDGET_SESSIONS_PER_IP_MINUTE: int(1).default(30),
+  /** Website widget: visitor sessions opened per minute for one widget, from everywhere. */
+  WIDGET_SESSIONS_PER_WIDGET_MINUTE: int(1).default(3000),
+  /** Website widget: how long a secret stays valid after a rotation unless the admin says (seconds). */
+  WIDGET_ROTATION_GRACE_SECONDS: int(0, 7 * 86_400).default(86_400),
   /** Wait before a delivery's first retry, doubled (with jitter) for each next, at most an hour; 0: at once. */
   WEBHOOK_RETRY_DELAY_SECONDS: int(0, 3600).default(10),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */

@@ -31,6 +31,7 @@ export const auditEn: typeof auditFa = {
     assignments: 'Assignments',
     reports: 'Report exports',
     webhooks: 'Webhooks',
+    widgets: 'Website widgets',
   },
   types: {
     role_set: 'Changed a role',
@@ -45,6 +46,9 @@ export const auditEn: typeof auditFa = {
     report_exported: 'Exported a report',
     webhook_saved: 'Changed a webhook',
     webhook_tested: 'Tested a webhook',
+    widget_saved: 'Saved a website widget',
+    widget_deleted: 'Deleted a website widget',
+    widget_secret_rotated: 'Rotated a website widget’s secret',
   },
   subjects: {
     user: 'User',
@@ -53,6 +57,7 @@ export const auditEn: typeof auditFa = {
     calendar: 'Calendar',
     sla: 'Policy',
     webhook: 'Webhook',
+    widget: 'Widget',
     conversation: 'Conversation',
   },
   table: {

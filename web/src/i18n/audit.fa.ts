@@ -30,6 +30,7 @@ export const auditFa = {
     assignments: 'واگذاری‌ها',
     reports: 'خروجی گزارش‌ها',
     webhooks: 'وب‌هوک‌ها',
+    widgets: 'ابزارک‌های وب‌سایت',
   },
   types: {
     role_set: 'نقش را تغییر داد',
@@ -44,6 +45,9 @@ export const auditFa = {
     report_exported: 'گزارش را خروجی گرفت',
     webhook_saved: 'وب‌هوک را تغییر داد',
     webhook_tested: 'وب‌هوک را آزمایش کرد',
+    widget_saved: 'ابزارک وب‌سایت را ذخیره کرد',
+    widget_deleted: 'ابزارک وب‌سایت را حذف کرد',
+    widget_secret_rotated: 'کلید ابزارک وب‌سایت را عوض کرد',
   },
   subjects: {
     user: 'کاربر',
@@ -52,6 +56,7 @@ export const auditFa = {
     calendar: 'تقویم',
     sla: 'سیاست',
     webhook: 'وب‌هوک',
+    widget: 'ابزارک',
     conversation: 'گفتگو',
   },
   table: {

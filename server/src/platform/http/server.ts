@@ -31,8 +31,11 @@ export interface HttpServerOptions {
   trustProxy: boolean;
 }
 
-/** Paths the server answers itself (not the web client's pages). */
-const SERVER_OWN = /^\/(api|health|metrics)(\/|\?|$)/;
+/**
+ * Paths the server answers itself (not the web client's pages). The widget's API is one; its
+ * loader script (`/widget/loader.js`, loaded by other sites) is a static file, not.
+ */
+const SERVER_OWN = /^\/(api|health|metrics|widget\/v1)(\/|\?|$)/;
 
 /** The Fastify server: routes are thin, every error answers `{error: {code, message}}`. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {

@@ -30,6 +30,9 @@ const TYPE_KEYS = {
   'support.report_exported': 'report_exported',
   'support.webhook_saved': 'webhook_saved',
   'support.webhook_tested': 'webhook_tested',
+  'widget.saved': 'widget_saved',
+  'widget.deleted': 'widget_deleted',
+  'widget.secret_rotated': 'widget_secret_rotated',
 } as const satisfies Record<AuditType, string>;
 
 /** The filter's choices: prefixes of types, a group each (`support.calendar` holds its days too). */
@@ -44,6 +47,7 @@ const TYPE_GROUPS = [
   { prefix: 'support.assigned', key: 'assignments' },
   { prefix: 'support.report', key: 'reports' },
   { prefix: 'support.webhook', key: 'webhooks' },
+  { prefix: 'widget.', key: 'widgets' },
 ] as const;
 
 /** What a subject's kind (`kind:id`) is, in words. */
@@ -54,6 +58,7 @@ const SUBJECT_KEYS = {
   calendar: 'calendar',
   'sla-policy': 'sla',
   'support-webhook': 'webhook',
+  widget: 'widget',
   conversation: 'conversation',
 } as const;
 

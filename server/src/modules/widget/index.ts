@@ -1,0 +1,74 @@
+import type { Db } from '../../platform/db/client.js';
+import type { DomainEvents } from '../../platform/events/domain-events.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Module } from '../../platform/module.js';
+import type { Redis } from '../../platform/redis/client.js';
+import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
+import type { UserService } from '../identity/user.service.js';
+import { widgetAdminRoutes } from './admin.routes.js';
+import { WidgetAdminService } from './admin.service.js';
+import './events.js';
+import { replayGuard } from './replay-guard.js';
+import { sessionRoutes } from './session.routes.js';
+import { WidgetSessionService, type WidgetSessionSettings } from './session.service.js';
+import { VisitorTokens } from './session-token.js';
+import { WidgetRepository } from './widget.repository.js';
+
+export interface WidgetModule extends Module {
+  admin: WidgetAdminService;
+  sessions: WidgetSessionService;
+  visitorTokens: VisitorTokens;
+}
+
+export interface WidgetSettings extends WidgetSessionSettings {
+  /** The server's key (JWT_SECRET): visitor session tokens are signed with it. */
+  tokenSecret: string;
+  sessionTtlSeconds: number;
+  /** How long a widget's previous secret stays valid after a rotation, unless the admin says. */
+  rotationGraceSeconds: number;
+}
+
+/** The website widget: embed settings, visitor sessions and the proof of who a visitor is. */
+export function createWidgetModule(deps: {
+  db: Db;
+  redis: Redis | undefined;
+  events: DomainEvents;
+  users: UserService;
+  limits: RateLimitFactory;
+  logger: Logger;
+  now: () => number;
+  publicUrl: string;
+  settings: WidgetSettings;
+}): WidgetModule {
+  const { db, now, settings } = deps;
+  const widgets = new WidgetRepository(db);
+  const admin = new WidgetAdminService({
+    db,
+    widgets,
+    events: deps.events,
+    publicUrl: deps.publicUrl,
+    now,
+    rotationGraceSeconds: settings.rotationGraceSeconds,
+  });
+  const visitorTokens = new VisitorTokens({
+    secret: settings.tokenSecret,
+    ttlSeconds: settings.sessionTtlSeconds,
+    now,
+  });
+  const sessions = new WidgetSessionService({
+    widgets,
+    users: deps.users,
+    tokens: visitorTokens,
+    replay: replayGuard(deps.redis, deps.logger, now),
+    limits: deps.limits,
+    now,
+    settings,
+  });
+  return {
+    name: 'widget',
+    admin,
+    sessions,
+    visitorTokens,
+    routes: { public: [sessionRoutes({ sessions })], authenticated: [widgetAdminRoutes({ admin })] },
+  };
+}

@@ -1,0 +1,125 @@
+import { and, arrayContains, asc, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import { supportWidgets, type WidgetContactRow, type WidgetRow, widgetContacts } from './tables.js';
+
+export type NewWidget = Omit<
+  typeof supportWidgets.$inferInsert,
+  'id' | 'createdAt' | 'updatedAt' | 'previousSecret' | 'previousSecretExpiresAt'
+>;
+export type WidgetChanges = Partial<
+  Pick<
+    WidgetRow,
+    'name' | 'inboxId' | 'allowedOrigins' | 'identityMode' | 'theme' | 'greeting' | 'offlineText' | 'enabled'
+  >
+>;
+
+/** Widgets and their verified contacts: the only SQL of the widget module. */
+export class WidgetRepository {
+  constructor(private readonly db: Executor) {}
+
+  async list(): Promise<WidgetRow[]> {
+    return this.db
+      .select()
+      .from(supportWidgets)
+      .orderBy(asc(supportWidgets.createdAt), asc(supportWidgets.id));
+  }
+
+  async getById(id: string, db: Executor = this.db): Promise<WidgetRow | undefined> {
+    const [row] = await db.select().from(supportWidgets).where(eq(supportWidgets.id, id));
+    return row;
+  }
+
+  async insert(values: NewWidget, db: Executor = this.db): Promise<WidgetRow> {
+    const [row] = await db.insert(supportWidgets).values(values).returning();
+    return row!;
+  }
+
+  async update(id: string, changes: WidgetChanges, db: Executor = this.db): Promise<WidgetRow | undefined> {
+    const [row] = await db
+      .update(supportWidgets)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(supportWidgets.id, id))
+      .returning();
+    return row;
+  }
+
+  /** The new secret; the current one becomes the previous, valid until `previousExpiresAt`. */
+  async rotateSecret(
+    id: string,
+    secret: string,
+    previousExpiresAt: Date,
+    db: Executor = this.db,
+  ): Promise<WidgetRow | undefined> {
+    const [row] = await db
+      .update(supportWidgets)
+      .set({
+        previousSecret: sql`${supportWidgets.secret}`,
+        previousSecretExpiresAt: previousExpiresAt,
+        secret,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(supportWidgets.id, id))
+      .returning();
+    return row;
+  }
+
+  async delete(id: string, db: Executor = this.db): Promise<WidgetRow | undefined> {
+    const [row] = await db.delete(supportWidgets).where(eq(supportWidgets.id, id)).returning();
+    return row;
+  }
+
+  /** True when an enabled widget lists this exact origin (answers CORS preflights). */
+  async anyEnabledAllows(origin: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: supportWidgets.id })
+      .from(supportWidgets)
+      .where(and(eq(supportWidgets.enabled, true), arrayContains(supportWidgets.allowedOrigins, [origin])))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  async getVerifiedContact(widgetId: string, externalId: string): Promise<WidgetContactRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetContacts)
+      .where(
+        and(
+          eq(widgetContacts.widgetId, widgetId),
+          eq(widgetContacts.verified, true),
+          eq(widgetContacts.externalId, externalId),
+        ),
+      );
+    return row;
+  }
+
+  /** Inserts a verified contact; undefined when another request inserted it first. */
+  async insertVerifiedContact(
+    values: {
+      widgetId: string;
+      externalId: string;
+      userId: string;
+      name: string | null;
+      email: string | null;
+      phone: string | null;
+    },
+    db: Executor = this.db,
+  ): Promise<WidgetContactRow | undefined> {
+    const [row] = await db
+      .insert(widgetContacts)
+      .values({ ...values, verified: true })
+      .onConflictDoNothing()
+      .returning();
+    return row;
+  }
+
+  /** What the site signed last, and when the contact was last seen. */
+  async touchContact(
+    id: string,
+    details: { name: string | null; email: string | null; phone: string | null },
+  ): Promise<void> {
+    await this.db
+      .update(widgetContacts)
+      .set({ ...details, lastSeenAt: sql`now()` })
+      .where(eq(widgetContacts.id, id));
+  }
+}
