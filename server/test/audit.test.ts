@@ -1,4 +1,4 @@
-import { AUDIT_EVENT_TYPES } from '@abrik/protocol';
+import { AUDIT_EVENT_TYPES, type AuditEntry } from '@abrik/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/platform/db/client.js';
@@ -60,7 +60,7 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
   it("lists admins' and supervisors' actions, newest first, with actor, name and payload", async () => {
     const reply = await audit('?limit=100');
     expect(reply.status).toBe(200);
-    const items = reply.body.items as any[];
+    const items = reply.body.items as AuditEntry[];
     expect(items.map((e) => e.id)).toEqual([...items.map((e) => e.id)].sort((a, b) => b - a));
     for (const item of items) expect(AUDIT_EVENT_TYPES).toContain(item.type);
 
@@ -130,28 +130,28 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
   });
 
   it('filters by actor, type (exact or prefix), subject and time', async () => {
-    const byActor = (await audit(`?actor=${supervisor.id}`)).body.items as any[];
+    const byActor = (await audit(`?actor=${supervisor.id}`)).body.items as AuditEntry[];
     expect(byActor.length).toBeGreaterThan(0);
     expect(byActor.every((e) => e.actorId === supervisor.id)).toBe(true);
     expect(byActor.map((e) => e.type)).toContain('support.assigned');
 
-    const exact = (await audit('?type=support.team_saved')).body.items as any[];
+    const exact = (await audit('?type=support.team_saved')).body.items as AuditEntry[];
     expect(exact.length).toBeGreaterThan(0);
     expect(new Set(exact.map((e) => e.type))).toEqual(new Set(['support.team_saved']));
 
-    const prefix = (await audit('?type=user')).body.items as any[];
+    const prefix = (await audit('?type=user')).body.items as AuditEntry[];
     expect(prefix.length).toBeGreaterThan(0);
     expect(new Set(prefix.map((e) => e.type))).toEqual(new Set(['user.role_set']));
     expect((await audit('?type=message.created')).body.items).toEqual([]);
 
-    const subject = (await audit(`?subject=support-team:${teamId}`)).body.items as any[];
+    const subject = (await audit(`?subject=support-team:${teamId}`)).body.items as AuditEntry[];
     expect(subject.length).toBeGreaterThan(0);
     expect(subject.every((e) => e.subject === `support-team:${teamId}`)).toBe(true);
 
-    const all = (await audit('?limit=100')).body.items as any[];
-    const pivot = all.find((e) => e.type === 'support.agent_saved');
-    const from = (await audit(`?from=${encodeURIComponent(pivot.at)}&limit=100`)).body.items as any[];
-    const to = (await audit(`?to=${encodeURIComponent(pivot.at)}&limit=100`)).body.items as any[];
+    const all = (await audit('?limit=100')).body.items as AuditEntry[];
+    const pivot = all.find((e) => e.type === 'support.agent_saved')!;
+    const from = (await audit(`?from=${encodeURIComponent(pivot.at)}&limit=100`)).body.items as AuditEntry[];
+    const to = (await audit(`?to=${encodeURIComponent(pivot.at)}&limit=100`)).body.items as AuditEntry[];
     expect(from.map((e) => e.id)).toContain(pivot.id);
     expect(from.every((e) => Date.parse(e.at) >= Date.parse(pivot.at))).toBe(true);
     expect(to.map((e) => e.id)).not.toContain(pivot.id);
@@ -159,13 +159,13 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
     expect(from.length + to.length).toBe(all.length);
 
     const both = (await audit(`?actor=${admin.id}&type=support.team_saved&subject=support-team:${teamId}`))
-      .body.items as any[];
+      .body.items as AuditEntry[];
     expect(both.length).toBeGreaterThan(0);
     expect(both.every((e) => e.actorId === admin.id && e.subject === `support-team:${teamId}`)).toBe(true);
   });
 
   it('pages from the newest to the oldest with a cursor', async () => {
-    const all = (await audit('?limit=100')).body.items as any[];
+    const all = (await audit('?limit=100')).body.items as AuditEntry[];
     expect(all.length).toBeGreaterThan(4);
     const seen: number[] = [];
     let cursor: number | null = null;
@@ -207,7 +207,7 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
   });
 
   it('has no route that changes or deletes an entry', async () => {
-    const [entry] = (await audit('?limit=1')).body.items as any[];
+    const entry = ((await audit('?limit=1')).body.items as AuditEntry[])[0]!;
     for (const [method, path] of [
       ['DELETE', `/api/v1/audit/${entry.id}`],
       ['PATCH', `/api/v1/audit/${entry.id}`],
@@ -223,7 +223,7 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
 
   it("is refused UPDATE and DELETE by the database on the app's own connection, and takes INSERT", async () => {
     const db = desk.t.app.database.db;
-    const [entry] = (await audit('?limit=1')).body.items as any[];
+    const entry = ((await audit('?limit=1')).body.items as AuditEntry[])[0]!;
     const refused = async (statement: ReturnType<typeof sql>) => {
       const error = await queryRows(db, statement).then(
         () => undefined,
@@ -244,7 +244,7 @@ describe.each(BACKENDS)('the audit trail on %s', (backend) => {
       subject: `support-team:${teamId}`,
       payload: { name: 'written directly', agentIds: [], supervisorIds: [] },
     });
-    const [newest] = (await audit('?limit=1')).body.items as any[];
+    const newest = ((await audit('?limit=1')).body.items as AuditEntry[])[0]!;
     expect(newest).toMatchObject({ type: 'support.team_saved', payload: { name: 'written directly' } });
     expect(newest.id).toBeGreaterThan(entry.id);
   });

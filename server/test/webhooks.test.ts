@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhookPayloadSchema } from '@abrik/protocol';
+import { type Webhook, type WebhookDelivery, WebhookPayloadSchema } from '@abrik/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../src/modules/support/webhooks/signing.js';
 import { BACKENDS } from './support/databases.js';
@@ -146,13 +146,13 @@ describe.each(BACKENDS)('support webhooks on %s', (backend) => {
     await eventually(
       async () => {
         deliveries = await api(supervisor, 'GET', `/${hook.id}/deliveries`);
-        return (deliveries.body.items as any[]).every((d) => d.status !== 'pending');
+        return (deliveries.body.items as WebhookDelivery[]).every((d) => d.status !== 'pending');
       },
       15_000,
       'the deliveries marked',
     );
     expect(deliveries.status).toBe(200);
-    const items = deliveries.body.items as any[];
+    const items = deliveries.body.items as WebhookDelivery[];
     expect(items.map((d) => d.event).sort()).toEqual([
       'support.assigned',
       'support.opened',
@@ -264,7 +264,7 @@ describe.each(BACKENDS)('support webhooks on %s', (backend) => {
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     const list = await api(supervisor, 'GET', '');
     expect(list.status).toBe(200);
-    const listed = (list.body.items as any[]).find((w) => w.id === hook.id);
+    const listed = (list.body.items as Webhook[]).find((w) => w.id === hook.id);
     expect(listed).toMatchObject({
       secretHint: hook.secret.slice(-4),
       enabled: true,
