@@ -321,10 +321,35 @@ export const RenderedCannedReplySchema = z.object({
 });
 
 /** Staff: who a support conversation's customer is, and their other support conversations. */
+/** What a website widget knows of its visitor (the staff's customer panel). */
+export const SupportWidgetContactSchema = z.object({
+  widgetId: IdSchema,
+  widgetName: z.string(),
+  /** The site signed who this is; unverified details are the visitor's own word. */
+  verified: z.boolean(),
+  /** The site's id of the person (verified contacts only). */
+  externalId: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  /** The site's `setAttributes` values: never signed, shown as unverified. */
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** This conversation's pre-chat or offline form, by field key. */
+  form: z.record(z.string(), z.string()),
+  /** Left through the offline form. */
+  offline: z.boolean(),
+  /** The page the widget was on. */
+  hostOrigin: z.string().nullable(),
+});
+export type SupportWidgetContact = z.infer<typeof SupportWidgetContactSchema>;
+
 export const SupportCustomerSchema = z.object({
   id: IdSchema,
   name: z.string().nullable(),
+  /** E.164; empty for a website visitor, whose details are in `widget`. */
   phone: z.string(),
+  /** Set when the customer came through a website widget. */
+  widget: SupportWidgetContactSchema.nullable().optional(),
   conversations: z.array(
     SupportTicketSchema.pick({
       conversationId: true,

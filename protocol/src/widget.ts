@@ -53,6 +53,41 @@ const WidgetText = z.string().trim().min(1).max(500);
 /** A text per locale (fa, en); a missing locale falls back to the widget's default wording. */
 export const WidgetTextsSchema = z.object({ fa: WidgetText.optional(), en: WidgetText.optional() });
 
+/**
+ * A pre-chat form's field. `name`, `phone` and `email` are the contact's details (a phone in Persian
+ * or Latin digits, normalised to E.164); any other key is a custom text field kept with the
+ * conversation. Labels fall back to the standard wording of the kind.
+ */
+export const WIDGET_PRECHAT_KINDS = ['name', 'phone', 'email', 'text'] as const;
+export const WidgetPrechatFieldSchema = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a key such as order_id'),
+  kind: z.enum(WIDGET_PRECHAT_KINDS),
+  label: WidgetTextsSchema.default({}),
+  required: z.boolean().default(false),
+});
+export type WidgetPrechatField = z.infer<typeof WidgetPrechatFieldSchema>;
+/** Asked before a visitor's first message (never of a verified visitor: their site vouches). */
+export const WidgetPrechatSchema = z.object({
+  enabled: z.boolean().default(false),
+  fields: z
+    .array(WidgetPrechatFieldSchema)
+    .max(10)
+    .default([])
+    .superRefine((fields, ctx) => {
+      const keys = new Set<string>();
+      const kinds = new Set<string>();
+      for (const [i, field] of fields.entries()) {
+        if (keys.has(field.key))
+          ctx.addIssue({ code: 'custom', path: [i, 'key'], message: 'keys must differ' });
+        if (field.kind !== 'text' && kinds.has(field.kind))
+          ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: `only one ${field.kind} field` });
+        keys.add(field.key);
+        kinds.add(field.kind);
+      }
+    }),
+});
+export type WidgetPrechat = z.infer<typeof WidgetPrechatSchema>;
+
 const Time = z.string();
 export const WidgetSchema = z.object({
   id: IdSchema,
@@ -64,6 +99,9 @@ export const WidgetSchema = z.object({
   theme: WidgetThemeSchema,
   greeting: WidgetTextsSchema,
   offlineText: WidgetTextsSchema,
+  prechat: WidgetPrechatSchema,
+  /** A visitor waiting this long in the queue is offered to leave a message instead; 0: never. */
+  waitOfferSeconds: z.int(),
   enabled: z.boolean(),
   /** While set and in the future, the secret before the last rotation is accepted too. */
   previousSecretExpiresAt: Time.nullable(),
@@ -78,6 +116,7 @@ export const WidgetListSchema = z.object({ items: z.array(WidgetSchema) });
 export const WidgetWithSecretSchema = WidgetSchema.extend({ secret: z.string() });
 
 const Origins = z.array(WidgetOriginSchema).max(50);
+const WaitOffer = z.int().min(0).max(86_400);
 export const CreateWidgetSchema = z.object({
   name: NameSchema,
   inboxId: IdSchema,
@@ -86,6 +125,8 @@ export const CreateWidgetSchema = z.object({
   theme: WidgetThemeSchema.default({}),
   greeting: WidgetTextsSchema.default({}),
   offlineText: WidgetTextsSchema.default({}),
+  prechat: WidgetPrechatSchema.default({ enabled: false, fields: [] }),
+  waitOfferSeconds: WaitOffer.default(180),
   enabled: z.boolean().default(true),
 });
 export const UpdateWidgetSchema = z.object({
@@ -96,6 +137,8 @@ export const UpdateWidgetSchema = z.object({
   theme: WidgetThemeSchema.optional(),
   greeting: WidgetTextsSchema.optional(),
   offlineText: WidgetTextsSchema.optional(),
+  prechat: WidgetPrechatSchema.optional(),
+  waitOfferSeconds: WaitOffer.optional(),
   enabled: z.boolean().optional(),
 });
 export const RotateWidgetSecretSchema = z.object({
@@ -118,6 +161,12 @@ export const CreateWidgetSessionSchema = z.object({
   userHash: z.string().min(1).max(200).optional(),
   /** An earlier session token of this visitor, to keep their anonymous visitor id. */
   visitorToken: TokenText.optional(),
+  /**
+   * The host page's origin, when the chat frame (on the server's own origin) asks: the request's
+   * `Origin` is then the server's own and this must be one of the widget's origins. A request
+   * made by the host page itself is judged by its `Origin` header and this is ignored.
+   */
+  hostOrigin: z.string().max(200).optional(),
 });
 export const WidgetSessionSchema = z.object({
   /** Bearer for the widget's next calls (audience `widget`); short-lived. */
@@ -135,3 +184,100 @@ export const WidgetSessionSchema = z.object({
   }),
 });
 export type WidgetSession = z.infer<typeof WidgetSessionSchema>;
+
+// ---- the visitor's side (the chat frame; bearer: the session token) ---------------------------
+
+/** Values a site attaches to its visitor with `setAttributes` (unsigned: shown as unverified). */
+export const WidgetAttributeValueSchema = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
+export const WidgetAttributesSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/), WidgetAttributeValueSchema)
+  .refine((record) => Object.keys(record).length <= 30, 'at most 30 attributes');
+export type WidgetAttributes = z.infer<typeof WidgetAttributesSchema>;
+/** `PATCH /widget/v1/attributes`: merged into what the contact had (null removes one). */
+export const WidgetAttributesChangeSchema = z.object({ attributes: WidgetAttributesSchema });
+
+/** The visitor's conversation as the frame shows it. */
+export const WidgetConversationSchema = z.object({
+  id: IdSchema,
+  status: z.enum(['open', 'pending', 'snoozed', 'resolved', 'closed']),
+  createdAt: Time,
+  /** The agent serving it: their name as shown to customers (id to match typing and read events). */
+  assignee: z.object({ id: IdSchema, name: z.string().nullable() }).nullable(),
+  /** 1 = next; null when not waiting in the queue. */
+  queuePosition: z.int().nullable(),
+  etaSeconds: z.int().nullable(),
+  /** Since when the visitor waits for a first agent (null once someone has it). */
+  waitingSince: Time.nullable(),
+  /** The last seq the visitor has read, and the highest seq read by the agents. */
+  readSeq: z.int(),
+  agentReadSeq: z.int(),
+  lastSeq: z.int(),
+  /** The survey of the latest resolve: asked (rating null) or answered; null when none. */
+  csat: z
+    .object({
+      cycle: z.int(),
+      rating: z.int().nullable(),
+      comment: z.string().nullable(),
+      editableUntil: Time.nullable(),
+    })
+    .nullable(),
+  /** A closed conversation is never written into: the visitor starts a new one. */
+  writable: z.boolean(),
+});
+export type WidgetConversation = z.infer<typeof WidgetConversationSchema>;
+
+/** `GET /widget/v1/state`: everything the frame needs to draw itself. */
+export const WidgetStateSchema = z.object({
+  widget: z.object({
+    id: IdSchema,
+    name: z.string(),
+    theme: WidgetThemeSchema,
+    greeting: WidgetTextsSchema,
+    offlineText: WidgetTextsSchema,
+    identityMode: z.enum(WIDGET_IDENTITY_MODES),
+    prechat: WidgetPrechatSchema,
+    waitOfferSeconds: z.int(),
+  }),
+  /** Business hours of the widget's inbox, now. `nextOpenAt` is null when open or never. */
+  opening: z.object({ open: z.boolean(), nextOpenAt: Time.nullable(), timeZone: z.string() }),
+  /** An agent of the inbox is online now (with `opening.open`: a live answer is likely). */
+  agentsAvailable: z.boolean(),
+  verified: z.boolean(),
+  /** The visitor as a contact; null until they first send something. */
+  contact: z
+    .object({
+      /** The visitor's user id: the `senderId` of their own messages. */
+      userId: IdSchema,
+      name: z.string().nullable(),
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+      verified: z.boolean(),
+    })
+    .nullable(),
+  /** The visitor's current conversation (the latest not closed), null when none. */
+  conversation: WidgetConversationSchema.nullable(),
+  /** Earlier conversations, newest first (a verified visitor sees them on every device). */
+  history: z.array(WidgetConversationSchema.pick({ id: true, status: true, createdAt: true, lastSeq: true })),
+  /** Unread agent messages over all the visitor's conversations. */
+  unread: z.int(),
+});
+export type WidgetState = z.infer<typeof WidgetStateSchema>;
+
+/** `POST /widget/v1/conversations`: the visitor's first message opens a conversation. */
+export const StartWidgetConversationSchema = z.object({
+  clientMsgId: z.string().min(1).max(64),
+  body: z.string().trim().min(1).max(4000),
+  /** The pre-chat (or offline) form's answers: name, phone, email and the custom fields by key. */
+  form: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().trim().max(500)).optional(),
+  /** Attributes set before the visitor became a contact (`setAttributes`), kept with it now. */
+  attributes: WidgetAttributesSchema.optional(),
+  /** Sent through the offline form: the conversation waits as pending for the next opening. */
+  offline: z.boolean().default(false),
+});
+export const WidgetStartedSchema = z.object({
+  /** A new session token that carries the contact (the earlier one does not). */
+  session: WidgetSessionSchema,
+  conversation: WidgetConversationSchema,
+  message: z.object({ id: IdSchema, seq: z.int(), createdAt: Time }),
+});
+export type WidgetStarted = z.infer<typeof WidgetStartedSchema>;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type ChatModule, createChatModule } from './modules/chat/index.js';
 import type { StoredMessagesJob } from './modules/chat/message.repository.js';
-import type { SupportPort } from './modules/chat/support-port.js';
+import type { SupportPort, VisitorPort } from './modules/chat/support-port.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
 import { storedMessagesJob } from './modules/notifications/notify-message.job.js';
@@ -9,6 +9,7 @@ import { createOpsModule, type OpsModule } from './modules/ops/index.js';
 import { createPresenceModule, type PresenceModule } from './modules/presence/index.js';
 import type { AvailabilityPort } from './modules/presence/presence.service.js';
 import { createSupportModule, type SupportModule } from './modules/support/index.js';
+import type { WidgetContactPort } from './modules/support/ticket.service.js';
 import { createWidgetModule, type WidgetModule } from './modules/widget/index.js';
 import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
@@ -35,6 +36,8 @@ const RETIRED_QUEUES = ['maintenance'];
 const WIDGET_SESSION_TTL_SECONDS = 3600;
 /** An anonymous visitor keeps their id when they come back within this time. */
 const WIDGET_RESUME_WITHIN_SECONDS = 30 * 86_400;
+/** A widget's settings as its visitors' messages see them: cached this long per process. */
+const WIDGET_CACHE_MS = 5_000;
 
 export interface CoreOptions {
   logger?: Logger;
@@ -170,6 +173,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const notifyStatement = Promise.withResolvers<StoredMessagesJob>();
   // Chat and presence ask the support desk things; it is built after them (it uses both).
   const supportPort = new LatePort<SupportPort>('the support desk');
+  const visitorPort = new LatePort<VisitorPort>('the website widget');
+  const widgetContacts = new LatePort<WidgetContactPort>('the website widget');
   const availabilityPort = new LatePort<AvailabilityPort>('staff availability');
   const chat = createChatModule({
     db,
@@ -183,6 +188,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     maxQueueWaitMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     typingThrottleMs: options.typingThrottleMs ?? 1000,
     support: supportPort,
+    visitors: visitorPort,
     limits,
     sendsPerMinute: config.MESSAGES_PER_USER_MINUTE,
     reads: {
@@ -209,6 +215,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     db,
     chat,
     presence: presence.store,
+    widgetContacts,
     events,
     live,
     jobs,
@@ -270,6 +277,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     redis,
     events,
     users: identity.users,
+    chat,
+    support,
+    webDistDir: config.webDistDir,
     limits,
     logger,
     now,
@@ -282,8 +292,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       sessionsPerWidgetMinute: config.WIDGET_SESSIONS_PER_WIDGET_MINUTE,
       resumeWithinSeconds: WIDGET_RESUME_WITHIN_SECONDS,
       clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+      messagesPerIpMinute: config.WIDGET_MESSAGES_PER_IP_MINUTE,
+      messagesPerWidgetMinute: config.WIDGET_MESSAGES_PER_WIDGET_MINUTE,
+      widgetCacheMs: WIDGET_CACHE_MS,
     },
   });
+  visitorPort.set(widget.port);
+  widgetContacts.set(widget.contacts);
   const ops = createOpsModule({
     database,
     redis,
@@ -379,6 +394,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? undefined
       : new RealtimeGateway(http.server, {
           verifyAccessToken: core.identity.tokens.verifier,
+          verifyVisitorToken: (token, handshake) => core.widget.visitors.authenticateSocket(token, handshake),
+          trustProxy: config.TRUST_PROXY,
           modules: modules.flatMap((m) => (m.socket ? [m.socket] : [])),
           metrics: core.metrics,
           logger,

@@ -202,6 +202,10 @@ const EnvSchema = z.object({
   WIDGET_SESSIONS_PER_IP_MINUTE: int(1).default(30),
   /** Website widget: visitor sessions opened per minute for one widget, from everywhere. */
   WIDGET_SESSIONS_PER_WIDGET_MINUTE: int(1).default(3000),
+  /** Website widget: visitor messages (and conversation starts) per minute from one IP address. */
+  WIDGET_MESSAGES_PER_IP_MINUTE: int(1).default(60),
+  /** Website widget: visitor messages per minute to one widget's conversations, from everywhere. */
+  WIDGET_MESSAGES_PER_WIDGET_MINUTE: int(1).default(6000),
   /** Website widget: how long a secret stays valid after a rotation unless the admin says (seconds). */
   WIDGET_ROTATION_GRACE_SECONDS: int(0, 7 * 86_400).default(86_400),
   /** Wait before a delivery's first retry, doubled (with jitter) for each next, at most an hour; 0: at once. */

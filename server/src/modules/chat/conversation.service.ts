@@ -17,7 +17,7 @@ import { conversationSubject } from './events.js';
 import type { MessageRepository } from './message.repository.js';
 import { mayAddMembers, mayRemoveMember, requireAccess } from './policies.js';
 import { toConversation } from './presenters.js';
-import type { SupportPort } from './support-port.js';
+import type { SupportOpening, SupportPort } from './support-port.js';
 import type { ConversationRow, MemberRow, MessageRow } from './tables.js';
 
 const encodeCursor = (c: ListCursor) =>
@@ -99,8 +99,7 @@ export class ConversationService {
   async create(
     actor: Actor,
     input: CreateConversation,
-    /** Support: the closed conversation a customer's message started this one from. */
-    options: { linkedFrom?: string } = {},
+    options: SupportOpening = {},
   ): Promise<{ conversation: Conversation; created: boolean }> {
     let row: ConversationRow;
     let created = true;
@@ -167,6 +166,7 @@ export class ConversationService {
           ))!;
           await this.start(tx, actor, conv, [{ userId: actor.id, role: 'customer' }]);
           await this.support?.opened(tx, conv, actor, options);
+          await options.within?.(tx, conv);
           return conv;
         });
         this.live.publish('members.added', { conversationId: row.id, userIds: [actor.id] });

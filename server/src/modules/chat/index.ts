@@ -17,7 +17,7 @@ import { MessageRepository, type StoredMessagesJob } from './message.repository.
 import { messageRoutes } from './message.routes.js';
 import { MessageService } from './message.service.js';
 import { MessageWriter } from './message-writer.js';
-import type { SupportPort } from './support-port.js';
+import type { SupportPort, VisitorPort } from './support-port.js';
 
 export interface ChatModule extends Module {
   conversations: ConversationService;
@@ -41,6 +41,8 @@ export function createChatModule(deps: {
   typingThrottleMs: number;
   /** The support desk, once built (support conversations' tickets, notes, who serves what). */
   support: LatePort<SupportPort>;
+  /** The website widget, once built (checks its visitors' messages). */
+  visitors?: LatePort<VisitorPort>;
   limits: RateLimitFactory;
   reads: { syncPerMinute: number; historyPerMinute: number; concurrentPerUser: number };
   /** Messages one user may send per minute (every socket, HTTP, every instance with Redis). */
@@ -85,6 +87,7 @@ export function createChatModule(deps: {
     conversationService: conversations,
     live,
     support: deps.support,
+    visitors: deps.visitors,
     sends: deps.limits({ name: 'send:user:1m', points: deps.sendsPerMinute, durationSeconds: 60 }),
     reads: {
       sync: deps.limits({ name: 'sync:user:1m', points: deps.reads.syncPerMinute, durationSeconds: 60 }),

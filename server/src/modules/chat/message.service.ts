@@ -11,7 +11,7 @@ import type { ConversationService } from './conversation.service.js';
 import type { BatchOutcome, MessageRepository } from './message.repository.js';
 import { mayChangeMessage, requireAccess, staffServes } from './policies.js';
 import { toMessage } from './presenters.js';
-import type { SupportPort } from './support-port.js';
+import type { SupportPort, VisitorPort } from './support-port.js';
 import type { MessageRow } from './tables.js';
 
 /** What the message service needs of the writer: one send in, what became of it out. */
@@ -42,6 +42,8 @@ export interface MessageServiceDeps {
   live: Pick<LiveEvents, 'publish'>;
   /** The support desk: private notes, who serves what (unset: support conversations are plain). */
   support?: LatePort<SupportPort>;
+  /** The website widget, once built: checks its visitors' messages. */
+  visitors?: LatePort<VisitorPort>;
   /**
    * Fairness of the heavy reads (sync, history pages): per-user rates, and a gate that lets one
    * user run only a few at once, so one person's flood cannot take the pool from everyone else.
@@ -65,11 +67,13 @@ export class MessageService {
   private readonly conversationService: MessageServiceDeps['conversationService'];
   private readonly live: MessageServiceDeps['live'];
   private readonly supportPort: LatePort<SupportPort> | undefined;
+  private readonly visitorPort: LatePort<VisitorPort> | undefined;
   private readonly reads: MessageServiceDeps['reads'];
   private readonly sends: RateLimit | undefined;
 
   constructor(deps: MessageServiceDeps) {
     this.supportPort = deps.support;
+    this.visitorPort = deps.visitors;
     this.writer = deps.writer;
     this.messages = deps.messages;
     this.conversations = deps.conversations;
@@ -100,6 +104,11 @@ export class MessageService {
   ): Promise<{ message: Message; duplicate: boolean }> {
     // Retries count too: a client that retries without pause is flooding all the same.
     if (options.metered !== false) await this.sends?.consume(actor.id);
+    // Only a widget visitor's message pays for this; direct and group chat skip it.
+    if (actor.visitor) {
+      if (!this.visitorPort) throw new ForbiddenError('auth/forbidden');
+      await this.visitorPort.require().guardSend(actor, input.conversationId);
+    }
     const support = this.supportPort?.get();
     // A private note goes to the notes conversation beside the support one: never to the customer.
     const conversationId = input.internal

@@ -2,6 +2,7 @@ import type { Db, Transactor } from '../../platform/db/client.js';
 import type { DomainEvents } from '../../platform/events/domain-events.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
+import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Module } from '../../platform/module.js';
 import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
@@ -39,7 +40,7 @@ import { slaTimerJobs } from './sla/sla-timer.job.js';
 import { supportRoutes } from './support.routes.js';
 import { supportSocket } from './support.socket.js';
 import { TicketRepository } from './ticket.repository.js';
-import { TicketService } from './ticket.service.js';
+import { TicketService, type WidgetContactPort } from './ticket.service.js';
 import { supportTimerJobs } from './timers.job.js';
 import { type WebhookDeliverySettings, WebhookSender, webhookDeliveryJob } from './webhooks/delivery.job.js';
 import { WebhookRepository } from './webhooks/webhook.repository.js';
@@ -77,6 +78,8 @@ export function createSupportModule(deps: {
   logger: Logger;
   defaults: SupportDefaults;
   now: () => number;
+  /** The website widget, once built: what it knows of a visitor customer (the customer panel). */
+  widgetContacts?: LatePort<WidgetContactPort>;
   webhooks: WebhookDeliverySettings;
   /** The satisfaction survey's SMS link: the provider, where links point, per-IP limits of its page. */
   sms: SmsProvider;
@@ -147,6 +150,7 @@ export function createSupportModule(deps: {
     now,
     csat,
     slaClocks,
+    widgetContacts: deps.widgetContacts,
     // In order: the clocks and the reports first; the customer's notice last (a retry may repeat it).
     observers: [sla, recorder, new OutOfHoursNotice({ calendars, conversations: chat.conversations })],
   });

@@ -3,7 +3,9 @@ import type {
   Priority,
   SupportCustomer,
   SupportListQuery,
+  SupportStatus,
   SupportTicket,
+  SupportWidgetContact,
 } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import type { Executor, Transactor } from '../../platform/db/client.js';
@@ -12,6 +14,7 @@ import type { DomainEvents, NewDomainEvent } from '../../platform/events/domain-
 import type { LiveEvents } from '../../platform/events/live-events.js';
 import { t } from '../../platform/i18n/messages.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
+import type { LatePort } from '../../platform/late-port.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ConversationService } from '../chat/conversation.service.js';
 import type { MessageService } from '../chat/message.service.js';
@@ -70,6 +73,13 @@ export interface TicketServiceDeps {
   observers?: TicketObserver[];
   /** The satisfaction survey of each conversation's standing resolve, for its support view. */
   csat?: Pick<CsatService, 'views'>;
+  /** The website widget, once built: what it knows of a visitor customer. */
+  widgetContacts?: LatePort<WidgetContactPort>;
+}
+
+/** What the desk asks the website widget about a customer who came through it. */
+export interface WidgetContactPort {
+  contactOf(customerId: string, conversationId: string): Promise<SupportWidgetContact | null>;
 }
 
 /** What happened to a ticket, as those who follow tickets hear it (after it committed). */
@@ -105,15 +115,18 @@ export class TicketService {
     tx: Executor,
     conversation: ConversationRow,
     customer: Actor,
-    options: { linkedFrom?: string },
+    options: { linkedFrom?: string; inboxId?: string },
   ) {
     const now = new Date(this.deps.now());
+    // A follow-up stays in the inbox of the conversation it follows (a widget's, say).
+    const linked = options.linkedFrom ? await this.deps.tickets.get(options.linkedFrom, tx) : undefined;
+    const inboxId = options.inboxId ?? linked?.inboxId ?? APP_INBOX_ID;
     const notes = await this.deps.conversations.insertNotes(tx, conversation);
     await this.deps.tickets.insert(
       {
         conversationId: conversation.id,
         notesConversationId: notes.id,
-        inboxId: APP_INBOX_ID,
+        inboxId,
         customerId: customer.id,
         status: 'open',
         queuedAt: now,
@@ -126,7 +139,7 @@ export class TicketService {
       type: 'support.opened',
       actorId: customer.id,
       subject: conversationSubject(conversation.id),
-      payload: { inboxId: APP_INBOX_ID, linkedFrom: options.linkedFrom ?? null },
+      payload: { inboxId, linkedFrom: options.linkedFrom ?? null },
     });
   }
 
@@ -207,6 +220,19 @@ export class TicketService {
     return agents.filter((a) => a.connected && a.availability === 'online').map((a) => a.userId);
   }
 
+  /** Whether an agent who serves this inbox is connected and `online` now (a live answer is likely). */
+  async agentsOnline(inboxId: string): Promise<boolean> {
+    const serving = await this.deps.tickets.servingAgents(inboxId, null);
+    if (serving.length === 0) return false;
+    const agents = await this.deps.directory.listAgents({ ids: serving });
+    return agents.some((a) => a.connected && a.availability === 'online');
+  }
+
+  /** A support conversation's status, undefined for any other conversation. */
+  async statusOf(conversationId: string): Promise<SupportStatus | undefined> {
+    return (await this.deps.tickets.get(conversationId))?.status;
+  }
+
   /** Who hears of an escalation: the supervisors of its team (every supervisor and admin without one). */
   async supervisorsOf(conversationId: string): Promise<string[]> {
     const ticket = await this.deps.tickets.get(conversationId);
@@ -263,6 +289,8 @@ export class TicketService {
       this.deps.tickets.ofCustomer(ticket.customerId, 21),
     ]);
     if (!contact) throw new NotFoundError('conversation/not_found');
+    const widget =
+      (await this.deps.widgetContacts?.get()?.contactOf(ticket.customerId, conversationId)) ?? null;
     const others = earlier.filter((t) => t.conversationId !== conversationId).slice(0, 20);
     const seen = await Promise.all(
       others.map((t) => this.deps.tickets.isVisible(t.conversationId, viewer(actor))),
@@ -272,7 +300,9 @@ export class TicketService {
     return {
       id: ticket.customerId,
       name: contact.name,
-      phone: contact.phone,
+      // A visitor's user key is not a phone number: never shown as one.
+      phone: widget ? '' : contact.phone,
+      widget,
       conversations: shown.map((t) => ({
         conversationId: t.conversationId,
         status: t.status,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Widget, WidgetIdentityMode } from '@abrik/protocol';
+import type { Widget, WidgetIdentityMode, WidgetPrechat } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import type { Transactor } from '../../platform/db/client.js';
 import { NotFoundError, pgErrorCode } from '../../platform/errors.js';
@@ -18,6 +18,8 @@ export interface WidgetInput {
   theme: WidgetTheme;
   greeting: WidgetTexts;
   offlineText: WidgetTexts;
+  prechat: WidgetPrechat;
+  waitOfferSeconds: number;
   enabled: boolean;
 }
 

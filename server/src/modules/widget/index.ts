@@ -4,23 +4,36 @@ import type { Logger } from '../../platform/logger.js';
 import type { Module } from '../../platform/module.js';
 import type { Redis } from '../../platform/redis/client.js';
 import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
+import type { ChatModule } from '../chat/index.js';
+import type { VisitorPort } from '../chat/support-port.js';
 import type { UserService } from '../identity/user.service.js';
+import type { SupportModule } from '../support/index.js';
+import type { WidgetContactPort } from '../support/ticket.service.js';
 import { widgetAdminRoutes } from './admin.routes.js';
 import { WidgetAdminService } from './admin.service.js';
 import './events.js';
+import { frameRoutes } from './frame.routes.js';
 import { replayGuard } from './replay-guard.js';
 import { sessionRoutes } from './session.routes.js';
 import { WidgetSessionService, type WidgetSessionSettings } from './session.service.js';
 import { VisitorTokens } from './session-token.js';
+import { visitorRoutes } from './visitor.routes.js';
+import { type VisitorSettings, WidgetVisitorService } from './visitor.service.js';
 import { WidgetRepository } from './widget.repository.js';
 
 export interface WidgetModule extends Module {
   admin: WidgetAdminService;
   sessions: WidgetSessionService;
   visitorTokens: VisitorTokens;
+  /** What the chat frame's visitors do; also checks their socket handshakes. */
+  visitors: WidgetVisitorService;
+  /** Chat's check of each visitor message. */
+  port: VisitorPort;
+  /** The desk's customer panel: what the widget knows of a visitor customer. */
+  contacts: WidgetContactPort;
 }
 
-export interface WidgetSettings extends WidgetSessionSettings {
+export interface WidgetSettings extends WidgetSessionSettings, VisitorSettings {
   /** The server's key (JWT_SECRET): visitor session tokens are signed with it. */
   tokenSecret: string;
   sessionTtlSeconds: number;
@@ -34,10 +47,14 @@ export function createWidgetModule(deps: {
   redis: Redis | undefined;
   events: DomainEvents;
   users: UserService;
+  chat: Pick<ChatModule, 'conversations' | 'messages'>;
+  support: Pick<SupportModule, 'calendars' | 'tickets' | 'csat'>;
   limits: RateLimitFactory;
   logger: Logger;
   now: () => number;
   publicUrl: string;
+  /** The built web client (its widget/frame/index.html is the chat frame's page); false: none. */
+  webDistDir: string | false;
   settings: WidgetSettings;
 }): WidgetModule {
   const { db, now, settings } = deps;
@@ -64,11 +81,32 @@ export function createWidgetModule(deps: {
     now,
     settings,
   });
+  const visitors = new WidgetVisitorService({
+    widgets,
+    sessions,
+    tokens: visitorTokens,
+    users: deps.users,
+    chat: deps.chat,
+    support: deps.support,
+    limits: deps.limits,
+    now,
+    settings,
+  });
   return {
     name: 'widget',
     admin,
     sessions,
     visitorTokens,
-    routes: { public: [sessionRoutes({ sessions })], authenticated: [widgetAdminRoutes({ admin })] },
+    visitors,
+    port: { guardSend: (actor, conversationId) => visitors.guardSend(actor, conversationId) },
+    contacts: { contactOf: (customerId, conversationId) => visitors.contactOf(customerId, conversationId) },
+    routes: {
+      public: [
+        sessionRoutes({ sessions }),
+        visitorRoutes({ visitors }),
+        frameRoutes({ widgets, webDistDir: deps.webDistDir }),
+      ],
+      authenticated: [widgetAdminRoutes({ admin })],
+    },
   };
 }

@@ -22,6 +22,8 @@ export function toWidget(row: WidgetRow, publicUrl: string): Widget {
     theme: row.theme,
     greeting: row.greeting,
     offlineText: row.offlineText,
+    prechat: row.prechat,
+    waitOfferSeconds: row.waitOfferSeconds,
     enabled: row.enabled,
     previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null,
     snippet: snippetOf(publicUrl, row.id),

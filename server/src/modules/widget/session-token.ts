@@ -7,6 +7,10 @@ export interface VisitorClaims {
   /** The verified contact, when the site proved who the visitor is. */
   contactId: string | null;
   userId: string | null;
+  /** The contact is a verified one (the site proved who the visitor is). */
+  verified: boolean;
+  /** The host page's origin the session was opened for (checked again at each use). */
+  hostOrigin: string | null;
 }
 
 const ISSUER = 'abrik';
@@ -28,6 +32,8 @@ export class VisitorTokens {
     const token = await new SignJWT({
       wid: claims.widgetId,
       ...(claims.contactId ? { cid: claims.contactId, uid: claims.userId } : {}),
+      ...(claims.verified ? { vf: true } : {}),
+      ...(claims.hostOrigin ? { ho: claims.hostOrigin } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.visitorId)
@@ -43,7 +49,10 @@ export class VisitorTokens {
    * The claims of a session token of ours, or undefined. `expiredWithinSeconds` accepts one that
    * expired that long ago (resuming an anonymous visitor id).
    */
-  async verify(token: string, expiredWithinSeconds = 0): Promise<VisitorClaims | undefined> {
+  async verify(
+    token: string,
+    expiredWithinSeconds = 0,
+  ): Promise<(VisitorClaims & { expiresAt: number }) | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -54,10 +63,13 @@ export class VisitorTokens {
       });
       if (typeof payload.sub !== 'string' || typeof payload.wid !== 'string') return undefined;
       return {
+        expiresAt: payload.exp ?? 0,
         widgetId: payload.wid,
         visitorId: payload.sub,
         contactId: typeof payload.cid === 'string' ? payload.cid : null,
         userId: typeof payload.uid === 'string' ? payload.uid : null,
+        verified: payload.vf === true,
+        hostOrigin: typeof payload.ho === 'string' ? payload.ho : null,
       };
     } catch {
       return undefined;

@@ -57,6 +57,7 @@ export const sessionRoutes =
         const session = await deps.sessions.open({
           ...request.body,
           origin,
+          host: request.headers.host,
           ip: request.ip,
           // From here on, its errors (an identity refused) are readable by the widget's page too.
           onOriginAllowed: (allowed) => allowOrigin(reply, allowed),

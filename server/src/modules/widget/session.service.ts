@@ -12,6 +12,10 @@ export interface SessionRequest {
   widgetId: string;
   /** The request's `Origin` header. */
   origin: string | undefined;
+  /** The request's `Host` header: an `Origin` on the same host is our own chat frame asking. */
+  host: string | undefined;
+  /** The host page's origin, as our chat frame states it (only used when the frame asks). */
+  hostOrigin?: string | undefined;
   ip: string;
   token?: string | undefined;
   userId?: string | undefined;
@@ -35,6 +39,19 @@ export interface WidgetSessionSettings {
  */
 const contactUserKey = (widgetId: string, sub: string) =>
   `widget:${widgetId}:${createHash('sha256').update(sub, 'utf8').digest('hex').slice(0, 32)}`;
+
+/** True when `origin` is on the server's own host: our chat frame, not a host page. */
+export function isOwnOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+const hasProof = (request: SessionRequest) =>
+  request.token !== undefined || request.userId !== undefined || request.userHash !== undefined;
 
 /** Opens visitor sessions: the widget and the page's origin checked, the visitor's identity proven. */
 export class WidgetSessionService {
@@ -87,22 +104,56 @@ export class WidgetSessionService {
   async open(request: SessionRequest): Promise<WidgetSession> {
     await this.perIp.consume(request.ip);
     await this.perWidget.consume(request.widgetId);
-    const widget = await this.allowedWidget(request.widgetId, request.origin);
-    request.onOriginAllowed?.(request.origin as string);
-    const identity = await this.identify(widget, request);
-    const visitorId = await this.visitorIdOf(widget.id, request.visitorToken);
-    const contact = identity ? await this.verifiedContact(widget, identity) : undefined;
+    // Our chat frame asks from our own origin and names the page it is embedded in (which the
+    // browser let embed it only if `frame-ancestors` lists it); a host page asks for itself.
+    const fromFrame = isOwnOrigin(request.origin, request.host);
+    const hostOrigin = fromFrame ? request.hostOrigin : request.origin;
+    const widget = await this.allowedWidget(request.widgetId, hostOrigin);
+    if (!fromFrame) request.onOriginAllowed?.(hostOrigin as string);
+    const earlier = await this.earlierSession(widget.id, request.visitorToken);
+    const proven = hasProof(request) && widget.identityMode !== 'off';
+    const identity = proven ? await this.identify(widget, request) : undefined;
+    // A visitor the site vouched for keeps that through their session's renewals (an identity
+    // token is good once): the earlier session of ours is the proof.
+    const carried = !proven && earlier?.contactId && earlier.userId ? earlier : undefined;
+    if (widget.identityMode === 'required' && !identity && !carried?.verified) {
+      throw new AppError(401, 'widget/identity_required');
+    }
+    const contact = identity
+      ? await this.verifiedContact(widget, identity)
+      : carried && (await this.deps.widgets.getContact(widget.id, carried.contactId as string))
+        ? { id: carried.contactId as string, userId: carried.userId as string, verified: carried.verified }
+        : undefined;
+    return this.issue(widget, {
+      visitorId: earlier?.visitorId ?? randomUUID(),
+      contact: contact ? { id: contact.id, userId: contact.userId, verified: contact.verified } : null,
+      hostOrigin: hostOrigin ?? null,
+    });
+  }
+
+  /** A session token for this visitor (a new one after they became a contact). */
+  async issue(
+    widget: WidgetRow,
+    session: {
+      visitorId: string;
+      contact: { id: string; userId: string; verified: boolean } | null;
+      hostOrigin: string | null;
+    },
+  ): Promise<WidgetSession> {
+    const { contact, visitorId } = session;
     const { token, expiresAt } = await this.deps.tokens.sign({
       widgetId: widget.id,
       visitorId,
       contactId: contact?.id ?? null,
       userId: contact?.userId ?? null,
+      verified: contact?.verified ?? false,
+      hostOrigin: session.hostOrigin,
     });
     return {
       sessionToken: token,
       expiresAt: expiresAt.toISOString(),
       visitorId,
-      verified: contact !== undefined,
+      verified: contact?.verified ?? false,
       widget: {
         id: widget.id,
         name: widget.name,
@@ -113,9 +164,8 @@ export class WidgetSessionService {
     };
   }
 
-  /** The proven identity, undefined for an anonymous visitor; a bad proof is refused in every mode but `off`. */
-  private async identify(widget: WidgetRow, request: SessionRequest): Promise<VerifiedIdentity | undefined> {
-    if (widget.identityMode === 'off') return undefined; // identity ignored: anonymous only
+  /** The proven identity; a bad proof is refused (401). */
+  private async identify(widget: WidgetRow, request: SessionRequest): Promise<VerifiedIdentity> {
     const secrets = {
       current: widget.secret,
       previous: widget.previousSecret,
@@ -131,21 +181,15 @@ export class WidgetSessionService {
         clockSkewSeconds: this.deps.settings.clockSkewSeconds,
       });
     }
-    if (request.userId !== undefined || request.userHash !== undefined) {
-      if (!request.userId || !request.userHash) throw new AppError(401, 'widget/identity_invalid');
-      return verifyUserHash(request.userId, request.userHash, secrets, now);
-    }
-    if (widget.identityMode === 'required') throw new AppError(401, 'widget/identity_required');
-    return undefined;
+    if (!request.userId || !request.userHash) throw new AppError(401, 'widget/identity_invalid');
+    return verifyUserHash(request.userId, request.userHash, secrets, now);
   }
 
-  /** The anonymous visitor id of an earlier session of this widget, or a new one. */
-  private async visitorIdOf(widgetId: string, visitorToken: string | undefined): Promise<string> {
-    if (visitorToken) {
-      const earlier = await this.deps.tokens.verify(visitorToken, this.deps.settings.resumeWithinSeconds);
-      if (earlier?.widgetId === widgetId) return earlier.visitorId;
-    }
-    return randomUUID();
+  /** An earlier session of this widget's visitor (expired for less than the resume window). */
+  private async earlierSession(widgetId: string, visitorToken: string | undefined) {
+    if (!visitorToken) return undefined;
+    const earlier = await this.deps.tokens.verify(visitorToken, this.deps.settings.resumeWithinSeconds);
+    return earlier?.widgetId === widgetId ? earlier : undefined;
   }
 
   private async verifiedContact(widget: WidgetRow, identity: VerifiedIdentity) {

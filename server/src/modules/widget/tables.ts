@@ -1,9 +1,10 @@
-import { WIDGET_IDENTITY_MODES } from '@abrik/protocol';
+import { WIDGET_IDENTITY_MODES, type WidgetAttributes, type WidgetPrechat } from '@abrik/protocol';
 import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
   index,
+  integer,
   jsonb,
   pgTable,
   text,
@@ -11,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { conversations } from '../chat/tables.js';
 import { users } from '../identity/tables.js';
 import { supportInboxes } from '../support/tables.js';
 
@@ -47,6 +49,9 @@ export const supportWidgets = pgTable(
     theme: jsonb('theme').$type<WidgetTheme>().notNull().default({}),
     greeting: jsonb('greeting').$type<WidgetTexts>().notNull().default({}),
     offlineText: jsonb('offline_text').$type<WidgetTexts>().notNull().default({}),
+    prechat: jsonb('prechat').$type<WidgetPrechat>().notNull().default({ enabled: false, fields: [] }),
+    /** A visitor waiting this long in the queue is offered to leave a message; 0: never. */
+    waitOfferSeconds: integer('wait_offer_seconds').notNull().default(180),
     enabled: boolean('enabled').notNull().default(true),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
@@ -81,6 +86,8 @@ export const widgetContacts = pgTable(
     name: text('name'),
     email: text('email'),
     phone: text('phone'),
+    /** The site's `setAttributes` values: unsigned, shown to agents as unverified. */
+    attributes: jsonb('attributes').$type<WidgetAttributes>().notNull().default({}),
     createdAt: at('created_at').notNull().defaultNow(),
     lastSeenAt: at('last_seen_at').notNull().defaultNow(),
   },
@@ -92,3 +99,35 @@ export const widgetContacts = pgTable(
 
 export type WidgetRow = typeof supportWidgets.$inferSelect;
 export type WidgetContactRow = typeof widgetContacts.$inferSelect;
+
+/**
+ * A support conversation a widget's visitor started: which widget and contact, the page's origin,
+ * and the pre-chat (or offline) form's answers. Keyed also by the first message's client id, so
+ * a retried start finds the conversation it already made instead of making a second.
+ */
+export const widgetConversations = pgTable(
+  'widget_conversations',
+  {
+    conversationId: uuid('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    widgetId: uuid('widget_id')
+      .notNull()
+      .references(() => supportWidgets.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => widgetContacts.id, { onDelete: 'cascade' }),
+    startClientMsgId: text('start_client_msg_id').notNull(),
+    form: jsonb('form').$type<Record<string, string>>().notNull().default({}),
+    /** Left through the offline form (the inbox was closed, or nobody was available). */
+    offline: boolean('offline').notNull().default(false),
+    hostOrigin: text('host_origin'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('widget_conversations_start_idx').on(t.contactId, t.startClientMsgId),
+    index('widget_conversations_contact_idx').on(t.contactId, t.createdAt),
+  ],
+);
+
+export type WidgetConversationRow = typeof widgetConversations.$inferSelect;

@@ -1,6 +1,14 @@
-import { and, arrayContains, asc, eq, sql } from 'drizzle-orm';
+import type { WidgetAttributes } from '@abrik/protocol';
+import { and, arrayContains, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { supportWidgets, type WidgetContactRow, type WidgetRow, widgetContacts } from './tables.js';
+import {
+  supportWidgets,
+  type WidgetContactRow,
+  type WidgetConversationRow,
+  type WidgetRow,
+  widgetContacts,
+  widgetConversations,
+} from './tables.js';
 
 export type NewWidget = Omit<
   typeof supportWidgets.$inferInsert,
@@ -9,7 +17,16 @@ export type NewWidget = Omit<
 export type WidgetChanges = Partial<
   Pick<
     WidgetRow,
-    'name' | 'inboxId' | 'allowedOrigins' | 'identityMode' | 'theme' | 'greeting' | 'offlineText' | 'enabled'
+    | 'name'
+    | 'inboxId'
+    | 'allowedOrigins'
+    | 'identityMode'
+    | 'theme'
+    | 'greeting'
+    | 'offlineText'
+    | 'prechat'
+    | 'waitOfferSeconds'
+    | 'enabled'
   >
 >;
 
@@ -121,5 +138,125 @@ export class WidgetRepository {
       .update(widgetContacts)
       .set({ ...details, lastSeenAt: sql`now()` })
       .where(eq(widgetContacts.id, id));
+  }
+
+  /** One of this widget's contacts (verified or not). */
+  async getContact(widgetId: string, id: string): Promise<WidgetContactRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetContacts)
+      .where(and(eq(widgetContacts.id, id), eq(widgetContacts.widgetId, widgetId)));
+    return row;
+  }
+
+  /** The contact of a user (a widget's customer), when they came through a widget. */
+  async contactOfUser(userId: string): Promise<WidgetContactRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetContacts)
+      .where(eq(widgetContacts.userId, userId))
+      .orderBy(desc(widgetContacts.lastSeenAt))
+      .limit(1);
+    return row;
+  }
+
+  /**
+   * The unverified contact of an anonymous visitor (keyed by their visitor id); undefined when
+   * another request of theirs inserted it first.
+   */
+  async insertVisitorContact(
+    values: {
+      widgetId: string;
+      visitorId: string;
+      userId: string;
+      name: string | null;
+      email: string | null;
+      phone: string | null;
+      attributes: WidgetAttributes;
+    },
+    db: Executor = this.db,
+  ): Promise<WidgetContactRow | undefined> {
+    const { visitorId, ...rest } = values;
+    const [row] = await db
+      .insert(widgetContacts)
+      .values({ ...rest, externalId: visitorId, verified: false })
+      .onConflictDoNothing()
+      .returning();
+    return row;
+  }
+
+  async getVisitorContact(widgetId: string, visitorId: string): Promise<WidgetContactRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetContacts)
+      .where(
+        and(
+          eq(widgetContacts.widgetId, widgetId),
+          eq(widgetContacts.verified, false),
+          eq(widgetContacts.externalId, visitorId),
+        ),
+      );
+    return row;
+  }
+
+  /** Stated details (only those given) and attributes merged in (a null attribute removes it). */
+  async updateContact(
+    id: string,
+    changes: {
+      name?: string | null | undefined;
+      email?: string | null | undefined;
+      phone?: string | null | undefined;
+      attributes?: WidgetAttributes | undefined;
+    },
+  ): Promise<WidgetContactRow | undefined> {
+    const { attributes, ...details } = changes;
+    const set = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+    const [row] = await this.db
+      .update(widgetContacts)
+      .set({
+        ...set,
+        ...(attributes
+          ? {
+              // jsonb `||` merges; then the keys set to null are removed.
+              attributes: sql`jsonb_strip_nulls(${widgetContacts.attributes} || ${JSON.stringify(attributes)}::jsonb)`,
+            }
+          : {}),
+        lastSeenAt: sql`now()`,
+      })
+      .where(eq(widgetContacts.id, id))
+      .returning();
+    return row;
+  }
+
+  async insertConversation(
+    values: typeof widgetConversations.$inferInsert,
+    db: Executor = this.db,
+  ): Promise<void> {
+    await db.insert(widgetConversations).values(values);
+  }
+
+  /** The conversation a visitor's first message (by its client id) already started. */
+  async conversationStartedBy(
+    contactId: string,
+    clientMsgId: string,
+  ): Promise<WidgetConversationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetConversations)
+      .where(
+        and(
+          eq(widgetConversations.contactId, contactId),
+          eq(widgetConversations.startClientMsgId, clientMsgId),
+        ),
+      );
+    return row;
+  }
+
+  async conversationOf(conversationId: string): Promise<WidgetConversationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(widgetConversations)
+      .where(eq(widgetConversations.conversationId, conversationId));
+    return row;
   }
 }

@@ -18,7 +18,7 @@ import {
   type Socket,
 } from 'socket.io';
 import type { ZodType } from 'zod';
-import type { AccessTokenVerifier, Actor } from '../auth.js';
+import type { AccessTokenVerifier, Actor, VisitorTokenVerifier } from '../auth.js';
 import { AppError, RateLimitError } from '../errors.js';
 import { errorBody, toAppError } from '../http/errors.js';
 import { type Locale, negotiateLocale } from '../i18n/messages.js';
@@ -82,6 +82,13 @@ export interface SocketModule {
 
 export interface GatewayOptions {
   verifyAccessToken: AccessTokenVerifier;
+  /**
+   * Website widget visitors connect with `auth.widgetToken` (a visitor session) instead of an
+   * access token; without this, such handshakes are refused.
+   */
+  verifyVisitorToken?: VisitorTokenVerifier | undefined;
+  /** Behind a proxy (TRUST_PROXY): a client's address is the first of `X-Forwarded-For`. */
+  trustProxy?: boolean | undefined;
   modules: SocketModule[];
   metrics: Metrics;
   logger: Logger;
@@ -108,6 +115,12 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** Batches the connections are closed in at shutdown (see disconnectAll). */
 const RECONNECT_BATCHES = 10;
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENT_NAMES);
+/**
+ * What a widget visitor's connection may send: their own conversations' messages, reads, typing
+ * and sync. Anything else (presence, token refresh) is refused; a visitor reconnects with a new
+ * session instead of refreshing.
+ */
+const VISITOR_EVENTS = new Set<ClientEventName>(['message:send', 'read', 'sync', 'typing', 'focus']);
 
 /**
  * The Socket.IO gateway: authenticates connections, joins their rooms, parses every client event
@@ -198,11 +211,7 @@ export class RealtimeGateway {
     );
     try {
       if (this.draining) throw new AppError(503, 'server/shutting_down');
-      const token = socket.handshake.auth?.token;
-      if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
-        throw new AppError(401, 'auth/unauthenticated');
-      }
-      const { actor, expiresAt } = await this.options.verifyAccessToken(token);
+      const { actor, expiresAt } = await this.verifyHandshake(socket);
       // One person cannot hold the instance's connections: a cap per user (tabs, devices, retries).
       const held = this.socketsPerUser.get(actor.id) ?? 0;
       if (held >= (this.options.maxSocketsPerUser ?? Number.POSITIVE_INFINITY)) {
@@ -233,6 +242,33 @@ export class RealtimeGateway {
     }
   }
 
+  /** The caller of a handshake: an access token's user, or a widget visitor's session. */
+  private async verifyHandshake(socket: AbrikSocket): Promise<{ actor: Actor; expiresAt: number }> {
+    const bounded = (value: unknown): value is string =>
+      typeof value === 'string' && value.length > 0 && value.length <= 4096;
+    const { auth, headers } = socket.handshake;
+    const widgetToken = auth?.widgetToken;
+    if (widgetToken !== undefined && this.options.verifyVisitorToken) {
+      if (!bounded(widgetToken)) throw new AppError(401, 'auth/unauthenticated');
+      const origin = typeof headers.origin === 'string' ? headers.origin : undefined;
+      return this.options.verifyVisitorToken(widgetToken, {
+        origin,
+        host: headers.host,
+        ip: this.clientAddress(socket),
+      });
+    }
+    const token = auth?.token;
+    if (!bounded(token)) throw new AppError(401, 'auth/unauthenticated');
+    return this.options.verifyAccessToken(token);
+  }
+
+  /** The client's address, as HTTP requests see it (the same proxy trust). */
+  private clientAddress(socket: AbrikSocket): string {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
+    return this.options.trustProxy && first ? first : socket.handshake.address;
+  }
+
   private onConnection(socket: AbrikSocket): void {
     const { context } = socket.data;
     releaseUpgradeRequest(socket);
@@ -254,10 +290,25 @@ export class RealtimeGateway {
         this.options.metrics.realtimeEventsRejected.inc({ event: 'unknown', reason: 'unknown_event' });
       }
     });
+    const visitor = socket.data.actor.visitor !== undefined;
     for (const event of CLIENT_EVENT_NAMES) {
-      if (isAcked(event)) this.wireAcked(socket, event);
+      if (visitor && !VISITOR_EVENTS.has(event)) this.wireRefused(socket, event);
+      else if (isAcked(event)) this.wireAcked(socket, event);
       else this.wireUnacked(socket, event);
     }
+  }
+
+  /** An event this connection may not send (a widget visitor's): answered 403, or dropped. */
+  private wireRefused(socket: AbrikSocket, event: ClientEventName): void {
+    socket.on(event, (_raw: unknown, maybeAck?: unknown) => {
+      this.options.metrics.realtimeEventsRejected.inc({ event, reason: 'forbidden' });
+      if (typeof maybeAck === 'function') {
+        maybeAck({
+          ok: false,
+          ...errorBody(new AppError(403, 'auth/forbidden'), socket.data.context.locale),
+        });
+      }
+    });
   }
 
   /** The gateway's own event: a socket whose access token is about to expire presents a new one. */
