@@ -21,6 +21,7 @@ export const adminEn: Resources['admin'] = {
     hours: 'Business hours',
     sla: 'Service levels',
     webhooks: 'Webhooks',
+    widgets: 'Website widgets',
     audit: 'Audit log',
   },
   roles: {

@@ -19,6 +19,7 @@ export const adminFa = {
     hours: 'ساعت‌های کاری',
     sla: 'سطح خدمت',
     webhooks: 'وب‌هوک‌ها',
+    widgets: 'ابزارک‌های گفتگو',
     audit: 'گزارش رویدادها',
   },
   roles: {

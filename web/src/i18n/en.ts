@@ -8,6 +8,7 @@ import { reportsEn } from './reports.en.js';
 import { slaEn } from './sla.en.js';
 import { snoozeEn } from './snooze.en.js';
 import { webhooksEn } from './webhooks.en.js';
+import { widgetsEn } from './widgets.en.js';
 
 export const en: Resources = {
   admin: adminEn,
@@ -18,6 +19,7 @@ export const en: Resources = {
   hours: hoursEn,
   sla: slaEn,
   webhooks: webhooksEn,
+  widgets: widgetsEn,
   audit: auditEn,
   app: { name: 'Abrik Chat' },
   lang: { switchTo: 'فارسی', label: 'Change language to Persian' },

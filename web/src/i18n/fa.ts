@@ -7,6 +7,7 @@ import { reportsFa } from './reports.fa.js';
 import { slaFa } from './sla.fa.js';
 import { snoozeFa } from './snooze.fa.js';
 import { webhooksFa } from './webhooks.fa.js';
+import { widgetsFa } from './widgets.fa.js';
 
 export const fa = {
   admin: adminFa,
@@ -17,6 +18,7 @@ export const fa = {
   hours: hoursFa,
   sla: slaFa,
   webhooks: webhooksFa,
+  widgets: widgetsFa,
   audit: auditFa,
   app: { name: 'آبریک چت' },
   lang: { switchTo: 'English', label: 'تغییر زبان به انگلیسی' },

@@ -37,6 +37,7 @@ describe(AdminPages.name, () => {
       { href: '/admin/hours', text: 'ساعت‌های کاری', current: null },
       { href: '/admin/sla', text: 'سطح خدمت', current: null },
       { href: '/admin/webhooks', text: 'وب‌هوک‌ها', current: null },
+      { href: '/admin/widgets', text: 'ابزارک‌های گفتگو', current: null },
       { href: '/admin/audit', text: 'گزارش رویدادها', current: null },
     ]);
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('صندوق‌های پشتیبانی');
@@ -55,7 +56,7 @@ describe(AdminPages.name, () => {
     expect(tabs().find((tab) => tab.current === 'page')?.href).toBe('/admin/teams');
   });
 
-  it('gives supervisors the business hours, SLA and webhooks pages but not the audit log', async () => {
+  it('gives supervisors the business hours, SLA, webhooks and widgets pages but not the audit log', async () => {
     const srv = server({
       '/api/v1/support/calendars': empty,
       '/api/v1/support/inboxes': empty,
@@ -76,6 +77,7 @@ describe(AdminPages.name, () => {
       '/admin/hours',
       '/admin/sla',
       '/admin/webhooks',
+      '/admin/widgets',
     ]);
     // An admin-only section asked for by a supervisor: the first one instead, and no audit request.
     expect(tabs().find((tab) => tab.current === 'page')?.href).toBe('/admin/teams');

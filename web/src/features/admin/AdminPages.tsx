@@ -9,9 +9,20 @@ import { SlaPage } from './SlaPage.js';
 import { isStaffRole, mayReadSettings, useMe } from './shared.js';
 import { TeamsPage } from './TeamsPage.js';
 import { WebhooksPage } from './WebhooksPage.js';
+import { WidgetsPage } from './WidgetsPage.js';
 import './admin.css';
 
-const SECTIONS = ['teams', 'agents', 'inboxes', 'canned', 'hours', 'sla', 'webhooks', 'audit'] as const;
+const SECTIONS = [
+  'teams',
+  'agents',
+  'inboxes',
+  'canned',
+  'hours',
+  'sla',
+  'webhooks',
+  'widgets',
+  'audit',
+] as const;
 type Section = (typeof SECTIONS)[number];
 /** The audit log is the admins' alone (the server refuses supervisors). */
 const ADMIN_ONLY: readonly Section[] = ['audit'];
@@ -65,6 +76,7 @@ export function AdminPages({ section }: { section: string }) {
         {active === 'hours' && <HoursPage />}
         {active === 'sla' && <SlaPage />}
         {active === 'webhooks' && <WebhooksPage />}
+        {active === 'widgets' && <WidgetsPage />}
         {active === 'audit' && <AuditPage />}
       </div>
     </section>

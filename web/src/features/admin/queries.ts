@@ -2,9 +2,10 @@ import { useQuery } from '@tanstack/react-query';
 import { calendars } from '../../api/hours.js';
 import { slaPolicies } from '../../api/sla.js';
 import { webhooks } from '../../api/webhooks.js';
+import { widgets } from '../../api/widgets.js';
 import { useServices } from '../../app/context.js';
 
-/** Business hours, SLA policies and webhooks: read by their pages (and calendars by the inboxes page). */
+/** Business hours, SLA policies, webhooks, widgets: read by their pages (calendars by inboxes too). */
 export const calendarsKey = ['support', 'admin', 'calendars'] as const;
 /** A calendar's dated days between two local dates. */
 export const calendarDaysKey = (id: string, from: string, to: string) =>
@@ -14,6 +15,7 @@ export const holidaysKey = (year: number | 'current') => ['support', 'admin', 'h
 export const slaPoliciesKey = ['support', 'admin', 'sla-policies'] as const;
 export const webhooksKey = ['support', 'admin', 'webhooks'] as const;
 export const deliveriesKey = (id: string) => [...webhooksKey, id, 'deliveries'] as const;
+export const widgetsKey = ['support', 'admin', 'widgets'] as const;
 
 /** Supervisors and admins (the server refuses agents). */
 export function useCalendars({ enabled = true }: { enabled?: boolean } = {}) {
@@ -29,4 +31,9 @@ export function useSlaPolicies() {
 export function useWebhooks() {
   const { api } = useServices();
   return useQuery({ queryKey: webhooksKey, queryFn: () => webhooks(api) });
+}
+
+export function useWidgets() {
+  const { api } = useServices();
+  return useQuery({ queryKey: widgetsKey, queryFn: () => widgets(api) });
 }

@@ -7,11 +7,12 @@ import type {
   Webhook,
   WebhookDelivery,
   WeeklyHours,
+  Widget,
 } from '@abrik/protocol';
 import { vi } from 'vitest';
-import { ADMIN } from './fixtures.js';
+import { ADMIN, WIDGET_INBOX } from './fixtures.js';
 
-/** Test data for the business hours, SLA, webhooks and audit pages (replies pass the protocol's schemas). */
+/** Test data for the hours, SLA, webhooks, widgets and audit pages (replies pass the protocol's schemas). */
 
 export const OFFICE = '00000000-0000-4000-8000-0000000000d1';
 export const SHOP = '00000000-0000-4000-8000-0000000000d2';
@@ -19,6 +20,8 @@ export const POLICY = '00000000-0000-4000-8000-0000000000e1';
 export const POLICY_2 = '00000000-0000-4000-8000-0000000000e2';
 export const HOOK = '00000000-0000-4000-8000-0000000000f1';
 export const HOOK_2 = '00000000-0000-4000-8000-0000000000f2';
+export const SITE = '00000000-0000-4000-8000-000000000101';
+export const SITE_2 = '00000000-0000-4000-8000-000000000102';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
@@ -94,6 +97,32 @@ export function webhook(id: string, name: string, more: Partial<Webhook> = {}): 
     events: ['support.opened', 'support.resolved'],
     enabled: true,
     secretHint: 'a1b2',
+    createdAt: AT,
+    updatedAt: AT,
+    ...more,
+  };
+}
+
+export function widget(id: string, name: string, more: Partial<Widget> = {}): Widget {
+  return {
+    id,
+    name,
+    inboxId: WIDGET_INBOX,
+    allowedOrigins: ['https://shop.example.ir'],
+    identityMode: 'optional',
+    theme: {},
+    greeting: {},
+    offlineText: {},
+    prechat: { enabled: false, fields: [] },
+    waitOfferSeconds: 180,
+    enabled: true,
+    previousSecretExpiresAt: null,
+    snippet: [
+      '<script>',
+      `  AbrikWidget('init', { widgetId: '${id}', locale: 'fa' });`,
+      '</script>',
+      '<script async src="https://chat.example.ir/widget/loader.js"></script>',
+    ].join('\n'),
     createdAt: AT,
     updatedAt: AT,
     ...more,
