@@ -168,6 +168,8 @@ export const CreateWidgetSessionSchema = z.object({
    */
   hostOrigin: z.string().max(200).optional(),
 });
+/** `POST /widget/v1/sessions/forget`: the frame's visitor signed out of the site. */
+export const ForgetWidgetSessionSchema = z.object({ widgetId: IdSchema });
 export const WidgetSessionSchema = z.object({
   /** Bearer for the widget's next calls (audience `widget`); short-lived. */
   sessionToken: z.string(),

@@ -293,6 +293,28 @@ describe('becoming a contact', () => {
     const ticket = await desk.ticket(left.body.conversation.id);
     expect(ticket).toMatchObject({ inboxId: offlineInbox, status: 'open', assigneeId: null });
   });
+
+  it('takes the offer to leave a message while waiting into the conversation already waiting', async () => {
+    const widget = await createWidget();
+    const { inboxId: nobody } = await desk.team(admin, []);
+    await patchWidget(widget.id, { inboxId: nobody });
+    const waiting = await start(await anonymous(widget), { body: 'کسی هست؟' });
+    expect(waiting.body.conversation.queuePosition).toBe(1);
+    const token = waiting.body.session.sessionToken as string;
+    const left = await start(token, { offline: true, body: 'لطفاً ایمیل بزنید', form: { email: 'a@b.ir' } });
+    expect(left.status).toBe(201);
+    expect(left.body.conversation.id).toBe(waiting.body.conversation.id);
+    const [row] = await queryRows<{ offline: boolean; form: object }>(
+      desk.t.app.database.db,
+      sql`select offline, form from widget_conversations where conversation_id = ${left.body.conversation.id}`,
+    );
+    expect(row).toEqual({ offline: true, form: { email: 'a@b.ir' } });
+    const [messages] = await queryRows<{ n: number }>(
+      desk.t.app.database.db,
+      sql`select count(*)::int as n from messages where conversation_id = ${left.body.conversation.id}`,
+    );
+    expect(messages!.n).toBe(2);
+  });
 });
 
 /** Weekly hours open one hour, three days from now (Tehran): closed now, with a next opening. */
@@ -574,6 +596,41 @@ describe('sessions from the frame, rates, the frame page', () => {
       headers: { origin: ELSEWHERE, 'x-forwarded-for': freshIp() },
     });
     expect(posing.status).toBe(403);
+  });
+
+  it('remembers the frame’s visitor in a partitioned cookie of its own, for browsers that deny it storage', async () => {
+    const widget = await createWidget();
+    const first = await frameSession({ widgetId: widget.id });
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^abrik_v_[0-9a-f]{32}=ey/);
+    for (const part of ['HttpOnly', 'Secure', 'SameSite=None', 'Partitioned', 'Path=/widget/v1/sessions'])
+      expect(cookie).toContain(part);
+    const began = await start(first.body.sessionToken);
+    // The page reloads; the frame has no storage, only the cookie its last session left.
+    const pair = (began.status === 201 ? cookie : '').split(';')[0]!;
+    const stale = await frameSession({ widgetId: widget.id }, {});
+    expect(stale.body.visitorId).not.toBe(first.body.visitorId);
+    const again = await desk.t.request('POST', '/widget/v1/sessions', {
+      body: { widgetId: widget.id, hostOrigin: ORIGIN },
+      headers: { origin: desk.t.url, cookie: pair, 'x-forwarded-for': freshIp() },
+    });
+    expect(again.body, JSON.stringify(again.body)).toMatchObject({ visitorId: first.body.visitorId });
+    const state = await visitor('GET', '/widget/v1/state', again.body.sessionToken);
+    expect(state.body.conversation?.id).toBe(began.body.conversation.id);
+    // The host page itself sending the cookie gets nothing from it, and no cookie is set for it.
+    const fromHost = await desk.t.request('POST', '/widget/v1/sessions', {
+      body: { widgetId: widget.id },
+      headers: { origin: ORIGIN, cookie: pair, 'x-forwarded-for': freshIp() },
+    });
+    expect(fromHost.body.visitorId).not.toBe(first.body.visitorId);
+    expect(fromHost.headers.get('set-cookie')).toBeNull();
+    // Signing out forgets it.
+    const forget = await desk.t.request('POST', '/widget/v1/sessions/forget', {
+      body: { widgetId: widget.id },
+      headers: { origin: desk.t.url },
+    });
+    expect(forget.status).toBe(204);
+    expect(forget.headers.get('set-cookie')).toContain('Max-Age=0');
   });
 
   it('limits starts and messages per IP address', async () => {

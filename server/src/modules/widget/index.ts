@@ -102,7 +102,7 @@ export function createWidgetModule(deps: {
     contacts: { contactOf: (customerId, conversationId) => visitors.contactOf(customerId, conversationId) },
     routes: {
       public: [
-        sessionRoutes({ sessions }),
+        sessionRoutes({ sessions, rememberSeconds: settings.resumeWithinSeconds }),
         visitorRoutes({ visitors }),
         frameRoutes({ widgets, webDistDir: deps.webDistDir }),
       ],

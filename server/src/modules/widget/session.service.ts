@@ -123,7 +123,11 @@ export class WidgetSessionService {
       ? await this.verifiedContact(widget, identity)
       : carried && (await this.deps.widgets.getContact(widget.id, carried.contactId as string))
         ? { id: carried.contactId as string, userId: carried.userId as string, verified: carried.verified }
-        : undefined;
+        : // A session from before the visitor's first message (the frame's cookie, say): the
+          // contact that visitor id became since.
+          earlier && !proven && widget.identityMode !== 'required'
+          ? await this.deps.widgets.getVisitorContact(widget.id, earlier.visitorId)
+          : undefined;
     return this.issue(widget, {
       visitorId: earlier?.visitorId ?? randomUUID(),
       contact: contact ? { id: contact.id, userId: contact.userId, verified: contact.verified } : null,

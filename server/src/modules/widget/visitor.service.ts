@@ -252,8 +252,13 @@ export class WidgetVisitorService {
     const base = this.actorOf(newClaims, ip);
     const actor = { ...base, visitor: { ...base.visitor, counted: true } };
     const started = await this.deps.widgets.conversationStartedBy(contact.id, input.clientMsgId);
+    // A visitor has one conversation at a time: while one is not closed (a second tab, the
+    // offer to leave a message while waiting), what they send goes to it, with the form's answers.
+    const current = started ? undefined : await this.currentConversation(contact.id);
+    if (current) await this.deps.widgets.addToConversation(current, form, input.offline);
     const conversationId =
       started?.conversationId ??
+      current ??
       (await this.open(actor, widget, contact, input, form, claims.hostOrigin)).conversationId;
     // Idempotent by (sender, clientMsgId): a retried start answers the message it stored before.
     const { message } = await this.deps.chat.messages.send(actor, {
@@ -267,6 +272,15 @@ export class WidgetVisitorService {
       conversation: await this.present(conversation),
       message: { id: message.id, seq: message.seq, createdAt: message.createdAt },
     };
+  }
+
+  /** The contact's latest widget conversation that is not closed, if any. */
+  private async currentConversation(contactId: string): Promise<string | undefined> {
+    for (const id of await this.deps.widgets.conversationsOfContact(contactId, 5)) {
+      const status = await this.deps.support.tickets.statusOf(id);
+      if (status && status !== 'closed') return id;
+    }
+    return undefined;
   }
 
   private async open(

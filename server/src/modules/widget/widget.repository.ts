@@ -259,4 +259,30 @@ export class WidgetRepository {
       .where(eq(widgetConversations.conversationId, conversationId));
     return row;
   }
+
+  /** A contact's widget conversations, newest first. */
+  async conversationsOfContact(contactId: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: widgetConversations.conversationId })
+      .from(widgetConversations)
+      .where(eq(widgetConversations.contactId, contactId))
+      .orderBy(desc(widgetConversations.createdAt))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  /** More form answers for a conversation (merged), and the offline flag once set. */
+  async addToConversation(
+    conversationId: string,
+    form: Record<string, string>,
+    offline: boolean,
+  ): Promise<void> {
+    await this.db
+      .update(widgetConversations)
+      .set({
+        form: sql`${widgetConversations.form} || ${JSON.stringify(form)}::jsonb`,
+        ...(offline ? { offline: true } : {}),
+      })
+      .where(eq(widgetConversations.conversationId, conversationId));
+  }
 }
