@@ -11,7 +11,8 @@ declare const self: ServiceWorkerGlobalScope & {
 precacheAndRoute(self.__WB_MANIFEST);
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/api\//, /^\/health/, /^\/metrics/, /^\/socket\.io\//],
+    // The widget's frame and loader are pages and scripts of their own (other sites embed them).
+    denylist: [/^\/api\//, /^\/health/, /^\/metrics/, /^\/socket\.io\//, /^\/widget\//],
   }),
 );
 

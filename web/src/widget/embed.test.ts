@@ -115,7 +115,7 @@ describe(installWidget.name, () => {
     expect(host.attributes).toHaveLength(0);
   });
 
-  it('creates the sandboxed frame on first open, and Escape closes it and gives focus back', () => {
+  it('creates the sandboxed frame on first open if the page was not idle before, and Escape closes it', () => {
     installWidget(window, LOADER);
     widget('init', { widgetId: 'w1', locale: 'en' });
     expect(iframe()).toBeNull();
@@ -132,6 +132,47 @@ describe(installWidget.name, () => {
     expect(panel().hidden).toBe(true);
     expect(launcher().getAttribute('aria-expanded')).toBe('false');
     expect(root().activeElement).toBe(launcher());
+  });
+
+  it('loads the frame hidden when the page is idle, so the badge shows unread before any open', () => {
+    const idle: (() => void)[] = [];
+    Object.defineProperty(window, 'requestIdleCallback', {
+      configurable: true,
+      value: (task: () => void) => idle.push(task),
+    });
+    try {
+      installWidget(window, LOADER);
+      widget('init', { widgetId: 'w1' });
+      expect(iframe()).toBeNull();
+      idle.shift()!();
+    } finally {
+      delete (window as { requestIdleCallback?: unknown }).requestIdleCallback;
+    }
+    expect(iframe()!.src).toBe(`${FRAME_ORIGIN}/widget/frame?widgetId=w1&locale=fa`);
+    // The frame learns the host page's origin from the referrer where ancestorOrigins is missing.
+    expect(iframe()!.getAttribute('referrerpolicy')).toBe('origin');
+    expect(panel().hidden).toBe(true);
+
+    fromFrame({ type: 'abrik:ready' });
+    fromFrame({ type: 'abrik:unread', count: 2 });
+    expect(root().querySelector('.n')!.textContent).toBe('۲');
+    expect(posted()).toEqual([{ type: 'abrik:visibility', open: false }]);
+    widget('open');
+    expect(root().querySelectorAll('iframe')).toHaveLength(1);
+  });
+
+  it('falls back to a timer where the browser has no requestIdleCallback', () => {
+    vi.useFakeTimers();
+    try {
+      installWidget(window, LOADER);
+      widget('init', { widgetId: 'w1' });
+      expect(iframe()).toBeNull();
+      vi.advanceTimersByTime(2000);
+      expect(iframe()).not.toBeNull();
+      expect(panel().hidden).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('holds messages until the frame is ready, then posts them only to the frame’s exact origin', () => {

@@ -2,7 +2,8 @@ import { type Attributes, type HostMessage, isAttributes, parseFrameMessage } fr
 
 /**
  * The widget on someone else's page: the `AbrikWidget(command, …)` API, the launcher and unread
- * badge in a closed shadow root, and the chat frame (our origin, sandboxed) created on first open.
+ * badge in a closed shadow root, and the chat frame (our origin, sandboxed) created hidden when the
+ * page is idle (or on first open, if that comes first).
  * The visitor's session, socket and storage live only in the frame; the loader writes nothing to
  * the host's cookies or storage and holds an `identify` token only until the frame can take it.
  * Plain DOM and no dependencies: the built loader must stay within 4 kB gzip (docs/widget.md).
@@ -58,7 +59,7 @@ const STYLES = `:host{all:initial}
 .p{position:fixed;bottom:88px;right:20px;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));border-radius:12px;overflow:hidden;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.3)}
 .l .p{right:auto;left:20px}
 .p iframe{display:block;width:100%;height:100%;border:0}
-@media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}}`;
+@media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}.b[aria-expanded=true]{display:none}}`;
 
 const warn = (text: string) => console.warn(`[AbrikWidget] ${text}`);
 
@@ -134,7 +135,10 @@ export function installWidget(win: Window, scriptSrc: string): void {
     const src = new URL('/widget/frame', origin);
     src.searchParams.set('widgetId', config.widgetId);
     src.searchParams.set('locale', config.locale);
-    frame = el('iframe', { title: texts.frame, sandbox: SANDBOX, src: src.href });
+    // The referrer kept to our origin's view of the page's origin: the frame learns whom to answer
+    // from it where the browser has no `location.ancestorOrigins` (Firefox), whatever the page's
+    // own referrer policy.
+    frame = el('iframe', { title: texts.frame, sandbox: SANDBOX, src: src.href, referrerpolicy: 'origin' });
     panel.append(frame);
   };
 
@@ -199,7 +203,9 @@ export function installWidget(win: Window, scriptSrc: string): void {
     root.append(box);
     doc.body.append(host);
     label();
-    if (outbox.length) ensureFrame(); // a reset queued before init
+    if (outbox.length)
+      ensureFrame(); // a reset queued before init
+    else whenIdle(win, ensureFrame);
     emit('ready');
   };
 
@@ -257,10 +263,8 @@ export function installWidget(win: Window, scriptSrc: string): void {
       for (const item of waiting) post(item);
       post({ type: 'abrik:visibility', open: isOpen });
     } else if (message.type === 'abrik:unread') {
-      // Seam: the frame keeps the count in its own storage, in sync across tabs (BroadcastChannel
-      // on our origin); the loader only shows what the frame reports and never stores it. Showing
-      // the badge before the chat UI has loaded will need the frame (or a small status page on our
-      // origin) loaded early for visitors who have a conversation: that is the frame's work.
+      // The frame keeps the count in its own storage, in sync across tabs (BroadcastChannel on our
+      // origin); the loader only shows what the frame reports and never stores it.
       setUnread(message.count);
     } else close();
   });
@@ -275,6 +279,15 @@ export function installWidget(win: Window, scriptSrc: string): void {
   api.loaded = true;
   win.AbrikWidget = api;
   for (const args of queued) run(args);
+}
+
+/**
+ * The frame is loaded early but hidden, once the page has nothing better to do: it keeps the
+ * visitor's unread count (their storage is on our origin), so the badge shows before any open.
+ */
+function whenIdle(win: Window, task: () => void) {
+  if ('requestIdleCallback' in win) win.requestIdleCallback(task, { timeout: 5000 });
+  else setTimeout(task, 2000);
 }
 
 function icon(doc: Document) {
