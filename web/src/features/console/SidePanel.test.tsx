@@ -5,8 +5,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Lang } from '../../i18n/index.js';
 import { type Route, renderWithServices } from '../../test/services.js';
 import { agent, error, server, signedIn, team } from '../admin/fixtures.js';
-import { AT, CUSTOMER, ME, OTHER_TICKET, REZA, SARA, TECH, TICKET, ticket } from './fixtures.js';
-import { maskPhone, SidePanel } from './SidePanel.js';
+import { maskPhone } from './CustomerDetails.js';
+import {
+  AT,
+  CUSTOMER,
+  ME,
+  OTHER_TICKET,
+  REZA,
+  SARA,
+  TECH,
+  TICKET,
+  ticket,
+  widgetContact,
+  widgetCustomer,
+} from './fixtures.js';
+import { SidePanel } from './SidePanel.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -239,5 +252,151 @@ describe(SidePanel.name, () => {
     await user.keyboard('{Escape}');
     expect(onClose).not.toHaveBeenCalled();
     expect(screen.getByTestId('side-panel').className).toBe('side-panel');
+  });
+});
+
+describe('SidePanel for a website visitor', () => {
+  const customerRoute = (body: unknown): Record<string, Route> => ({
+    [`${BASE}/customer`]: () => [200, body],
+  });
+  /** Each `<dt>` with its `<dd>`, as the agent reads them. */
+  const pairs = (dl: HTMLElement) =>
+    [...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]);
+
+  it('shows the site, the verified badge with the site’s id, and the contact’s details', async () => {
+    const { user } = await renderPanel({ routes: customerRoute(widgetCustomer(widgetContact())) });
+    const widget = await screen.findByTestId('side-widget');
+    expect(screen.getByTestId('side-widget-site').textContent).toBe(
+      'Website: Shop · https://shop.example.ir',
+    );
+    const badge = screen.getByTestId('side-widget-trust');
+    expect(badge.textContent).toBe('Verified by the website');
+    expect(badge.classList.contains('trust-verified')).toBe(true);
+    expect(screen.getByTestId('side-widget-external-id').textContent).toBe('user-4021');
+    expect(screen.getByTestId('side-widget-name').textContent).toBe('Ali Karimi');
+    expect(screen.getByTestId('side-widget-email').textContent).toBe('ali2026@example.com');
+    expect(screen.getByTestId('side-widget-email').getAttribute('dir')).toBe('ltr');
+    // The visitor's phone is masked like any customer's, until asked for.
+    const phone = screen.getByTestId('side-widget-phone');
+    expect(phone.getAttribute('dir')).toBe('ltr');
+    expect(phone.textContent).toBe('0912•••••67');
+    await user.click(screen.getByTestId('side-widget-phone-toggle'));
+    expect(phone.textContent).toBe('09121234567');
+    expect(within(widget).queryByTestId('side-widget-offline')).toBeNull();
+    // Nothing filled in, nothing set by the page: no empty lists.
+    expect(within(widget).queryByTestId('side-widget-form')).toBeNull();
+    expect(within(widget).queryByTestId('side-widget-attributes')).toBeNull();
+  });
+
+  it('has no phone row for the customer whose user key is not a phone', async () => {
+    await renderPanel({ routes: customerRoute(widgetCustomer(widgetContact({ phone: null }))) });
+    await screen.findByTestId('side-widget');
+    expect(screen.getByTestId('side-customer-name').textContent).toBe('Ali Karimi');
+    expect(screen.queryByTestId('side-phone')).toBeNull();
+    expect(screen.queryByTestId('side-phone-toggle')).toBeNull();
+    expect(screen.queryByTestId('side-widget-phone')).toBeNull();
+    const panel = screen.getByTestId('side-panel');
+    expect([...panel.querySelectorAll('dt')].map((dt) => dt.textContent)).not.toContain('Phone');
+  });
+
+  it('marks an unverified visitor’s details as their own word, with the form they left offline', async () => {
+    await renderPanel({
+      routes: customerRoute(
+        widgetCustomer(
+          widgetContact({
+            verified: false,
+            // Only a verified contact has one; should one come, the site did not sign it here.
+            externalId: 'user-4021',
+            offline: true,
+            hostOrigin: null,
+            form: { name: 'Ali Karimi', order_no: 'A-1024', message: 'Where is my parcel?' },
+          }),
+        ),
+      ),
+    });
+    const widget = await screen.findByTestId('side-widget');
+    const badge = screen.getByTestId('side-widget-trust');
+    expect(badge.textContent).toBe('Unverified — the visitor’s own word');
+    expect(badge.classList.contains('trust-unverified')).toBe(true);
+    expect(screen.queryByTestId('side-widget-external-id')).toBeNull();
+    expect(screen.getByTestId('side-widget-site').textContent).toBe('Website: Shop');
+    expect(screen.getByTestId('side-widget-offline').textContent).toBe('Offline message');
+    expect(within(widget).getByRole('heading', { name: 'Form answers' })).toBeTruthy();
+    expect(pairs(screen.getByTestId('side-widget-form'))).toEqual([
+      ['name', 'Ali Karimi'],
+      ['order_no', 'A-1024'],
+      ['message', 'Where is my parcel?'],
+    ]);
+  });
+
+  it('lists the page’s attributes as unverified', async () => {
+    await renderPanel({
+      routes: customerRoute(
+        widgetCustomer(
+          widgetContact({
+            attributes: { plan: 'gold-2026', orders: 12, vip: true, trial: false, coupon: null },
+          }),
+        ),
+      ),
+    });
+    const attributes = await screen.findByTestId('side-widget-attributes');
+    expect(attributes.classList.contains('unverified')).toBe(true);
+    const heading = within(screen.getByTestId('side-widget')).getByRole('heading', {
+      name: 'Attributes from the site’s page Unverified',
+    });
+    expect(heading.querySelector('.trust-unverified')?.textContent).toBe('Unverified');
+    expect(pairs(attributes)).toEqual([
+      ['plan', 'gold-2026'],
+      ['orders', '12'],
+      ['vip', 'Yes'],
+      ['trial', 'No'],
+      ['coupon', '—'],
+    ]);
+  });
+
+  it('writes the visitor’s phone and numbers in Persian digits in Persian, and leaves their text alone', async () => {
+    const { user } = await renderPanel({
+      lang: 'fa',
+      routes: customerRoute(
+        widgetCustomer(widgetContact({ verified: false, attributes: { orders: 12, plan: 'gold-2026' } })),
+      ),
+    });
+    const phone = await screen.findByTestId('side-widget-phone');
+    expect(phone.textContent).toBe('۰۹۱۲•••••۶۷');
+    await user.click(screen.getByTestId('side-widget-phone-toggle'));
+    expect(phone.textContent).toBe('۰۹۱۲۱۲۳۴۵۶۷');
+    expect(screen.getByTestId('side-widget-trust').textContent).toBe('اطلاعات تأییدنشده');
+    expect(screen.getByTestId('side-widget-site').textContent).toBe('وب‌سایت: Shop · https://shop.example.ir');
+    // An e-mail or a code with digits stays as the visitor or the site wrote it.
+    expect(screen.getByTestId('side-widget-email').textContent).toBe('ali2026@example.com');
+    expect(pairs(screen.getByTestId('side-widget-attributes'))).toEqual([
+      ['orders', '۱۲'],
+      ['plan', 'gold-2026'],
+    ]);
+  });
+
+  it('says in Persian that the website verified the visitor', async () => {
+    await renderPanel({ lang: 'fa', routes: customerRoute(widgetCustomer(widgetContact())) });
+    expect((await screen.findByTestId('side-widget-trust')).textContent).toBe('تأییدشده از سوی وب‌سایت');
+  });
+
+  it('shows no website section for a customer of the app', async () => {
+    await renderPanel({
+      routes: customerRoute({
+        id: CUSTOMER,
+        name: 'Ali Karimi',
+        phone: '+989121234567',
+        widget: null,
+        conversations: [],
+      }),
+    });
+    expect((await screen.findByTestId('side-phone')).textContent).toBe('0912•••••67');
+    expect(screen.queryByTestId('side-widget')).toBeNull();
+  });
+
+  it('shows no website section when the server does not say', async () => {
+    await renderPanel();
+    await screen.findByTestId('side-phone');
+    expect(screen.queryByTestId('side-widget')).toBeNull();
   });
 });

@@ -1,28 +1,13 @@
 import type { SupportTicket } from '@abrik/protocol';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { errorText } from '../../api/errors.js';
 import { displayPhone } from '../../chat/names.js';
 import { formatListTime, localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
+import { MaskedPhone, WidgetContact } from './CustomerDetails.js';
 import { useAgents, useAssignments, useCustomer, useTeams } from './queries.js';
 import { SlaTargets } from './SlaTargets.js';
-
-/** A phone shown as «۰۹۱۲ ••• ••۶۷»: enough to recognise, not enough to copy off a shared screen. */
-export function maskPhone(shown: string): string {
-  const digits = [...shown].filter((c) => /\p{Nd}/u.test(c));
-  let seen = 0;
-  const keepHead = 4;
-  const keepTail = 2;
-  return [...shown]
-    .map((c) => {
-      if (!/\p{Nd}/u.test(c)) return c;
-      seen++;
-      return seen <= keepHead || seen > digits.length - keepTail ? c : '•';
-    })
-    .join('');
-}
 
 /** Beside the conversation: who the customer is, their earlier conversations, who had this one. */
 export function SidePanel({
@@ -41,11 +26,11 @@ export function SidePanel({
   const history = useAssignments(ticket.conversationId);
   const agents = useAgents();
   const teams = useTeams();
-  const [showPhone, setShowPhone] = useState(false);
   const agentName = (id: string | null) =>
     id ? (agents.data?.items.find((a) => a.id === id)?.name ?? t('names.unnamed')) : t('console.queue');
   const teamName = (id: string | null) => (id ? teams.data?.items.find((x) => x.id === id)?.name : undefined);
-  const phone = customer.data ? localDigits(displayPhone(customer.data.phone), lang) : '';
+  // A website visitor's user key is not a phone (it comes as ''): their details are in `widget`.
+  const phone = customer.data?.phone ? localDigits(displayPhone(customer.data.phone), lang) : '';
 
   return (
     <aside
@@ -71,23 +56,16 @@ export function SidePanel({
             <dd data-testid="side-customer-name">
               <bdi>{customer.data.name ?? t('names.unnamed')}</bdi>
             </dd>
-            <dt>{t('console.side.phone')}</dt>
-            <dd className="row">
-              <bdi dir="ltr" data-testid="side-phone">
-                {showPhone ? phone : maskPhone(phone)}
-              </bdi>
-              <button
-                type="button"
-                className="link-button"
-                data-testid="side-phone-toggle"
-                aria-pressed={showPhone}
-                onClick={() => setShowPhone((s) => !s)}
-              >
-                {showPhone ? t('console.side.hidePhone') : t('console.side.showPhone')}
-              </button>
-            </dd>
+            {phone && (
+              <>
+                <dt>{t('console.side.phone')}</dt>
+                {/* Keyed by customer: a number shown stays with its customer, not the next one. */}
+                <MaskedPhone key={customer.data.id} phone={phone} testId="side-phone" />
+              </>
+            )}
           </dl>
         )}
+        {customer.data?.widget && <WidgetContact key={customer.data.id} widget={customer.data.widget} />}
       </section>
       <section>
         <h3>{t('console.side.earlier')}</h3>

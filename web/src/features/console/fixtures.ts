@@ -1,4 +1,4 @@
-import type { CannedReply, SupportTicket } from '@abrik/protocol';
+import type { CannedReply, SupportCustomer, SupportTicket, SupportWidgetContact } from '@abrik/protocol';
 
 /** Test data for the console's tests (replies pass the protocol's schemas). */
 
@@ -13,6 +13,7 @@ export const NOTES = '00000000-0000-4000-8000-0000000000f1';
 export const INBOX = '00000000-0000-4000-8000-0000000000c1';
 export const SALES = '00000000-0000-4000-8000-0000000000b1';
 export const TECH = '00000000-0000-4000-8000-0000000000b2';
+export const WIDGET = '00000000-0000-4000-8000-0000000000c2';
 
 export const AT = '2026-12-01T10:00:00.000Z';
 
@@ -60,4 +61,27 @@ export function reply(n: number, shortcut: string, body: string, title: string |
     createdAt: AT,
     updatedAt: AT,
   };
+}
+
+/** A visitor the website vouched for, as the agents' customer panel reads them. */
+export function widgetContact(more: Partial<SupportWidgetContact> = {}): SupportWidgetContact {
+  return {
+    widgetId: WIDGET,
+    widgetName: 'Shop',
+    verified: true,
+    externalId: 'user-4021',
+    name: 'Ali Karimi',
+    email: 'ali2026@example.com',
+    phone: '+989121234567',
+    attributes: {},
+    form: {},
+    offline: false,
+    hostOrigin: 'https://shop.example.ir',
+    ...more,
+  };
+}
+
+/** A customer who came through a website widget: their user key is no phone, so it comes as ''. */
+export function widgetCustomer(widget: SupportWidgetContact): SupportCustomer {
+  return { id: CUSTOMER, name: widget.name, phone: '', widget, conversations: [] };
 }
