@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toLatinDigits, toPersianDigits } from './digits.js';
-import { maskPhone, normalizePhone } from './phone.js';
+import { isE164, maskPhone, normalizePhone } from './phone.js';
 
 describe(normalizePhone.name, () => {
   const same = '+989121234567';
@@ -63,5 +63,21 @@ describe(maskPhone.name, () => {
   it('keeps the country prefix and last four digits only', () => {
     expect(maskPhone('+989121234567')).toBe('+98912***4567');
     expect(maskPhone('+98912')).toBe('***');
+  });
+});
+
+describe('isE164', () => {
+  it('accepts E.164 numbers and nothing else', () => {
+    expect(isE164('+989121234567')).toBe(true);
+    expect(isE164('+14155552671')).toBe(true);
+    for (const value of [
+      '09121234567',
+      '989121234567',
+      '+0912123',
+      'widget:abc:v:123',
+      '',
+      '+98912123456789012',
+    ])
+      expect(isE164(value), value).toBe(false);
   });
 });

@@ -25,6 +25,14 @@ export function normalizePhone(input: string): string | null {
   return parsed.number;
 }
 
+/**
+ * True for an E.164 number (`+989121234567`): what can receive SMS. A website visitor's user key
+ * (`widget:…`) is not one, and no SMS path may send to it.
+ */
+export function isE164(value: string): boolean {
+  return /^\+[1-9]\d{6,14}$/.test(value);
+}
+
 /** Hides the middle of a phone number (`+98912***4567`) for the few places that must show one. */
 export function maskPhone(e164: string): string {
   if (e164.length <= 8) return '***';

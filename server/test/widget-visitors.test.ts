@@ -407,6 +407,57 @@ describe('the visitor’s socket', () => {
     expect(state.status).toBe(403);
   });
 
+  it('asks the visitor to rate a resolve in the widget, and never texts them', async () => {
+    const widget = await createWidget();
+    const agentSocket = await desk.online(agent);
+    await desk.setAvailability(agentSocket, 'online');
+    const started = await start(await anonymous(widget), { form: { name: 'پویا' } });
+    const token = started.body.session.sessionToken as string;
+    const conversationId = started.body.conversation.id as string;
+    const socket = await visitorSocket(token);
+    await desk.waitFor(conversationId, (t) => t.assigneeId === agent.id, 'assigned to the agent');
+    await desk.write(agent, conversationId, 'حل شد؟');
+    const asked = next(socket, 'support:csat', (e) => e.conversationId === conversationId);
+    const resolved = await desk.t.request('POST', `/api/v1/support/conversations/${conversationId}/status`, {
+      token: agent.token,
+      body: { status: 'resolved' },
+    });
+    expect(resolved.status).toBe(200);
+    expect(await asked).toEqual({ conversationId, cycle: 0 });
+    const state = await visitor('GET', '/widget/v1/state', token);
+    expect(state.body.conversation).toMatchObject({
+      status: 'resolved',
+      writable: true,
+      csat: { rating: null },
+    });
+    // The survey's SMS link, were it sent before they answer, finds no phone to text.
+    const [survey] = await queryRows<{ id: string }>(
+      desk.t.app.database.db,
+      sql`select id from support_csat where conversation_id = ${conversationId}`,
+    );
+    const texts = () => desk.t.logs.filter((line) => line.includes('"sms.log"')).length;
+    const before = texts();
+    await desk.t.app.support.csat.sendLink(survey!.id);
+    expect(texts()).toBe(before);
+    const rated = await visitor('POST', `/widget/v1/conversations/${conversationId}/csat`, token, {
+      rating: 5,
+      comment: 'عالی بود',
+    });
+    expect(rated.status).toBe(200);
+    expect(rated.body).toMatchObject({ cycle: 0, rating: 5, comment: 'عالی بود' });
+    // Another visitor cannot rate it.
+    const stranger = await start(await anonymous(widget));
+    const theirs = await visitor(
+      'POST',
+      `/widget/v1/conversations/${conversationId}/csat`,
+      stranger.body.session.sessionToken,
+      {
+        rating: 1,
+      },
+    );
+    expect(theirs.status).toBe(404);
+  });
+
   it('never writes into a closed conversation: the visitor starts a new one', async () => {
     const widget = await createWidget();
     const started = await start(await anonymous(widget));

@@ -7,9 +7,9 @@ import { SmsProviderError } from '../../providers/sms/sms.provider.js';
 import { SmsFallback } from './sms-fallback.job.js';
 
 /** A customer, an agent's reply at seq 1, and an SMS provider that fails with `failure` if given. */
-function build(options: { devices?: number; allowance?: boolean; failure?: Error } = {}) {
+function build(options: { devices?: number; allowance?: boolean; failure?: Error; phone?: string } = {}) {
   const chat = fakeChat();
-  const customer = userRow({ phone: '+989121234567' });
+  const customer = userRow({ phone: options.phone ?? '+989121234567' });
   const conversation = chat.given.conversation({ kind: 'support' });
   const membership = chat.given.member(conversation.id, customer.id, 'customer');
   chat.given.message(conversation.id, null, 'پاسخ');
@@ -76,6 +76,14 @@ describe(SmsFallback.name, () => {
       ['has_push'],
       ['capped'],
     ]);
+  });
+
+  it('never texts a website visitor, whose user key is not a phone number, nor takes their allowance', async () => {
+    const t = build({ phone: 'widget:2f6c0f3e-0000-4000-8000-000000000001:v:0123456789abcdef' });
+    await t.fallback.send(t.job);
+    expect(t.texts).toEqual([]);
+    expect(t.allowance.taken).toBe(0);
+    expect(await t.outcomes()).toEqual(['no_phone']);
   });
 
   it('gives the allowance back when the provider fails; retries only what may pass later', async () => {

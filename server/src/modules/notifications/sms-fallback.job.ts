@@ -1,4 +1,4 @@
-import { IdSchema } from '@abrik/protocol';
+import { IdSchema, isE164 } from '@abrik/protocol';
 import { z } from 'zod';
 import { t } from '../../platform/i18n/messages.js';
 import { defineJob } from '../../platform/jobs/registry.js';
@@ -49,6 +49,8 @@ export class SmsFallback {
     if ((await devices.countByUser(job.userId)) > 0) return this.outcome('has_push');
     const user = await users.findById(job.userId);
     if (!user) return;
+    // A website visitor has no phone to text (their key is not one): the widget shows the reply.
+    if (!isE164(user.phone)) return this.outcome('no_phone');
     const day = today(this.deps.now());
     if (!(await log.takeSmsAllowance(user.id, day, this.deps.dailyCap))) {
       logger.info({ userId: user.id }, 'fallback SMS not sent: daily cap reached');

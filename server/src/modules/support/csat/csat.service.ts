@@ -7,6 +7,7 @@ import {
   type CsatLink,
   type CsatSurvey,
   type CsatView,
+  isE164,
 } from '@abrik/protocol';
 import type { Actor } from '../../../platform/auth.js';
 import type { Transactor } from '../../../platform/db/client.js';
@@ -177,7 +178,8 @@ export class CsatService {
     // Sent already, or answered in the app meanwhile.
     if (!survey || survey.linkSentAt || survey.answeredAt) return;
     const contact = await tickets.contact(survey.customerId);
-    if (!contact) return;
+    // A website visitor has no phone to text: the survey waits for them in the widget.
+    if (!contact || !isE164(contact.phone)) return;
     // A fresh token each attempt: only its hash is kept, so a retry cannot send the last one again.
     const token = randomBytes(32).toString('base64url');
     const now = this.deps.now();
