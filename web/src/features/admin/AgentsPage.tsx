@@ -17,6 +17,7 @@ import { FormError } from '../../components/FormError.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { formatNumber } from '../../lib/format.js';
 import { useAction, useLang } from '../../lib/hooks.js';
+import { EditButton, ItemList } from './ListPage.js';
 import {
   agentsKey,
   CheckList,
@@ -24,6 +25,7 @@ import {
   focusFirstInvalid,
   invalidProps,
   NameInput,
+  NumberInput,
   numberText,
   parseNumber,
   QueryState,
@@ -58,35 +60,29 @@ export function AgentsPage() {
     <section className="admin-section" aria-labelledby="admin-agents-title">
       <h2 id="admin-agents-title">{t('admin.agents.title')}</h2>
       {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
-      <QueryState isPending={agents.isPending} error={agents.error} />
-      {agents.data &&
-        (agents.data.items.length === 0 ? (
-          <p className="muted">{t('admin.agents.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {agents.data.items.map((agent) => (
-              <li key={agent.id} data-testid="agent-row" data-id={agent.id}>
-                <AgentSummary
-                  agent={agent}
-                  teams={teamList}
-                  editing={editing === agent.id}
-                  onEdit={isAdmin ? () => setEditing((id) => (id === agent.id ? null : agent.id)) : undefined}
-                />
-                {isAdmin && editing === agent.id && (
-                  <div className="admin-editor">
-                    <RoleForm agent={agent} />
-                    {/* Its team boxes start from the teams: not before they are known. */}
-                    {teams.data ? (
-                      <AgentForm agent={agent} teams={teams.data.items} onDone={() => setEditing(null)} />
-                    ) : (
-                      <QueryState isPending={teams.isPending} error={teams.error} />
-                    )}
-                  </div>
+      <ItemList query={agents} empty={t('admin.agents.empty')} rowTestId="agent-row">
+        {(agent) => (
+          <>
+            <AgentSummary
+              agent={agent}
+              teams={teamList}
+              editing={editing === agent.id}
+              onEdit={isAdmin ? () => setEditing((id) => (id === agent.id ? null : agent.id)) : undefined}
+            />
+            {isAdmin && editing === agent.id && (
+              <div className="admin-editor">
+                <RoleForm agent={agent} />
+                {/* Its team boxes start from the teams: not before they are known. */}
+                {teams.data ? (
+                  <AgentForm agent={agent} teams={teams.data.items} onDone={() => setEditing(null)} />
+                ) : (
+                  <QueryState isPending={teams.isPending} error={teams.error} />
                 )}
-              </li>
-            ))}
-          </ul>
-        ))}
+              </div>
+            )}
+          </>
+        )}
+      </ItemList>
       {isAdmin && <AddStaffForm />}
     </section>
   );
@@ -141,18 +137,7 @@ function AgentSummary({
             : t('admin.agents.noTeams')}
         </span>
       </div>
-      {onEdit && (
-        <button
-          type="button"
-          className="link-button"
-          data-testid="agent-edit"
-          aria-expanded={editing}
-          aria-label={t('admin.editNamed', { name })}
-          onClick={onEdit}
-        >
-          {t('admin.edit')}
-        </button>
-      )}
+      {onEdit && <EditButton testId="agent-edit" name={name} open={editing} onClick={onEdit} />}
     </div>
   );
 }
@@ -254,16 +239,12 @@ function AgentForm({ agent, teams, onDone }: { agent: Agent; teams: Team[]; onDo
       aria-label={t('admin.agents.settings')}
     >
       <label htmlFor={`${id}-capacity`}>{t('admin.agents.capacity')}</label>
-      <input
+      <NumberInput
         id={`${id}-capacity`}
-        data-testid="agent-capacity"
-        className="admin-number"
-        inputMode="numeric"
-        dir="ltr"
-        autoComplete="off"
+        testId="agent-capacity"
         value={capacity}
-        onChange={(e) => setCapacity(e.target.value)}
-        {...invalidProps(`${id}-capacity`, capacityError)}
+        onChange={setCapacity}
+        error={capacityError}
       />
       <p className="muted small">{t('admin.agents.capacityHint')}</p>
       <FieldError id={`${id}-capacity`} error={capacityError} />

@@ -3,17 +3,15 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSupportApi } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { useAction } from '../../lib/hooks.js';
+import { EditButton, ItemForm, ItemList, ListPage, useOpenForm } from './ListPage.js';
 import {
   cannedKey,
   FieldError,
   focusFirstInvalid,
   invalidProps,
   mayReadSettings,
-  QueryState,
-  SectionHeading,
   useMe,
   useTeams,
 } from './shared.js';
@@ -68,7 +66,7 @@ export function CannedRepliesPage() {
   const teamList = teams.data?.items ?? [];
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
-  const [form, setForm] = useState<string | null>(null);
+  const { form, toggle, close } = useOpenForm();
   const [confirming, setConfirming] = useState<string | null>(null);
 
   useEffect(() => {
@@ -91,20 +89,21 @@ export function CannedRepliesPage() {
       : t(`admin.canned.scopes.${reply.scope}`);
 
   return (
-    <section className="admin-section" aria-labelledby="admin-canned-title">
-      <SectionHeading
-        id="admin-canned-title"
-        title={t('admin.canned.title')}
-        add={{
-          label: t('admin.canned.new'),
-          testId: 'canned-new',
-          open: form === 'new',
-          onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-        }}
-      />
-      <p className="muted small">{t('admin.canned.intro')}</p>
+    <ListPage
+      id="admin-canned-title"
+      title={t('admin.canned.title')}
+      intro={t('admin.canned.intro')}
+      // Everyone keeps their own replies.
+      readOnly={false}
+      add={{
+        label: t('admin.canned.new'),
+        testId: 'canned-new',
+        open: form === 'new',
+        onToggle: () => toggle('new'),
+      }}
+    >
       {form === 'new' && (
-        <CannedForm reply={null} me={me} teams={writableTeams(me, teamList)} onDone={() => setForm(null)} />
+        <CannedForm reply={null} me={me} teams={writableTeams(me, teamList)} onDone={close} />
       )}
       <input
         type="search"
@@ -115,76 +114,65 @@ export function CannedRepliesPage() {
         value={search}
         onChange={(e) => setSearch(e.target.value)}
       />
-      <QueryState isPending={replies.isPending} error={replies.error} />
-      {replies.data &&
-        (replies.data.items.length === 0 ? (
-          <p className="muted" data-testid="canned-empty">
-            {q ? t('admin.canned.noResults') : t('admin.canned.empty')}
-          </p>
-        ) : (
-          <ul className="admin-list">
-            {replies.data.items.map((reply) => {
-              const manageable = mayManage(reply, me, teamList);
-              return (
-                <li key={reply.id} data-testid="canned-row" data-id={reply.id}>
-                  <div className="admin-row">
-                    <div className="admin-row-main">
-                      <bdi className="admin-shortcut" data-testid="canned-shortcut">
-                        /{reply.shortcut}
-                      </bdi>
-                      {reply.title && (
-                        <strong dir="auto" data-testid="canned-title-label">
-                          {reply.title}
-                        </strong>
-                      )}
-                      <span className="admin-tag" data-testid="canned-scope-label">
-                        {scopeLabel(reply)}
-                      </span>
-                    </div>
-                    <p className="admin-preview muted small" dir="auto" data-testid="canned-preview">
-                      {reply.body.length > PREVIEW_LENGTH
-                        ? `${reply.body.slice(0, PREVIEW_LENGTH)}…`
-                        : reply.body}
-                    </p>
-                    {manageable && confirming !== reply.id && (
-                      <div className="row">
-                        <button
-                          type="button"
-                          className="link-button"
-                          data-testid="canned-edit"
-                          aria-expanded={form === reply.id}
-                          aria-label={t('admin.editNamed', { name: `/${reply.shortcut}` })}
-                          onClick={() => setForm((f) => (f === reply.id ? null : reply.id))}
-                        >
-                          {t('admin.edit')}
-                        </button>
-                        <button
-                          type="button"
-                          className="link-button danger"
-                          data-testid="canned-delete"
-                          aria-label={t('admin.canned.deleteNamed', { shortcut: `/${reply.shortcut}` })}
-                          onClick={() => {
-                            setForm(null);
-                            setConfirming(reply.id);
-                          }}
-                        >
-                          {t('admin.canned.delete')}
-                        </button>
-                      </div>
-                    )}
+      <ItemList
+        query={replies}
+        empty={q ? t('admin.canned.noResults') : t('admin.canned.empty')}
+        emptyTestId="canned-empty"
+        rowTestId="canned-row"
+      >
+        {(reply) => {
+          const manageable = mayManage(reply, me, teamList);
+          return (
+            <>
+              <div className="admin-row">
+                <div className="admin-row-main">
+                  <bdi className="admin-shortcut" data-testid="canned-shortcut">
+                    /{reply.shortcut}
+                  </bdi>
+                  {reply.title && (
+                    <strong dir="auto" data-testid="canned-title-label">
+                      {reply.title}
+                    </strong>
+                  )}
+                  <span className="admin-tag" data-testid="canned-scope-label">
+                    {scopeLabel(reply)}
+                  </span>
+                </div>
+                <p className="admin-preview muted small" dir="auto" data-testid="canned-preview">
+                  {reply.body.length > PREVIEW_LENGTH
+                    ? `${reply.body.slice(0, PREVIEW_LENGTH)}…`
+                    : reply.body}
+                </p>
+                {manageable && confirming !== reply.id && (
+                  <div className="row">
+                    <EditButton
+                      testId="canned-edit"
+                      name={`/${reply.shortcut}`}
+                      open={form === reply.id}
+                      onClick={() => toggle(reply.id)}
+                    />
+                    <button
+                      type="button"
+                      className="link-button danger"
+                      data-testid="canned-delete"
+                      aria-label={t('admin.canned.deleteNamed', { shortcut: `/${reply.shortcut}` })}
+                      onClick={() => {
+                        close();
+                        setConfirming(reply.id);
+                      }}
+                    >
+                      {t('admin.canned.delete')}
+                    </button>
                   </div>
-                  {confirming === reply.id && (
-                    <DeleteConfirm reply={reply} onDone={() => setConfirming(null)} />
-                  )}
-                  {form === reply.id && (
-                    <CannedForm reply={reply} me={me} teams={[]} onDone={() => setForm(null)} />
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        ))}
-    </section>
+                )}
+              </div>
+              {confirming === reply.id && <DeleteConfirm reply={reply} onDone={() => setConfirming(null)} />}
+              {form === reply.id && <CannedForm reply={reply} me={me} teams={[]} onDone={close} />}
+            </>
+          );
+        }}
+      </ItemList>
+    </ListPage>
   );
 }
 
@@ -327,17 +315,16 @@ function CannedForm({
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="canned-form"
+      title={reply ? t('admin.editNamed', { name: `/${reply.shortcut}` }) : t('admin.canned.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="canned-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'canned-save', label: reply ? t('common.save') : t('admin.canned.create') }}
+      onCancel={onDone}
     >
-      <h3 id={`${id}-title`}>
-        {reply ? t('admin.editNamed', { name: `/${reply.shortcut}` }) : t('admin.canned.new')}
-      </h3>
       {!reply && scopes.length > 1 && (
         <>
           <label htmlFor={`${id}-scope`}>{t('admin.canned.scope')}</label>
@@ -439,10 +426,6 @@ function CannedForm({
           <code dir="ltr">{`{{customer.name | "${t('admin.canned.fallbackExample')}"}}`}</code>
         </p>
       </details>
-      <FormError error={error} />
-      <SubmitCancel testId="canned-save" disabled={busy} onCancel={onDone}>
-        {busy ? t('admin.saving') : reply ? t('common.save') : t('admin.canned.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }

@@ -2,8 +2,16 @@ import type { Calendar, CalendarDay } from '@abrik/protocol';
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lang } from '../../i18n/index.js';
-import { type Route, renderWithServices } from '../../test/services.js';
-import { APP_INBOX, error, inbox, REZA, server, signedIn, WIDGET_INBOX } from './fixtures.js';
+import type { Route } from '../../test/services.js';
+import {
+  APP_INBOX,
+  error,
+  inbox,
+  type PageOptions,
+  renderListPage,
+  server,
+  WIDGET_INBOX,
+} from './fixtures.js';
 import { HoursPage } from './HoursPage.js';
 import { calendar, calendarDay, holiday, OFFICE, recordUrls, SHOP } from './settings-fixtures.js';
 
@@ -99,20 +107,7 @@ function desk(routes: Record<string, Route> = {}) {
   return { ...srv, ...recorded };
 }
 
-async function renderPage({
-  lang = 'en',
-  role = 'admin',
-}: {
-  lang?: Lang;
-  role?: 'admin' | 'supervisor';
-} = {}) {
-  const rendered = await renderWithServices(<HoursPage />, {
-    lang,
-    tokens: role === 'admin' ? signedIn('admin') : signedIn('supervisor', REZA),
-  });
-  const rows = await screen.findAllByTestId('calendar-row');
-  return { ...rendered, rows };
-}
+const renderPage = (options?: PageOptions) => renderListPage(<HoursPage />, 'calendar-row', options);
 
 async function openOffice(lang: Lang = 'en') {
   const srv = desk();

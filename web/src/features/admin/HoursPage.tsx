@@ -13,13 +13,13 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/errors.js';
 import { createCalendar, deleteCalendar, holidays, importHolidays, updateCalendar } from '../../api/hours.js';
 import { useServices } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { formatNumber } from '../../lib/format.js';
 import { useAction, useLang } from '../../lib/hooks.js';
 import { CalendarMonth } from './CalendarMonth.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { canonicalTimeZone, sameWeekly, type WeeklyDraft, weeklyDraft } from './hours.js';
+import { ItemForm, ItemList, ListPage } from './ListPage.js';
 import { calendarsKey, holidaysKey, useCalendars } from './queries.js';
 import {
   FieldError,
@@ -28,7 +28,6 @@ import {
   invalidProps,
   NameInput,
   QueryState,
-  SectionHeading,
   useInboxes,
   useMe,
 } from './shared.js';
@@ -60,23 +59,18 @@ export function HoursPage() {
     inboxes.data?.items.find((i) => i.id === id)?.name ?? t('hours.unknownInbox');
 
   return (
-    <section className="admin-section" aria-labelledby="admin-hours-title">
-      <SectionHeading
-        id="admin-hours-title"
-        title={t('hours.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('hours.new'),
-                testId: 'calendar-new',
-                open: creating,
-                onToggle: () => setCreating((c) => !c),
-              }
-            : undefined
-        }
-      />
-      <p className="muted small">{t('hours.intro')}</p>
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
+    <ListPage
+      id="admin-hours-title"
+      title={t('hours.title')}
+      intro={t('hours.intro')}
+      readOnly={!isAdmin}
+      add={{
+        label: t('hours.new'),
+        testId: 'calendar-new',
+        open: creating,
+        onToggle: () => setCreating((c) => !c),
+      }}
+    >
       {isAdmin && creating && (
         <NewCalendarForm
           onDone={(created) => {
@@ -85,51 +79,45 @@ export function HoursPage() {
           }}
         />
       )}
-      <QueryState isPending={list.isPending} error={list.error} />
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <p className="muted">{t('hours.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {list.data.items.map((calendar) => (
-              <li key={calendar.id} data-testid="calendar-row" data-id={calendar.id}>
-                <div className="admin-row">
-                  <div className="admin-row-main">
-                    <strong dir="auto">{calendar.name}</strong>
-                    <bdi className="admin-tag" dir="ltr">
-                      {calendar.timeZone}
-                    </bdi>
-                  </div>
-                  <p className="small" data-testid="calendar-summary">
-                    {weeklySummary(calendar.weekly, t, lang)}
-                  </p>
-                  <p className="muted small" data-testid="calendar-inboxes">
-                    {calendar.inboxIds.length === 0
-                      ? t('hours.noInboxes')
-                      : t('hours.usedBy', {
-                          names: calendar.inboxIds.map(inboxName).join(t('admin.listSeparator')),
-                        })}
-                  </p>
-                  <button
-                    type="button"
-                    className="link-button"
-                    data-testid="calendar-open"
-                    aria-expanded={open === calendar.id}
-                    aria-label={t(isAdmin ? 'admin.editNamed' : 'hours.showNamed', { name: calendar.name })}
-                    onClick={() => setOpen((o) => (o === calendar.id ? null : calendar.id))}
-                  >
-                    {isAdmin ? t('admin.edit') : t('hours.show')}
-                  </button>
-                </div>
-                {open === calendar.id && (
-                  <CalendarDetail calendar={calendar} isAdmin={isAdmin} onDeleted={() => setOpen(null)} />
-                )}
-              </li>
-            ))}
-          </ul>
-        ))}
+      <ItemList query={list} empty={t('hours.empty')} rowTestId="calendar-row">
+        {(calendar) => (
+          <>
+            <div className="admin-row">
+              <div className="admin-row-main">
+                <strong dir="auto">{calendar.name}</strong>
+                <bdi className="admin-tag" dir="ltr">
+                  {calendar.timeZone}
+                </bdi>
+              </div>
+              <p className="small" data-testid="calendar-summary">
+                {weeklySummary(calendar.weekly, t, lang)}
+              </p>
+              <p className="muted small" data-testid="calendar-inboxes">
+                {calendar.inboxIds.length === 0
+                  ? t('hours.noInboxes')
+                  : t('hours.usedBy', {
+                      names: calendar.inboxIds.map(inboxName).join(t('admin.listSeparator')),
+                    })}
+              </p>
+              <button
+                type="button"
+                className="link-button"
+                data-testid="calendar-open"
+                aria-expanded={open === calendar.id}
+                aria-label={t(isAdmin ? 'admin.editNamed' : 'hours.showNamed', { name: calendar.name })}
+                onClick={() => setOpen((o) => (o === calendar.id ? null : calendar.id))}
+              >
+                {isAdmin ? t('admin.edit') : t('hours.show')}
+              </button>
+            </div>
+            {open === calendar.id && (
+              <CalendarDetail calendar={calendar} isAdmin={isAdmin} onDeleted={() => setOpen(null)} />
+            )}
+          </>
+        )}
+      </ItemList>
       {list.data && <HolidayData />}
-    </section>
+    </ListPage>
   );
 }
 
@@ -168,15 +156,16 @@ function NewCalendarForm({ onDone }: { onDone: (created: string | null) => void 
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="calendar-new-form"
+      title={t('hours.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="calendar-new-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'calendar-create', label: t('hours.create') }}
+      onCancel={() => onDone(null)}
     >
-      <h3 id={`${id}-title`}>{t('hours.new')}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('hours.name')}
@@ -205,11 +194,7 @@ function NewCalendarForm({ onDone }: { onDone: (created: string | null) => void 
         ))}
       </fieldset>
       <TimeZoneInput id={`${id}-zone`} value={timeZone} onChange={setTimeZone} error={errors.timeZone} />
-      <FormError error={error} />
-      <SubmitCancel testId="calendar-create" disabled={busy} onCancel={() => onDone(null)}>
-        {busy ? t('admin.saving') : t('hours.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }
 

@@ -13,23 +13,20 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InboxChanges } from '../../api/support.js';
 import { useSupportApi } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
-import { FormError } from '../../components/FormError.js';
 import type { Lang } from '../../i18n/index.js';
 import { formatNumber } from '../../lib/format.js';
 import { useAction, useLang } from '../../lib/hooks.js';
+import { EditButton, ItemForm, ItemList, ListPage, useOpenForm } from './ListPage.js';
 import { useCalendars } from './queries.js';
 import {
   CheckList,
   FieldError,
   focusFirstInvalid,
   inboxesKey,
-  invalidProps,
   NameInput,
+  NumberInput,
   numberText,
   parseNumber,
-  QueryState,
-  SectionHeading,
   sameIds,
   useInboxes,
   useMe,
@@ -72,7 +69,7 @@ export function InboxesPage() {
   const inboxes = useInboxes();
   const teams = useTeams();
   const calendars = useCalendars();
-  const [form, setForm] = useState<string | null>(null);
+  const { form, toggle, close } = useOpenForm();
   const teamList = teams.data?.items ?? [];
   const calendarList = calendars.data?.items ?? [];
   const calendarName = (id: string | null) =>
@@ -88,104 +85,82 @@ export function InboxesPage() {
           .join(t('admin.listSeparator'));
 
   return (
-    <section className="admin-section" aria-labelledby="admin-inboxes-title">
-      <SectionHeading
-        id="admin-inboxes-title"
-        title={t('admin.inboxes.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('admin.inboxes.new'),
-                testId: 'inbox-new',
-                open: form === 'new',
-                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-              }
-            : undefined
-        }
-      />
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
-      {isAdmin && form === 'new' && <NewInboxForm teams={teamList} onDone={() => setForm(null)} />}
-      <QueryState isPending={inboxes.isPending} error={inboxes.error} />
-      {inboxes.data &&
-        (inboxes.data.items.length === 0 ? (
-          <p className="muted">{t('admin.inboxes.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {inboxes.data.items.map((inbox) => (
-              <li key={inbox.id} data-testid="inbox-row" data-id={inbox.id}>
-                <div className="admin-row">
-                  <div className="admin-row-main">
-                    <strong dir="auto">{inbox.name}</strong>
-                    <span className="admin-tag">{t(`admin.inboxes.kind.${inbox.kind}`)}</span>
-                  </div>
-                  <dl className="admin-facts small">
-                    <div>
-                      <dt>{t('admin.inboxes.routing')}</dt>
-                      <dd data-testid="inbox-routing-label">
-                        {t(`admin.inboxes.routings.${inbox.routing}`)}
-                      </dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.queueOrder')}</dt>
-                      <dd>{t(`admin.inboxes.queueOrders.${inbox.queueOrder}`)}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.teams')}</dt>
-                      <dd dir="auto" data-testid="inbox-teams">
-                        {teamNames(inbox.teamIds)}
-                      </dd>
-                    </div>
-                    <div>
-                      <dt>{t('hours.inbox.label')}</dt>
-                      <dd dir="auto" data-testid="inbox-calendar-label">
-                        {calendarName(inbox.calendarId)}
-                      </dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.reopenWindow')}</dt>
-                      <dd data-testid="inbox-reopen-label">
-                        {formatDuration(inbox.reopenWindowSeconds, t, lang)}
-                      </dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.reassignOffline')}</dt>
-                      <dd>{formatDuration(inbox.reassignOfflineAfterSeconds, t, lang)}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.reassignNoReply')}</dt>
-                      <dd>{formatDuration(inbox.reassignNoReplyAfterSeconds, t, lang)}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.inboxes.maxAutoReassigns')}</dt>
-                      <dd>{formatNumber(inbox.maxAutoReassigns, lang)}</dd>
-                    </div>
-                  </dl>
-                  {isAdmin && (
-                    <button
-                      type="button"
-                      className="link-button"
-                      data-testid="inbox-edit"
-                      aria-expanded={form === inbox.id}
-                      aria-label={t('admin.editNamed', { name: inbox.name })}
-                      onClick={() => setForm((f) => (f === inbox.id ? null : inbox.id))}
-                    >
-                      {t('admin.edit')}
-                    </button>
-                  )}
+    <ListPage
+      id="admin-inboxes-title"
+      title={t('admin.inboxes.title')}
+      readOnly={!isAdmin}
+      add={{
+        label: t('admin.inboxes.new'),
+        testId: 'inbox-new',
+        open: form === 'new',
+        onToggle: () => toggle('new'),
+      }}
+    >
+      {isAdmin && form === 'new' && <NewInboxForm teams={teamList} onDone={close} />}
+      <ItemList query={inboxes} empty={t('admin.inboxes.empty')} rowTestId="inbox-row">
+        {(inbox) => (
+          <>
+            <div className="admin-row">
+              <div className="admin-row-main">
+                <strong dir="auto">{inbox.name}</strong>
+                <span className="admin-tag">{t(`admin.inboxes.kind.${inbox.kind}`)}</span>
+              </div>
+              <dl className="admin-facts small">
+                <div>
+                  <dt>{t('admin.inboxes.routing')}</dt>
+                  <dd data-testid="inbox-routing-label">{t(`admin.inboxes.routings.${inbox.routing}`)}</dd>
                 </div>
-                {isAdmin && form === inbox.id && (
-                  <InboxForm
-                    inbox={inbox}
-                    teams={teamList}
-                    calendars={calendarList}
-                    onDone={() => setForm(null)}
-                  />
-                )}
-              </li>
-            ))}
-          </ul>
-        ))}
-    </section>
+                <div>
+                  <dt>{t('admin.inboxes.queueOrder')}</dt>
+                  <dd>{t(`admin.inboxes.queueOrders.${inbox.queueOrder}`)}</dd>
+                </div>
+                <div>
+                  <dt>{t('admin.inboxes.teams')}</dt>
+                  <dd dir="auto" data-testid="inbox-teams">
+                    {teamNames(inbox.teamIds)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('hours.inbox.label')}</dt>
+                  <dd dir="auto" data-testid="inbox-calendar-label">
+                    {calendarName(inbox.calendarId)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('admin.inboxes.reopenWindow')}</dt>
+                  <dd data-testid="inbox-reopen-label">
+                    {formatDuration(inbox.reopenWindowSeconds, t, lang)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('admin.inboxes.reassignOffline')}</dt>
+                  <dd>{formatDuration(inbox.reassignOfflineAfterSeconds, t, lang)}</dd>
+                </div>
+                <div>
+                  <dt>{t('admin.inboxes.reassignNoReply')}</dt>
+                  <dd>{formatDuration(inbox.reassignNoReplyAfterSeconds, t, lang)}</dd>
+                </div>
+                <div>
+                  <dt>{t('admin.inboxes.maxAutoReassigns')}</dt>
+                  <dd>{formatNumber(inbox.maxAutoReassigns, lang)}</dd>
+                </div>
+              </dl>
+              {isAdmin && (
+                <EditButton
+                  testId="inbox-edit"
+                  name={inbox.name}
+                  open={form === inbox.id}
+                  onClick={() => toggle(inbox.id)}
+                />
+              )}
+            </div>
+            {isAdmin && form === inbox.id && (
+              <InboxForm inbox={inbox} teams={teamList} calendars={calendarList} onDone={close} />
+            )}
+          </>
+        )}
+      </ItemList>
+    </ListPage>
   );
 }
 
@@ -332,16 +307,13 @@ function InboxForm({
     <div className="admin-field">
       <label htmlFor={`${id}-${field}`}>{label}</label>
       <div className="row">
-        <input
+        <NumberInput
           id={`${id}-${field}`}
-          data-testid={`inbox-${field}`}
-          className="admin-number"
-          inputMode="decimal"
-          dir="ltr"
-          autoComplete="off"
+          testId={`inbox-${field}`}
+          decimal
           value={value}
-          onChange={(e) => onChange(e.target.value)}
-          {...invalidProps(`${id}-${field}`, errors[field])}
+          onChange={onChange}
+          error={errors[field]}
         />
         {unit && <span className="muted">{unit}</span>}
       </div>
@@ -350,15 +322,16 @@ function InboxForm({
   );
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="inbox-form"
+      title={t('admin.editNamed', { name: inbox.name })}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="inbox-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'inbox-save', label: t('common.save') }}
+      onCancel={onDone}
     >
-      <h3 id={`${id}-title`}>{t('admin.editNamed', { name: inbox.name })}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('admin.inboxes.name')}
@@ -436,16 +409,13 @@ function InboxForm({
         <div className="admin-field">
           <label htmlFor={`${id}-reopen`}>{t('admin.inboxes.reopenWindow')}</label>
           <div className="row">
-            <input
+            <NumberInput
               id={`${id}-reopen`}
-              data-testid="inbox-reopen"
-              className="admin-number"
-              inputMode="decimal"
-              dir="ltr"
-              autoComplete="off"
+              testId="inbox-reopen"
+              decimal
               value={reopen}
-              onChange={(e) => setReopen(e.target.value)}
-              {...invalidProps(`${id}-reopen`, errors.reopen)}
+              onChange={setReopen}
+              error={errors.reopen}
             />
             <select
               data-testid="inbox-reopen-unit"
@@ -475,12 +445,7 @@ function InboxForm({
         )}
         {timer('maxReassigns', t('admin.inboxes.maxAutoReassigns'), maxReassigns, setMaxReassigns, null)}
       </fieldset>
-
-      <FormError error={error} />
-      <SubmitCancel testId="inbox-save" disabled={busy} onCancel={onDone}>
-        {busy ? t('admin.saving') : t('common.save')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }
 
@@ -514,15 +479,16 @@ function NewInboxForm({ teams, onDone }: { teams: Team[]; onDone: () => void }) 
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="inbox-new-form"
+      title={t('admin.inboxes.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="inbox-new-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'inbox-create', label: t('admin.inboxes.create') }}
+      onCancel={onDone}
     >
-      <h3 id={`${id}-title`}>{t('admin.inboxes.new')}</h3>
       <p className="muted small">{t('admin.inboxes.newHint')}</p>
       <NameInput
         id={`${id}-name`}
@@ -541,10 +507,6 @@ function NewInboxForm({ teams, onDone }: { teams: Team[]; onDone: () => void }) 
         empty={t('admin.teams.empty')}
       />
       <p className="muted small">{t('admin.inboxes.teamsHint')}</p>
-      <FormError error={error} />
-      <SubmitCancel testId="inbox-create" disabled={busy} onCancel={onDone}>
-        {busy ? t('admin.saving') : t('admin.inboxes.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }

@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, useCallback, useEffect, useId, useRef, useState } from 'react';
 
 /**
  * Copies `text` to the clipboard; where the clipboard cannot be used (plain http, a refused
@@ -130,4 +130,19 @@ export function SecretDialog({
       </button>
     </dialog>
   );
+}
+
+/**
+ * The secret a page shows once (with whatever its dialog needs), and where focus goes back when the
+ * dialog closes: a selector for the button that asked, found again after the list re-rendered.
+ */
+export function useShownSecret<T>() {
+  const [shown, setShown] = useState<{ value: T; returnTo: string } | null>(null);
+  const show = useCallback((value: T, returnTo: string) => setShown({ value, returnTo }), []);
+  const close = useCallback(() => {
+    const back = shown?.returnTo;
+    setShown(null);
+    if (back) setTimeout(() => document.querySelector<HTMLElement>(back)?.focus(), 0);
+  }, [shown]);
+  return { shown: shown?.value ?? null, show, close };
 }

@@ -3,7 +3,16 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Lang } from '../../i18n/index.js';
 import { type Route, renderWithServices } from '../../test/services.js';
-import { APP_INBOX, error, inbox, REZA, server, signedIn, WIDGET_INBOX } from './fixtures.js';
+import {
+  APP_INBOX,
+  error,
+  inbox,
+  type PageOptions,
+  renderListPage,
+  server,
+  signedIn,
+  WIDGET_INBOX,
+} from './fixtures.js';
 import { SlaPage } from './SlaPage.js';
 import { POLICY, POLICY_2, policy } from './settings-fixtures.js';
 
@@ -50,20 +59,7 @@ function desk(routes: Record<string, Route> = {}) {
   });
 }
 
-async function renderPage({
-  lang = 'en',
-  role = 'admin',
-}: {
-  lang?: Lang;
-  role?: 'admin' | 'supervisor';
-} = {}) {
-  const rendered = await renderWithServices(<SlaPage />, {
-    lang,
-    tokens: role === 'admin' ? signedIn('admin') : signedIn('supervisor', REZA),
-  });
-  const rows = await screen.findAllByTestId('sla-row');
-  return { ...rendered, rows };
-}
+const renderPage = (options?: PageOptions) => renderListPage(<SlaPage />, 'sla-row', options);
 
 async function openNew(routes: Record<string, Route> = {}, lang: Lang = 'en') {
   const srv = desk(routes);

@@ -11,25 +11,23 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../../api/errors.js';
+import { errorText } from '../../api/errors.js';
 import { createSlaPolicy, deleteSlaPolicy, type SlaPolicyInput, updateSlaPolicy } from '../../api/sla.js';
 import { useServices } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
-import { FormError } from '../../components/FormError.js';
 import type { Lang } from '../../i18n/index.js';
 import { useLang } from '../../lib/hooks.js';
 import { hoursMinutesText } from '../console/sla.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import { EditButton, ItemForm, ItemList, ListPage, useOpenForm } from './ListPage.js';
 import { slaPoliciesKey, useSlaPolicies } from './queries.js';
 import {
   FieldError,
   focusFirstInvalid,
-  invalidProps,
   NameInput,
+  NumberInput,
   numberText,
   parseNumber,
-  QueryState,
-  SectionHeading,
+  refusedIssues,
   useInboxes,
   useMe,
 } from './shared.js';
@@ -74,9 +72,8 @@ function fieldLabel(field: string, t: TFunction): string | undefined {
 /** How an SLA error reads: the server's words, and for a refused field (400), which one in words. */
 export function slaErrorText(error: unknown, t: TFunction): string {
   const text = errorText(error, t);
-  if (!(error instanceof ApiError) || error.status !== 400 || !Array.isArray(error.details)) return text;
-  const fields = (error.details as { path?: unknown[] }[])
-    .map((d) => fieldLabel(String(d.path?.[0] ?? ''), t))
+  const fields = refusedIssues(error)
+    .map((issue) => fieldLabel(String(issue.path[0] ?? ''), t))
     .filter((label) => label !== undefined);
   return fields.length === 0
     ? text
@@ -95,95 +92,73 @@ export function SlaPage() {
   const isAdmin = me?.role === 'admin';
   const policies = useSlaPolicies();
   const inboxes = useInboxes();
-  const [form, setForm] = useState<string | null>(null);
+  const { form, toggle, close } = useOpenForm();
   const inboxList = inboxes.data?.items ?? [];
   const inboxName = (id: string | null) =>
     id === null ? t('sla.allInboxes') : (inboxList.find((i) => i.id === id)?.name ?? t('hours.unknownInbox'));
 
   return (
-    <section className="admin-section" aria-labelledby="admin-sla-title">
-      <SectionHeading
-        id="admin-sla-title"
-        title={t('sla.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('sla.new'),
-                testId: 'sla-new',
-                open: form === 'new',
-                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-              }
-            : undefined
-        }
-      />
-      <p className="muted small">{t('sla.intro')}</p>
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
-      {isAdmin && form === 'new' && (
-        <PolicyForm policy={null} inboxes={inboxList} onDone={() => setForm(null)} />
-      )}
-      <QueryState isPending={policies.isPending} error={policies.error} />
-      {policies.data &&
-        (policies.data.items.length === 0 ? (
-          <p className="muted">{t('sla.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {policies.data.items.map((policy) => (
-              <li key={policy.id} data-testid="sla-row" data-id={policy.id}>
-                <div className="admin-row">
-                  <div className="admin-row-main">
-                    <strong dir="auto">{policy.name}</strong>
-                    <span className="admin-tag" data-testid="sla-scope">
-                      <bdi>{inboxName(policy.inboxId)}</bdi>
-                      {t('admin.listSeparator')}
-                      {policy.priority === null
-                        ? t('sla.anyPriority')
-                        : t('sla.priorityIs', { priority: t(`console.priority.${policy.priority}`) })}
-                    </span>
+    <ListPage
+      id="admin-sla-title"
+      title={t('sla.title')}
+      intro={t('sla.intro')}
+      readOnly={!isAdmin}
+      add={{ label: t('sla.new'), testId: 'sla-new', open: form === 'new', onToggle: () => toggle('new') }}
+    >
+      {isAdmin && form === 'new' && <PolicyForm policy={null} inboxes={inboxList} onDone={close} />}
+      <ItemList query={policies} empty={t('sla.empty')} rowTestId="sla-row">
+        {(policy) => (
+          <>
+            <div className="admin-row">
+              <div className="admin-row-main">
+                <strong dir="auto">{policy.name}</strong>
+                <span className="admin-tag" data-testid="sla-scope">
+                  <bdi>{inboxName(policy.inboxId)}</bdi>
+                  {t('admin.listSeparator')}
+                  {policy.priority === null
+                    ? t('sla.anyPriority')
+                    : t('sla.priorityIs', { priority: t(`console.priority.${policy.priority}`) })}
+                </span>
+              </div>
+              <dl className="admin-facts small">
+                {SLA_TARGET_KINDS.map((kind) => (
+                  <div key={kind}>
+                    <dt>{t(`sla.kinds.${kind}`)}</dt>
+                    <dd data-testid={`sla-${kind}`}>{targetText(policy, kind, t, lang)}</dd>
                   </div>
-                  <dl className="admin-facts small">
-                    {SLA_TARGET_KINDS.map((kind) => (
-                      <div key={kind}>
-                        <dt>{t(`sla.kinds.${kind}`)}</dt>
-                        <dd data-testid={`sla-${kind}`}>{targetText(policy, kind, t, lang)}</dd>
-                      </div>
-                    ))}
-                    <div>
-                      <dt>{t('sla.pause')}</dt>
-                      <dd data-testid="sla-pause-label">{pauseText(policy, t)}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('sla.warnBefore')}</dt>
-                      <dd>
-                        {policy.warnBeforeSeconds === 0
-                          ? t('sla.noWarning')
-                          : hoursMinutesText(policy.warnBeforeSeconds, t, lang)}
-                      </dd>
-                    </div>
-                  </dl>
-                  {isAdmin && (
-                    <div className="row">
-                      <button
-                        type="button"
-                        className="link-button"
-                        data-testid="sla-edit"
-                        aria-expanded={form === policy.id}
-                        aria-label={t('admin.editNamed', { name: policy.name })}
-                        onClick={() => setForm((f) => (f === policy.id ? null : policy.id))}
-                      >
-                        {t('admin.edit')}
-                      </button>
-                    </div>
-                  )}
+                ))}
+                <div>
+                  <dt>{t('sla.pause')}</dt>
+                  <dd data-testid="sla-pause-label">{pauseText(policy, t)}</dd>
                 </div>
-                {isAdmin && form === policy.id && (
-                  <PolicyForm policy={policy} inboxes={inboxList} onDone={() => setForm(null)} />
-                )}
-                {isAdmin && form !== policy.id && <DeletePolicy policy={policy} />}
-              </li>
-            ))}
-          </ul>
-        ))}
-    </section>
+                <div>
+                  <dt>{t('sla.warnBefore')}</dt>
+                  <dd>
+                    {policy.warnBeforeSeconds === 0
+                      ? t('sla.noWarning')
+                      : hoursMinutesText(policy.warnBeforeSeconds, t, lang)}
+                  </dd>
+                </div>
+              </dl>
+              {isAdmin && (
+                <div className="row">
+                  <EditButton
+                    testId="sla-edit"
+                    name={policy.name}
+                    open={form === policy.id}
+                    onClick={() => toggle(policy.id)}
+                  />
+                </div>
+              )}
+            </div>
+            {isAdmin && form === policy.id && (
+              <PolicyForm policy={policy} inboxes={inboxList} onDone={close} />
+            )}
+            {isAdmin && form !== policy.id && <DeletePolicy policy={policy} />}
+          </>
+        )}
+      </ItemList>
+    </ListPage>
   );
 }
 
@@ -349,15 +324,16 @@ function PolicyForm({
     setTargets((all) => ({ ...all, [kind]: { ...all[kind], ...patch } }));
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="sla-form"
+      title={policy ? t('admin.editNamed', { name: policy.name }) : t('sla.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="sla-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'sla-save', label: policy ? t('common.save') : t('sla.create') }}
+      onCancel={onDone}
     >
-      <h3 id={`${id}-title`}>{policy ? t('admin.editNamed', { name: policy.name }) : t('sla.new')}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('sla.name')}
@@ -406,30 +382,24 @@ function PolicyForm({
               <label htmlFor={`${fieldId}-hours`} className="sla-unit">
                 {t('sla.hours')}
               </label>
-              <input
+              <NumberInput
                 id={`${fieldId}-hours`}
-                data-testid={`sla-${kind}-hours`}
-                className="admin-number"
-                inputMode="numeric"
-                dir="ltr"
-                autoComplete="off"
+                testId={`sla-${kind}-hours`}
                 value={draft.hours}
-                onChange={(e) => setTarget(kind, { hours: e.target.value })}
-                {...invalidProps(fieldId, errors[kind])}
+                onChange={(hours) => setTarget(kind, { hours })}
+                error={errors[kind]}
+                errorOf={fieldId}
               />
               <label htmlFor={`${fieldId}-minutes`} className="sla-unit">
                 {t('sla.minutes')}
               </label>
-              <input
+              <NumberInput
                 id={`${fieldId}-minutes`}
-                data-testid={`sla-${kind}-minutes`}
-                className="admin-number"
-                inputMode="numeric"
-                dir="ltr"
-                autoComplete="off"
+                testId={`sla-${kind}-minutes`}
                 value={draft.minutes}
-                onChange={(e) => setTarget(kind, { minutes: e.target.value })}
-                {...invalidProps(fieldId, errors[kind])}
+                onChange={(minutes) => setTarget(kind, { minutes })}
+                error={errors[kind]}
+                errorOf={fieldId}
               />
             </div>
             <label htmlFor={`${fieldId}-clock`}>{t('sla.counted')}</label>
@@ -472,24 +442,15 @@ function PolicyForm({
 
       <div className="admin-field">
         <label htmlFor={`${id}-warn`}>{t('sla.warnBeforeMinutes')}</label>
-        <input
+        <NumberInput
           id={`${id}-warn`}
-          data-testid="sla-warn"
-          className="admin-number"
-          inputMode="numeric"
-          dir="ltr"
-          autoComplete="off"
+          testId="sla-warn"
           value={warn}
-          onChange={(e) => setWarn(e.target.value)}
-          {...invalidProps(`${id}-warn`, errors.warn)}
+          onChange={setWarn}
+          error={errors.warn}
         />
         <FieldError id={`${id}-warn`} error={errors.warn} />
       </div>
-
-      <FormError error={error} />
-      <SubmitCancel testId="sla-save" disabled={busy} onCancel={onDone}>
-        {busy ? t('admin.saving') : policy ? t('common.save') : t('sla.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }

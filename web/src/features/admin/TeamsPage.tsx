@@ -3,16 +3,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSupportApi } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
-import { FormError } from '../../components/FormError.js';
 import { useAction, useLang } from '../../lib/hooks.js';
+import { EditButton, ItemForm, ItemList, ListPage, useOpenForm } from './ListPage.js';
 import {
   CheckList,
   focusFirstInvalid,
   NameInput,
-  QueryState,
   refreshStaff,
-  SectionHeading,
   sameIds,
   staffName,
   useAgents,
@@ -28,8 +25,7 @@ export function TeamsPage() {
   const isAdmin = me?.role === 'admin';
   const teams = useTeams();
   const agents = useAgents();
-  // null: no form; 'new': the create form; else the id of the team being edited.
-  const [form, setForm] = useState<string | null>(null);
+  const { form, toggle, close } = useOpenForm();
   const people = useMemo(() => new Map((agents.data?.items ?? []).map((a) => [a.id, a])), [agents.data]);
   const names = (ids: string[]) =>
     ids.length === 0
@@ -37,70 +33,55 @@ export function TeamsPage() {
       : ids.map((id) => staffName(id, people, t, lang)).join(t('admin.listSeparator'));
 
   return (
-    <section className="admin-section" aria-labelledby="admin-teams-title">
-      <SectionHeading
-        id="admin-teams-title"
-        title={t('admin.teams.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('admin.teams.new'),
-                testId: 'team-new',
-                open: form === 'new',
-                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-              }
-            : undefined
-        }
-      />
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
-      {isAdmin && form === 'new' && <TeamForm team={null} onDone={() => setForm(null)} />}
-      <QueryState isPending={teams.isPending} error={teams.error} />
-      {teams.data &&
-        (teams.data.items.length === 0 ? (
-          <p className="muted">{t('admin.teams.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {teams.data.items.map((team) => (
-              <li key={team.id} data-testid="team-row" data-id={team.id}>
-                <div className="admin-row">
-                  <div className="admin-row-main">
-                    <strong dir="auto" data-testid="team-name-label">
-                      {team.name}
-                    </strong>
-                  </div>
-                  <dl className="admin-facts small">
-                    <div>
-                      <dt>{t('admin.teams.agents')}</dt>
-                      <dd dir="auto" data-testid="team-agents">
-                        {names(team.agentIds)}
-                      </dd>
-                    </div>
-                    <div>
-                      <dt>{t('admin.teams.supervisors')}</dt>
-                      <dd dir="auto" data-testid="team-supervisors">
-                        {names(team.supervisorIds)}
-                      </dd>
-                    </div>
-                  </dl>
-                  {isAdmin && (
-                    <button
-                      type="button"
-                      className="link-button"
-                      data-testid="team-edit"
-                      aria-expanded={form === team.id}
-                      aria-label={t('admin.editNamed', { name: team.name })}
-                      onClick={() => setForm((f) => (f === team.id ? null : team.id))}
-                    >
-                      {t('admin.edit')}
-                    </button>
-                  )}
+    <ListPage
+      id="admin-teams-title"
+      title={t('admin.teams.title')}
+      readOnly={!isAdmin}
+      add={{
+        label: t('admin.teams.new'),
+        testId: 'team-new',
+        open: form === 'new',
+        onToggle: () => toggle('new'),
+      }}
+    >
+      {isAdmin && form === 'new' && <TeamForm team={null} onDone={close} />}
+      <ItemList query={teams} empty={t('admin.teams.empty')} rowTestId="team-row">
+        {(team) => (
+          <>
+            <div className="admin-row">
+              <div className="admin-row-main">
+                <strong dir="auto" data-testid="team-name-label">
+                  {team.name}
+                </strong>
+              </div>
+              <dl className="admin-facts small">
+                <div>
+                  <dt>{t('admin.teams.agents')}</dt>
+                  <dd dir="auto" data-testid="team-agents">
+                    {names(team.agentIds)}
+                  </dd>
                 </div>
-                {isAdmin && form === team.id && <TeamForm team={team} onDone={() => setForm(null)} />}
-              </li>
-            ))}
-          </ul>
-        ))}
-    </section>
+                <div>
+                  <dt>{t('admin.teams.supervisors')}</dt>
+                  <dd dir="auto" data-testid="team-supervisors">
+                    {names(team.supervisorIds)}
+                  </dd>
+                </div>
+              </dl>
+              {isAdmin && (
+                <EditButton
+                  testId="team-edit"
+                  name={team.name}
+                  open={form === team.id}
+                  onClick={() => toggle(team.id)}
+                />
+              )}
+            </div>
+            {isAdmin && form === team.id && <TeamForm team={team} onDone={close} />}
+          </>
+        )}
+      </ItemList>
+    </ListPage>
   );
 }
 
@@ -151,15 +132,16 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="team-form"
+      title={team ? t('admin.editNamed', { name: team.name }) : t('admin.teams.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="team-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'team-save', label: team ? t('common.save') : t('admin.teams.create') }}
+      onCancel={onDone}
     >
-      <h3 id={`${id}-title`}>{team ? t('admin.editNamed', { name: team.name }) : t('admin.teams.new')}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('admin.teams.name')}
@@ -184,10 +166,6 @@ function TeamForm({ team, onDone }: { team: Team | null; onDone: () => void }) {
         testId="team-supervisor"
         empty={t('admin.agents.empty')}
       />
-      <FormError error={error} />
-      <SubmitCancel testId="team-save" disabled={busy} onCancel={onDone}>
-        {busy ? t('admin.saving') : team ? t('common.save') : t('admin.teams.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }

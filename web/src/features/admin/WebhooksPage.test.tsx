@@ -1,14 +1,14 @@
 import type { Webhook } from '@abrik/protocol';
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Lang } from '../../i18n/index.js';
-import { type Route, renderWithServices } from '../../test/services.js';
-import { error, REZA, server, signedIn } from './fixtures.js';
+import type { Route } from '../../test/services.js';
+import { error, type PageOptions, renderListPage, server } from './fixtures.js';
 import { delivery, HOOK, HOOK_2, webhook } from './settings-fixtures.js';
 import { WebhooksPage } from './WebhooksPage.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 const HOOKS = '/api/v1/support/webhooks';
@@ -72,20 +72,7 @@ function desk(routes: Record<string, Route> = {}) {
   });
 }
 
-async function renderPage({
-  lang = 'en',
-  role = 'admin',
-}: {
-  lang?: Lang;
-  role?: 'admin' | 'supervisor';
-} = {}) {
-  const rendered = await renderWithServices(<WebhooksPage />, {
-    lang,
-    tokens: role === 'admin' ? signedIn('admin') : signedIn('supervisor', REZA),
-  });
-  const rows = await screen.findAllByTestId('webhook-row');
-  return { ...rendered, rows };
-}
+const renderPage = (options?: PageOptions) => renderListPage(<WebhooksPage />, 'webhook-row', options);
 
 describe(WebhooksPage.name, () => {
   it('lists webhooks with their events in words and their last deliveries', async () => {
@@ -214,6 +201,19 @@ describe(WebhooksPage.name, () => {
     // The question closed behind the dialog without taking focus out of it.
     await waitFor(() => expect(within(crm).queryByTestId('webhook-rotate-question')).toBeNull());
     expect(document.activeElement).toBe(within(dialog).getByTestId('secret-copy'));
+    // Where the clipboard refuses, the secret is selected for copying by hand.
+    vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(
+      new DOMException('denied', 'NotAllowedError'),
+    );
+    await user.click(within(dialog).getByTestId('secret-copy'));
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('secret-copied').textContent).toBe(
+        'Could not copy; select the secret and copy it yourself.',
+      ),
+    );
+    const value = within(dialog).getByTestId('secret-value') as HTMLInputElement;
+    expect(document.activeElement).toBe(value);
+    expect([value.selectionStart, value.selectionEnd]).toEqual([0, value.value.length]);
     await user.click(within(dialog).getByTestId('secret-done'));
     await waitFor(() => expect(document.activeElement).toBe(within(crm).getByTestId('webhook-rotate')));
 

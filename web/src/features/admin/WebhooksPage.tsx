@@ -9,7 +9,7 @@ import {
 } from '@abrik/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   createWebhook,
@@ -20,12 +20,20 @@ import {
   webhookDeliveries,
 } from '../../api/webhooks.js';
 import { useServices } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
-import { FormError } from '../../components/FormError.js';
 import { formatNumber } from '../../lib/format.js';
 import { useAction, useLang } from '../../lib/hooks.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import {
+  EditButton,
+  ItemForm,
+  ItemList,
+  ListPage,
+  RowOutcome,
+  useOpenForm,
+  useRowAction,
+} from './ListPage.js';
 import { deliveriesKey, useWebhooks, webhooksKey } from './queries.js';
+import { SecretDialog, useShownSecret } from './SecretDialog.js';
 import {
   CheckList,
   FieldError,
@@ -33,7 +41,6 @@ import {
   invalidProps,
   NameInput,
   QueryState,
-  SectionHeading,
   useMe,
 } from './shared.js';
 import { dateTimeText } from './time.js';
@@ -55,71 +62,47 @@ export function WebhooksPage() {
   const me = useMe();
   const isAdmin = me?.role === 'admin';
   const list = useWebhooks();
-  const [form, setForm] = useState<string | null>(null);
-  const [secret, setSecret] = useState<{ webhook: WebhookWithSecret; returnTo: string } | null>(null);
+  const { form, toggle, close } = useOpenForm();
+  const secret = useShownSecret<WebhookWithSecret>();
 
   return (
-    <section className="admin-section" aria-labelledby="admin-webhooks-title">
-      <SectionHeading
-        id="admin-webhooks-title"
-        title={t('webhooks.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('webhooks.new'),
-                testId: 'webhook-new',
-                open: form === 'new',
-                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-              }
-            : undefined
-        }
-      />
-      <p className="muted small">{t('webhooks.intro')}</p>
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
+    <ListPage
+      id="admin-webhooks-title"
+      title={t('webhooks.title')}
+      intro={t('webhooks.intro')}
+      readOnly={!isAdmin}
+      add={{
+        label: t('webhooks.new'),
+        testId: 'webhook-new',
+        open: form === 'new',
+        onToggle: () => toggle('new'),
+      }}
+    >
       {isAdmin && form === 'new' && (
         <WebhookForm
           webhook={null}
           onDone={(created) => {
-            setForm(null);
-            if (created) setSecret({ webhook: created, returnTo: '[data-testid="webhook-new"]' });
+            close();
+            if (created) secret.show(created, '[data-testid="webhook-new"]');
           }}
         />
       )}
-      <QueryState isPending={list.isPending} error={list.error} />
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <p className="muted">{t('webhooks.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {list.data.items.map((webhook) => (
-              <WebhookRow
-                key={webhook.id}
-                webhook={webhook}
-                isAdmin={isAdmin}
-                editing={form === webhook.id}
-                onEdit={() => setForm((f) => (f === webhook.id ? null : webhook.id))}
-                onDone={() => setForm(null)}
-                onSecret={(rotated) =>
-                  setSecret({
-                    webhook: rotated,
-                    returnTo: `[data-id="${webhook.id}"] [data-testid="webhook-rotate"]`,
-                  })
-                }
-              />
-            ))}
-          </ul>
-        ))}
-      {secret && (
-        <SecretDialog
-          webhook={secret.webhook}
-          onClose={() => {
-            const back = secret.returnTo;
-            setSecret(null);
-            setTimeout(() => document.querySelector<HTMLElement>(back)?.focus(), 0);
-          }}
-        />
-      )}
-    </section>
+      <ItemList query={list} empty={t('webhooks.empty')} rowTestId="webhook-row">
+        {(webhook) => (
+          <WebhookRow
+            webhook={webhook}
+            isAdmin={isAdmin}
+            editing={form === webhook.id}
+            onEdit={() => toggle(webhook.id)}
+            onDone={close}
+            onSecret={(rotated) =>
+              secret.show(rotated, `[data-id="${webhook.id}"] [data-testid="webhook-rotate"]`)
+            }
+          />
+        )}
+      </ItemList>
+      {secret.shown && <WebhookSecretDialog webhook={secret.shown} onClose={secret.close} />}
+    </ListPage>
   );
 }
 
@@ -153,33 +136,29 @@ function WebhookRow({
   const queryClient = useQueryClient();
   const deliveries = useDeliveries(webhook.id);
   const [showDeliveries, setShowDeliveries] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, setError, notice, act } = useRowAction();
   const recent = (deliveries.data?.items ?? []).slice(0, SUMMARY);
 
-  async function toggle() {
-    setNotice(null);
-    const ok = await run(async () => {
-      await updateWebhook(api, webhook.id, { enabled: !webhook.enabled });
-      await queryClient.invalidateQueries({ queryKey: webhooksKey, exact: true });
-    });
-    if (ok) setNotice(webhook.enabled ? t('webhooks.disabledNow') : t('webhooks.enabledNow'));
+  function toggle() {
+    return act(
+      async () => {
+        await updateWebhook(api, webhook.id, { enabled: !webhook.enabled });
+        await queryClient.invalidateQueries({ queryKey: webhooksKey, exact: true });
+      },
+      webhook.enabled ? t('webhooks.disabledNow') : t('webhooks.enabledNow'),
+    );
   }
 
   async function sendTest() {
-    setNotice(null);
-    const ok = await run(async () => {
+    const ok = await act(async () => {
       await testWebhook(api, webhook.id);
       await queryClient.invalidateQueries({ queryKey: deliveriesKey(webhook.id) });
-    });
-    if (ok) {
-      setNotice(t('webhooks.testQueued'));
-      setShowDeliveries(true);
-    }
+    }, t('webhooks.testQueued'));
+    if (ok) setShowDeliveries(true);
   }
 
   return (
-    <li data-testid="webhook-row" data-id={webhook.id}>
+    <>
       <div className="admin-row">
         <div className="admin-row-main">
           <strong dir="auto">{webhook.name}</strong>
@@ -228,16 +207,7 @@ function WebhookRow({
           </button>
           {isAdmin && (
             <>
-              <button
-                type="button"
-                className="link-button"
-                data-testid="webhook-edit"
-                aria-expanded={editing}
-                aria-label={t('admin.editNamed', { name: webhook.name })}
-                onClick={onEdit}
-              >
-                {t('admin.edit')}
-              </button>
+              <EditButton testId="webhook-edit" name={webhook.name} open={editing} onClick={onEdit} />
               <button
                 type="button"
                 className="link-button"
@@ -263,10 +233,7 @@ function WebhookRow({
             </>
           )}
         </div>
-        <FormError error={error} />
-        <p className="admin-done small" role="status" data-testid="webhook-notice">
-          {notice ?? ''}
-        </p>
+        <RowOutcome error={error} notice={notice} testId="webhook-notice" />
         {isAdmin && (
           <>
             <ConfirmButton
@@ -307,7 +274,7 @@ function WebhookRow({
           onRefresh={() => void deliveries.refetch()}
         />
       )}
-    </li>
+    </>
   );
 }
 
@@ -461,15 +428,16 @@ function WebhookForm({
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="webhook-form"
+      title={webhook ? t('admin.editNamed', { name: webhook.name }) : t('webhooks.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="webhook-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'webhook-save', label: webhook ? t('common.save') : t('webhooks.create') }}
+      onCancel={() => onDone()}
     >
-      <h3 id={`${id}-title`}>{webhook ? t('admin.editNamed', { name: webhook.name }) : t('webhooks.new')}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('webhooks.name')}
@@ -505,81 +473,28 @@ function WebhookForm({
           {errors.events}
         </p>
       )}
-      <FormError error={error} />
-      <SubmitCancel testId="webhook-save" disabled={busy} onCancel={() => onDone()}>
-        {busy ? t('admin.saving') : webhook ? t('common.save') : t('webhooks.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }
 
-/**
- * The secret, this once (after create or rotate): a modal dialog with a copy button and the
- * warning that it will not be shown again. Esc or "Done" closes it.
- */
-function SecretDialog({ webhook, onClose }: { webhook: WebhookWithSecret; onClose: () => void }) {
+/** The webhook's secret, this once (after create or rotate), with how to use it. */
+function WebhookSecretDialog({ webhook, onClose }: { webhook: WebhookWithSecret; onClose: () => void }) {
   const { t } = useTranslation();
-  const id = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [copied, setCopied] = useState<boolean | null>(null);
-  useEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal?.();
-    el?.querySelector<HTMLElement>('[data-testid="secret-copy"]')?.focus();
-  }, []);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(webhook.secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
-
   return (
-    <dialog
-      ref={dialog}
-      className="sheet secret-dialog"
-      data-testid="secret-dialog"
-      aria-labelledby={`${id}-title`}
-      aria-describedby={`${id}-warning`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
+    <SecretDialog
+      secret={webhook.secret}
+      texts={{
+        title: t('webhooks.secretTitle', { name: webhook.name }),
+        warning: t('webhooks.secretWarning'),
+        label: t('webhooks.secret'),
+        copy: t('webhooks.copy'),
+        copied: t('webhooks.copied'),
+        selected: t('webhooks.copyFailed'),
+        done: t('webhooks.secretDone'),
       }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          onClose();
-        }
-      }}
+      onClose={onClose}
     >
-      <h2 id={`${id}-title`}>{t('webhooks.secretTitle', { name: webhook.name })}</h2>
-      <p id={`${id}-warning`} className="secret-warning" data-testid="secret-warning">
-        {t('webhooks.secretWarning')}
-      </p>
-      <label htmlFor={`${id}-secret`}>{t('webhooks.secret')}</label>
-      <input
-        id={`${id}-secret`}
-        data-testid="secret-value"
-        dir="ltr"
-        readOnly
-        value={webhook.secret}
-        onFocus={(e) => e.currentTarget.select()}
-      />
       <p className="muted small">{t('webhooks.secretUse')}</p>
-      <div className="row">
-        <button type="button" data-testid="secret-copy" onClick={() => void copy()}>
-          {t('webhooks.copy')}
-        </button>
-        <span className="small" role="status" data-testid="secret-copied">
-          {copied === true ? t('webhooks.copied') : copied === false ? t('webhooks.copyFailed') : ''}
-        </span>
-      </div>
-      <button type="button" className="primary" data-testid="secret-done" onClick={onClose}>
-        {t('webhooks.secretDone')}
-      </button>
-    </dialog>
+    </SecretDialog>
   );
 }

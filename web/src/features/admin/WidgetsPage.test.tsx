@@ -1,9 +1,8 @@
 import type { Widget } from '@abrik/protocol';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Lang } from '../../i18n/index.js';
-import { type Route, renderWithServices } from '../../test/services.js';
-import { APP_INBOX, inbox, REZA, server, signedIn, WIDGET_INBOX } from './fixtures.js';
+import type { Route } from '../../test/services.js';
+import { APP_INBOX, inbox, type PageOptions, renderListPage, server, WIDGET_INBOX } from './fixtures.js';
 import { SITE, SITE_2, widget } from './settings-fixtures.js';
 import { WidgetsPage } from './WidgetsPage.js';
 
@@ -69,21 +68,13 @@ function desk(routes: Record<string, Route> = {}) {
   });
 }
 
-async function renderPage({
-  lang = 'en',
-  role = 'admin',
-}: {
-  lang?: Lang;
-  role?: 'admin' | 'supervisor';
-} = {}) {
-  const rendered = await renderWithServices(<WidgetsPage />, {
-    lang,
-    tokens: role === 'admin' ? signedIn('admin') : signedIn('supervisor', REZA),
-  });
-  const rows = await screen.findAllByTestId('widget-row');
+async function renderPage(options?: PageOptions) {
+  const rendered = await renderListPage(<WidgetsPage />, 'widget-row', options);
   // The inbox names arrive with their own request.
-  await waitFor(() => expect(within(rows[0]!).getByTestId('widget-inbox').textContent).toBe('Website'));
-  return { ...rendered, rows };
+  await waitFor(() =>
+    expect(within(rendered.rows[0]!).getByTestId('widget-inbox').textContent).toBe('Website'),
+  );
+  return rendered;
 }
 
 const fact = (row: HTMLElement, testId: string) => within(row).getByTestId(testId).textContent;

@@ -12,7 +12,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../../api/errors.js';
+import { errorText } from '../../api/errors.js';
 import {
   createWidget,
   deleteWidget,
@@ -21,22 +21,29 @@ import {
   type WidgetWithSecret,
 } from '../../api/widgets.js';
 import { useServices } from '../../app/context.js';
-import { SubmitCancel } from '../../components/FormButtons.js';
-import { FormError } from '../../components/FormError.js';
 import type { Lang } from '../../i18n/index.js';
-import { useAction, useLang } from '../../lib/hooks.js';
+import { useLang } from '../../lib/hooks.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import {
+  EditButton,
+  ItemForm,
+  ItemList,
+  ListPage,
+  RowOutcome,
+  useOpenForm,
+  useRowAction,
+} from './ListPage.js';
 import { useWidgets, widgetsKey } from './queries.js';
-import { CopyButton, SecretDialog } from './SecretDialog.js';
+import { CopyButton, SecretDialog, useShownSecret } from './SecretDialog.js';
 import {
   FieldError,
   focusFirstInvalid,
   invalidProps,
   NameInput,
+  NumberInput,
   numberText,
   parseNumber,
-  QueryState,
-  SectionHeading,
+  refusedIssues,
   useInboxes,
   useMe,
 } from './shared.js';
@@ -75,86 +82,65 @@ export function WidgetsPage() {
   const isAdmin = me?.role === 'admin';
   const list = useWidgets();
   const inboxes = useInboxes();
-  const [form, setForm] = useState<string | null>(null);
-  const [secret, setSecret] = useState<{
-    widget: WidgetWithSecret;
-    rotated: boolean;
-    returnTo: string;
-  } | null>(null);
+  const { form, toggle, close } = useOpenForm();
+  const secret = useShownSecret<{ widget: WidgetWithSecret; rotated: boolean }>();
   /** The widget just created: its snippet is opened, that being the next thing to do. */
   const [created, setCreated] = useState<string | null>(null);
   const inboxList = inboxes.data?.items ?? [];
 
   return (
-    <section className="admin-section" aria-labelledby="admin-widgets-title">
-      <SectionHeading
-        id="admin-widgets-title"
-        title={t('widgets.title')}
-        add={
-          isAdmin
-            ? {
-                label: t('widgets.new'),
-                testId: 'widget-new',
-                open: form === 'new',
-                onToggle: () => setForm((f) => (f === 'new' ? null : 'new')),
-              }
-            : undefined
-        }
-      />
-      <p className="muted small">{t('widgets.intro')}</p>
-      {!isAdmin && <p className="muted small">{t('admin.readOnly')}</p>}
+    <ListPage
+      id="admin-widgets-title"
+      title={t('widgets.title')}
+      intro={t('widgets.intro')}
+      readOnly={!isAdmin}
+      add={{
+        label: t('widgets.new'),
+        testId: 'widget-new',
+        open: form === 'new',
+        onToggle: () => toggle('new'),
+      }}
+    >
       {isAdmin && form === 'new' && (
         <WidgetForm
           widget={null}
           inboxes={inboxList}
           inboxesLoaded={inboxes.data !== undefined}
           onDone={(made) => {
-            setForm(null);
+            close();
             if (!made) return;
             setCreated(made.id);
-            setSecret({ widget: made, rotated: false, returnTo: '[data-testid="widget-new"]' });
+            secret.show({ widget: made, rotated: false }, '[data-testid="widget-new"]');
           }}
         />
       )}
-      <QueryState isPending={list.isPending} error={list.error} />
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <p className="muted">{t('widgets.empty')}</p>
-        ) : (
-          <ul className="admin-list">
-            {list.data.items.map((widget) => (
-              <WidgetRow
-                key={widget.id}
-                widget={widget}
-                inboxes={inboxList}
-                isAdmin={isAdmin}
-                editing={form === widget.id}
-                justCreated={created === widget.id}
-                onEdit={() => setForm((f) => (f === widget.id ? null : widget.id))}
-                onDone={() => setForm(null)}
-                onSecret={(rotated) =>
-                  setSecret({
-                    widget: rotated,
-                    rotated: true,
-                    returnTo: `[data-id="${widget.id}"] [data-testid="widget-rotate"]`,
-                  })
-                }
-              />
-            ))}
-          </ul>
-        ))}
-      {secret && (
+      <ItemList query={list} empty={t('widgets.empty')} rowTestId="widget-row">
+        {(widget) => (
+          <WidgetRow
+            widget={widget}
+            inboxes={inboxList}
+            isAdmin={isAdmin}
+            editing={form === widget.id}
+            justCreated={created === widget.id}
+            onEdit={() => toggle(widget.id)}
+            onDone={close}
+            onSecret={(rotated) =>
+              secret.show(
+                { widget: rotated, rotated: true },
+                `[data-id="${widget.id}"] [data-testid="widget-rotate"]`,
+              )
+            }
+          />
+        )}
+      </ItemList>
+      {secret.shown && (
         <WidgetSecretDialog
-          widget={secret.widget}
-          rotated={secret.rotated}
-          onClose={() => {
-            const back = secret.returnTo;
-            setSecret(null);
-            setTimeout(() => document.querySelector<HTMLElement>(back)?.focus(), 0);
-          }}
+          widget={secret.shown.widget}
+          rotated={secret.shown.rotated}
+          onClose={secret.close}
         />
       )}
-    </section>
+    </ListPage>
   );
 }
 
@@ -198,8 +184,7 @@ function WidgetRow({
   const id = useId();
   const [showSnippet, setShowSnippet] = useState(justCreated);
   const [grace, setGrace] = useState<Grace>('server');
-  const [notice, setNotice] = useState<string | null>(null);
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, setError, notice, act } = useRowAction();
   const inboxName = inboxes.find((i) => i.id === widget.inboxId)?.name ?? t('hours.unknownInbox');
   const previous = widget.previousSecretExpiresAt;
 
@@ -207,17 +192,18 @@ function WidgetRow({
     if (justCreated) setShowSnippet(true);
   }, [justCreated]);
 
-  async function toggle() {
-    setNotice(null);
-    const ok = await run(async () => {
-      await updateWidget(api, widget.id, { enabled: !widget.enabled });
-      await queryClient.invalidateQueries({ queryKey: widgetsKey });
-    });
-    if (ok) setNotice(widget.enabled ? t('widgets.disabledNow') : t('widgets.enabledNow'));
+  function toggle() {
+    return act(
+      async () => {
+        await updateWidget(api, widget.id, { enabled: !widget.enabled });
+        await queryClient.invalidateQueries({ queryKey: widgetsKey });
+      },
+      widget.enabled ? t('widgets.disabledNow') : t('widgets.enabledNow'),
+    );
   }
 
   return (
-    <li data-testid="widget-row" data-id={widget.id}>
+    <>
       <div className="admin-row">
         <div className="admin-row-main">
           <strong dir="auto">{widget.name}</strong>
@@ -273,16 +259,7 @@ function WidgetRow({
           </button>
           {isAdmin && (
             <>
-              <button
-                type="button"
-                className="link-button"
-                data-testid="widget-edit"
-                aria-expanded={editing}
-                aria-label={t('admin.editNamed', { name: widget.name })}
-                onClick={onEdit}
-              >
-                {t('admin.edit')}
-              </button>
+              <EditButton testId="widget-edit" name={widget.name} open={editing} onClick={onEdit} />
               <button
                 type="button"
                 className="link-button"
@@ -298,10 +275,7 @@ function WidgetRow({
             </>
           )}
         </div>
-        <FormError error={error} />
-        <p className="admin-done small" role="status" data-testid="widget-notice">
-          {notice ?? ''}
-        </p>
+        <RowOutcome error={error} notice={notice} testId="widget-notice" />
         {isAdmin && (
           <>
             <div className="widget-grace">
@@ -352,7 +326,7 @@ function WidgetRow({
       {isAdmin && editing && (
         <WidgetForm widget={widget} inboxes={inboxes} inboxesLoaded onDone={() => onDone()} />
       )}
-    </li>
+    </>
   );
 }
 
@@ -576,15 +550,12 @@ function refusalOf(
   t: TFunction,
 ): { text: string; origins: OriginError[] } {
   const text = errorText(error, t);
-  if (!(error instanceof ApiError) || error.status !== 400 || !Array.isArray(error.details)) {
-    return { text, origins: [] };
-  }
   const origins: OriginError[] = [];
   const fields = new Set<string>();
-  for (const detail of error.details as { path?: unknown[]; message?: unknown }[]) {
-    const [field, index] = detail.path ?? [];
+  for (const { path, message } of refusedIssues(error)) {
+    const [field, index] = path;
     const origin = field === 'allowedOrigins' && index !== undefined ? sentOrigins[Number(index)] : undefined;
-    if (origin !== undefined) origins.push({ origin, message: String(detail.message ?? '') });
+    if (origin !== undefined) origins.push({ origin, message });
     const label = settingLabel(String(field ?? ''), t);
     if (label) fields.add(label);
   }
@@ -727,15 +698,16 @@ function WidgetForm({
   }
 
   return (
-    <form
-      ref={formRef}
-      className="panel admin-form"
+    <ItemForm
+      formRef={formRef}
+      testId="widget-form"
+      title={widget ? t('admin.editNamed', { name: widget.name }) : t('widgets.new')}
       onSubmit={submit}
-      noValidate
-      aria-labelledby={`${id}-title`}
-      data-testid="widget-form"
+      error={error}
+      busy={busy}
+      submit={{ testId: 'widget-save', label: widget ? t('common.save') : t('widgets.create') }}
+      onCancel={() => onDone()}
     >
-      <h3 id={`${id}-title`}>{widget ? t('admin.editNamed', { name: widget.name }) : t('widgets.new')}</h3>
       <NameInput
         id={`${id}-name`}
         label={t('widgets.name')}
@@ -978,16 +950,13 @@ function WidgetForm({
       </fieldset>
 
       <label htmlFor={`${id}-wait`}>{t('widgets.waitOffer')}</label>
-      <input
+      <NumberInput
         id={`${id}-wait`}
-        data-testid="widget-wait-offer-input"
-        className="admin-number"
-        inputMode="decimal"
-        dir="ltr"
-        autoComplete="off"
+        testId="widget-wait-offer-input"
+        decimal
         value={draft.waitOffer}
-        onChange={(e) => set({ waitOffer: e.target.value })}
-        {...invalidProps(`${id}-wait`, errors.waitOffer)}
+        onChange={(waitOffer) => set({ waitOffer })}
+        error={errors.waitOffer}
       />
       <p className="muted small">{t('widgets.waitOfferHint')}</p>
       <FieldError id={`${id}-wait`} error={errors.waitOffer} />
@@ -1001,12 +970,7 @@ function WidgetForm({
         />
         <span>{t('widgets.enabledField')}</span>
       </label>
-
-      <FormError error={error} />
-      <SubmitCancel testId="widget-save" disabled={busy} onCancel={() => onDone()}>
-        {busy ? t('admin.saving') : widget ? t('common.save') : t('widgets.create')}
-      </SubmitCancel>
-    </form>
+    </ItemForm>
   );
 }
 

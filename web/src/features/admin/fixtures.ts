@@ -1,5 +1,8 @@
 import type { AuthTokens, CannedReply, Inbox, PlatformRole, Team } from '@abrik/protocol';
-import { fakeServer, type Route } from '../../test/services.js';
+import { screen } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import type { Lang } from '../../i18n/index.js';
+import { fakeServer, type Route, renderWithServices } from '../../test/services.js';
 
 /** Test data for the admin pages' tests. */
 
@@ -112,6 +115,26 @@ export function server(routes: Record<string, Route>) {
     changes: () => requests.filter((r) => r.method !== 'GET'),
     gets: (url: string) => requests.filter((r) => r.method === 'GET' && r.url === url).length,
   };
+}
+
+/** Who a settings page's test signs in as: an admin (the default) or Reza, a supervisor. */
+export interface PageOptions {
+  lang?: Lang;
+  role?: 'admin' | 'supervisor';
+}
+
+/** Renders a settings list page (in English unless told) and waits for its rows. */
+export async function renderListPage(
+  page: ReactNode,
+  rowTestId: string,
+  { lang = 'en', role = 'admin' }: PageOptions = {},
+) {
+  const rendered = await renderWithServices(page, {
+    lang,
+    tokens: role === 'admin' ? signedIn('admin') : signedIn('supervisor', REZA),
+  });
+  const rows = await screen.findAllByTestId(rowTestId);
+  return { ...rendered, rows };
 }
 
 export const error = (status: number, code: string, message: string): [number, unknown] => [

@@ -2,7 +2,7 @@ import { type PlatformRole, toLatinDigits } from '@abrik/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../api/errors.js';
+import { ApiError, errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
 import { personName } from '../../chat/names.js';
 import type { Lang } from '../../i18n/index.js';
@@ -138,6 +138,18 @@ export function QueryState({ isPending, error }: { isPending: boolean; error: un
   return null;
 }
 
+/**
+ * What a refusal (400) says was wrong, from its details (the request schema's issues): each issue's
+ * path (the field first) and words. None for any other error.
+ */
+export function refusedIssues(error: unknown): { path: unknown[]; message: string }[] {
+  if (!(error instanceof ApiError) || error.status !== 400 || !Array.isArray(error.details)) return [];
+  return (error.details as { path?: unknown[]; message?: unknown }[]).map((issue) => ({
+    path: issue.path ?? [],
+    message: String(issue.message ?? ''),
+  }));
+}
+
 /** Two id lists hold the same ids. */
 export function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
@@ -199,6 +211,43 @@ export function NameInput({
       {hint && <p className="muted small">{hint}</p>}
       <FieldError id={id} error={error} />
     </>
+  );
+}
+
+/**
+ * A number field (a text field: Persian digits are typed too), short and written left to right,
+ * tied to its error; `errorOf` names the field the error is shown under when several share one.
+ */
+export function NumberInput({
+  id,
+  testId,
+  value,
+  onChange,
+  error,
+  decimal = false,
+  errorOf = id,
+}: {
+  id: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | null | undefined;
+  /** Fractions allowed: the phone's keypad offers the separator. */
+  decimal?: boolean;
+  errorOf?: string;
+}) {
+  return (
+    <input
+      id={id}
+      data-testid={testId}
+      className="admin-number"
+      inputMode={decimal ? 'decimal' : 'numeric'}
+      dir="ltr"
+      autoComplete="off"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      {...invalidProps(errorOf, error)}
+    />
   );
 }
 
