@@ -146,7 +146,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           'Phone sign-in, conversations and messages. Realtime events travel over Socket.IO on the same port (see docs/api.md). Errors are `{error: {code, message}}`; messages follow Accept-Language (fa by default, en).',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // A website widget visitor's session token (audience `widget`), for the /widget/v1 routes.
+          widgetSession: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
       },
     },
     transform: jsonSchemaTransform,
