@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/test/**/*.test.ts'],
+          // Once per run: the migrated PGlite and PostgreSQL databases the test apps start from.
+          globalSetup: ['server/test/support/global-setup.ts'],
         },
       },
       {

@@ -49,6 +49,8 @@ export interface CoreOptions {
   jobPollSeconds?: number;
   /** PGlite location when DATABASE_URL is unset; `memory://` for throw-away databases. */
   pglitePath?: string;
+  /** PGlite: a dumped data directory to start from instead of an empty one (tests; unset in production). */
+  pgliteLoadDataDir?: Blob;
   /** False: no Redis even if REDIS_URL is set (command-line tools that need none). */
   redis?: false;
   presenceOfflineGraceMs?: number;
@@ -100,6 +102,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     logger,
     ...(options.pglitePath ? { pglitePath: options.pglitePath } : {}),
+    ...(options.pgliteLoadDataDir ? { pgliteLoadDataDir: options.pgliteLoadDataDir } : {}),
   });
   try {
     await database.migrate();

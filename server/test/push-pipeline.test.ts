@@ -37,7 +37,14 @@ import { eventually } from './support/sockets.js';
  * HTTP API and the real pg-boss workers. notifications.test.ts covers routing, collapse, mute,
  * presence, rollback and device registration with the log provider; this file covers what each
  * provider answer leads to, quota, SMS fallback, token maintenance, and crash recovery.
+ *
+ * On PostgreSQL only: what differs between the backends here is the job queue and the SQL under
+ * it, and the PGlite side of both is run by notifications.test.ts (push-send batches, the quota
+ * and outcome bookkeeping, devices), jobs.test.ts (retries, dead letters), desk-work.test.ts (the
+ * SMS fallback job) and the desk's timers (delayed jobs), all on PGlite and PostgreSQL. What this
+ * file adds, the providers' answers and what each one leads to, does not depend on the backend.
  */
+const POSTGRES = BACKENDS.filter((b) => b === 'postgres');
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'server/bin/abrik.js');
@@ -165,7 +172,7 @@ function harness(get: () => TestApp, codeOf: (phone: string) => string | undefin
   return h;
 }
 
-describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend) => {
+describe.each(POSTGRES)('push pipeline with the real providers on %s', (backend) => {
   let fcm: FakeFcm;
   let web: FakeWebPush;
   let kavenegar: FakeKavenegar;
@@ -626,7 +633,7 @@ describe.each(BACKENDS)('push pipeline with the real providers on %s', (backend)
   });
 });
 
-describe.each(BACKENDS)('daily push quota on %s', (backend) => {
+describe.each(POSTGRES)('daily push quota on %s', (backend) => {
   let fcm: FakeFcm;
   let t: TestApp;
   const h = harness(
@@ -775,7 +782,7 @@ async function runAbrik(args: string[], env: Record<string, string>) {
   return { code, output: output.join('') };
 }
 
-describe.each(BACKENDS.filter((b) => b === 'postgres'))('crash recovery, replay and doctor on %s', () => {
+describe.each(POSTGRES)('crash recovery, replay and doctor on %s', () => {
   let fcm: FakeFcm;
   let database: TestDatabase;
   let api: TestApp;

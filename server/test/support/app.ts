@@ -97,7 +97,7 @@ export function uniquePhone(): string {
 /** Starts the whole app (HTTP + Socket.IO) on an ephemeral port over a fresh database. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const shared = options.database;
-  const database = shared ?? (await createTestDatabase(options.backend ?? 'pglite'));
+  const database = shared ?? (await createTestDatabase(options.backend ?? 'pglite', { migrated: true }));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -138,6 +138,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     sms,
     ...(database.pglitePath ? { pglitePath: database.pglitePath } : {}),
+    ...(database.pgliteImage ? { pgliteLoadDataDir: database.pgliteImage } : {}),
     ...(options.now ? { now: options.now } : {}),
     presenceOfflineGraceMs: options.presenceOfflineGraceMs ?? 0,
     jobPollSeconds: 0.5,

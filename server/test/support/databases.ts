@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 /** The shared PostgreSQL the suites create their own databases in. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -12,8 +14,21 @@ export interface TestDatabase {
   url: string | undefined;
   /** PGlite location for the app (`memory://`), undefined for PostgreSQL. */
   pglitePath: string | undefined;
+  /** PGlite: the data directory the app starts from; undefined for an empty one (and PostgreSQL). */
+  pgliteImage?: Blob | undefined;
   drop(): Promise<void>;
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A gzipped dump of a PGlite data directory with every shipped migration applied. */
+    pgliteTemplate: string;
+    /** A PostgreSQL database with every shipped migration applied, to copy ('' without PostgreSQL). */
+    postgresTemplate: string;
+  }
+}
+
+let pgliteTemplate: Buffer | undefined;
 
 let postgresReachable: Promise<boolean> | undefined;
 
@@ -53,16 +68,33 @@ export async function backends(): Promise<BackendName[]> {
 /** The backends as a top-level-await list for `describe.each`. */
 export const BACKENDS = await backends();
 
-/** A fresh, empty database on the backend, dropped by `drop()`. */
-export async function createTestDatabase(backend: BackendName): Promise<TestDatabase> {
+/**
+ * A fresh database on the backend, dropped by `drop()`: empty, or with `migrated` a copy of the
+ * run's migrated template (global-setup.ts), which the app's own migrate() then finds up to date.
+ * The templates are made once per run by the code the server runs, instead of initdb and every
+ * migration for each app; outside a run with that setup (no template) the database is empty.
+ */
+export async function createTestDatabase(
+  backend: BackendName,
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    return { backend, url: undefined, pglitePath: 'memory://', drop: async () => {} };
+    const template = options.migrated ? inject('pgliteTemplate') : undefined;
+    if (template) pgliteTemplate ??= readFileSync(template);
+    return {
+      backend,
+      url: undefined,
+      pglitePath: 'memory://',
+      pgliteImage: template ? new Blob([new Uint8Array(pgliteTemplate!)]) : undefined,
+      drop: async () => {},
+    };
   }
   const name = `abrik_test_${randomBytes(6).toString('hex')}`;
+  const template = options.migrated ? inject('postgresTemplate') : undefined;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await admin.end();
   }

@@ -67,6 +67,11 @@ export interface DatabaseOptions {
   logger: Logger;
   /** Where PGlite keeps its files; defaults to DATA_DIR/pglite. `memory://` keeps nothing. */
   pglitePath?: string;
+  /**
+   * PGlite: start from this dump of a data directory (PGlite's dumpDataDir) instead of an empty
+   * one. Unset in production; the tests start from a migrated template to skip initdb each time.
+   */
+  pgliteLoadDataDir?: Blob;
 }
 
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
@@ -173,7 +178,10 @@ function createPostgres(options: DatabaseOptions, url: string): Database {
 async function createPglite(options: DatabaseOptions): Promise<Database> {
   const dir = options.pglitePath ?? join(options.dataDir, 'pglite');
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const client = await PGlite.create(
+    dir,
+    options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {},
+  );
   const db = pgliteDb(client);
   return {
     db,
