@@ -16,6 +16,81 @@ export const SeqSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 // ---- entities --------------------------------------------------------------------------------
 
 export const MessageKindSchema = z.enum(['text', 'system']);
+
+/** The reactions on offer: a small fixed set, one per person and message. */
+export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
+export const ReactionEmojiSchema = z.enum(REACTIONS);
+export const ReactionSchema = z.object({
+  emoji: ReactionEmojiSchema,
+  count: z.int(),
+  /** Who reacted so (the first 50 by time). */
+  userIds: z.array(IdSchema),
+});
+export type Reaction = z.infer<typeof ReactionSchema>;
+
+export const ATTACHMENT_KINDS = ['image', 'file', 'voice'] as const;
+export const AttachmentKindSchema = z.enum(ATTACHMENT_KINDS);
+export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
+/** A stored file a message carries; its bytes come from the files routes, for members only. */
+export const AttachmentSchema = z.object({
+  id: IdSchema,
+  kind: AttachmentKindSchema,
+  name: z.string(),
+  /** Sniffed from the bytes, not taken from the name. */
+  mime: z.string(),
+  size: z.int(),
+  width: z.int().nullable(),
+  height: z.int().nullable(),
+  durationMs: z.int().nullable(),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const SYSTEM_ACTIONS = [
+  'created',
+  'added',
+  'removed',
+  'left',
+  'promoted',
+  'demoted',
+  'title',
+  'description',
+  'pinned',
+] as const;
+/** What a group's system message tells; clients word it in their language. */
+export const SystemEventSchema = z.object({
+  action: z.enum(SYSTEM_ACTIONS),
+  /** Who did it (null: the server). */
+  actorId: IdSchema.nullable(),
+  /** Whom it concerns (added, removed, promoted…). */
+  userIds: z.array(IdSchema),
+  /** A new title or description; the pinned message's seq as text. */
+  value: z.string().nullable(),
+});
+export type SystemEvent = z.infer<typeof SystemEventSchema>;
+
+/** A forward: who wrote the original (null when they may not be named). */
+export const ForwardedSchema = z.object({ senderId: IdSchema.nullable(), name: z.string().nullable() });
+
+/** messages.meta: what a plain text message has not. */
+export const MessageMetaSchema = z.object({
+  attachment: AttachmentSchema.optional(),
+  forwarded: ForwardedSchema.optional(),
+  system: SystemEventSchema.optional(),
+});
+export type MessageMeta = z.infer<typeof MessageMetaSchema>;
+
+/** The quoted message of a reply, as far as a preview needs it. */
+export const ReplyPreviewSchema = z.object({
+  seq: z.int(),
+  id: IdSchema.nullable(),
+  senderId: IdSchema.nullable(),
+  /** The start of its text (null when deleted or text-less). */
+  body: z.string().nullable(),
+  attachmentKind: AttachmentKindSchema.nullable(),
+  deleted: z.boolean(),
+});
+export type ReplyPreview = z.infer<typeof ReplyPreviewSchema>;
+
 export const MessageSchema = z.object({
   id: IdSchema,
   conversationId: IdSchema,
@@ -27,6 +102,12 @@ export const MessageSchema = z.object({
   createdAt: z.string(),
   editedAt: z.string().nullable(),
   deletedAt: z.string().nullable(),
+  // Present only when set: a plain text message looks as it always has.
+  replyTo: ReplyPreviewSchema.optional(),
+  attachment: AttachmentSchema.optional(),
+  forwarded: ForwardedSchema.optional(),
+  system: SystemEventSchema.optional(),
+  reactions: z.array(ReactionSchema).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

@@ -389,6 +389,8 @@ describe('support reports: the golden dataset on postgres', () => {
     createdAt: at,
     editedAt: null,
     deletedAt: null,
+    replyToSeq: null,
+    meta: null,
   });
 
   const story = async (name: string, inbox: 'i1' | 'i2', opened: string) =>

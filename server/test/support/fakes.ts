@@ -54,6 +54,7 @@ export function userRow(values: Partial<UserRow> = {}): UserRow {
     id: randomUUID(),
     phone: `+98912${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
     name: null,
+    avatarFileId: null,
     role: 'customer',
     lastSeenAt: null,
     createdAt: new Date(),
@@ -133,6 +134,7 @@ export function fakeChat() {
       const row: ConversationRow = {
         id: randomUUID(),
         title: null,
+        description: null,
         subject: null,
         directKey: null,
         createdBy: null,
@@ -176,6 +178,8 @@ export function fakeChat() {
         createdAt: new Date(),
         editedAt: null,
         deletedAt: null,
+        replyToSeq: null,
+        meta: null,
       };
       messages.push(row);
       return row;

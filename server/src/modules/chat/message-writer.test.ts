@@ -18,6 +18,8 @@ const stored = (input: BatchInput, seq = 1): BatchOutcome => ({
     createdAt: new Date(),
     editedAt: null,
     deletedAt: null,
+    replyToSeq: null,
+    meta: null,
   } satisfies MessageRow,
 });
 

@@ -234,6 +234,8 @@ function rowToMessage(r: Record<string, unknown>): MessageRow {
     clientMsgId: (r.client_msg_id as string | null) ?? null,
     kind: r.kind as MessageRow['kind'],
     body: (r.body as string | null) ?? null,
+    replyToSeq: r.reply_to_seq === null || r.reply_to_seq === undefined ? null : Number(r.reply_to_seq),
+    meta: (r.meta as MessageRow['meta']) ?? null,
     createdAt: date(r.created_at)!,
     editedAt: date(r.edited_at),
     deletedAt: date(r.deleted_at),

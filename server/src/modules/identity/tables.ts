@@ -11,6 +11,8 @@ export const users = pgTable(
     /** E.164, normalised by `normalizePhone`. */
     phone: text('phone').notNull().unique(),
     name: text('name'),
+    /** Their profile photo (a stored image, files module); null: initials. */
+    avatarFileId: uuid('avatar_file_id'),
     role: text('role', { enum: PLATFORM_ROLES }).notNull().default('customer'),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
