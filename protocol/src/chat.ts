@@ -108,6 +108,8 @@ export const MessageSchema = z.object({
   forwarded: ForwardedSchema.optional(),
   system: SystemEventSchema.optional(),
   reactions: z.array(ReactionSchema).optional(),
+  /** The reader deleted it for themselves: keep its seq, show nothing. */
+  hidden: z.literal(true).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -132,6 +134,22 @@ export const MemberSchema = z.object({
 });
 export type Member = z.infer<typeof MemberSchema>;
 
+export const FormerMemberSchema = z.object({
+  userId: IdSchema,
+  name: z.string().nullable(),
+  lastReadSeq: z.int(),
+  leftAt: z.string(),
+});
+export type FormerMember = z.infer<typeof FormerMemberSchema>;
+
+export const PinSchema = z.object({
+  messageId: IdSchema,
+  seq: z.int(),
+  pinnedBy: IdSchema.nullable(),
+  pinnedAt: z.string(),
+});
+export type Pin = z.infer<typeof PinSchema>;
+
 export const ConversationSchema = z.object({
   id: IdSchema,
   kind: ConversationKindSchema,
@@ -150,6 +168,12 @@ export const ConversationSchema = z.object({
   memberCount: z.int(),
   /** Support conversations: status, assignee, queue place (null for other kinds). */
   support: ConversationSupportSchema.nullable(),
+  /** A group's description. */
+  description: z.string().nullable().optional(),
+  /** `GET /conversations/:id` only: people who left or were removed (names on their old messages, receipts). */
+  formerMembers: z.array(FormerMemberSchema).optional(),
+  /** `GET /conversations/:id` only: the pinned messages, newest pin first. */
+  pins: z.array(PinSchema).optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -182,6 +206,32 @@ export const ConversationPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const DESCRIPTION_MAX_LENGTH = 500;
+/** A group's title and description (owner and admins). */
+export const UpdateConversationSchema = z
+  .object({
+    title: NameSchema.optional(),
+    /** Empty or null removes it. */
+    description: z
+      .string()
+      .transform((s) => s.normalize('NFC').trim())
+      .refine((s) => [...s].length <= DESCRIPTION_MAX_LENGTH, {
+        message: `must be at most ${DESCRIPTION_MAX_LENGTH} characters`,
+      })
+      .nullable()
+      .optional(),
+  })
+  .refine((u) => u.title !== undefined || u.description !== undefined, {
+    message: 'give a title or a description',
+  });
+/** Promote a member to admin or make an admin a member again. */
+export const SetMemberRoleSchema = z.object({ role: z.enum(['admin', 'member']) });
+export const ReactSchema = z.object({ emoji: ReactionEmojiSchema });
+export const PinMessageSchema = z.object({ messageId: IdSchema });
+export const PinParamsSchema = z.object({ id: IdSchema, messageId: IdSchema });
+export const ReactionsReplySchema = z.object({ reactions: z.array(ReactionSchema) });
+export const PinsReplySchema = z.object({ pins: z.array(PinSchema) });
+
 export const AddMembersSchema = z.object({ userIds: z.array(IdSchema).min(1).max(100) });
 export const MemberParamsSchema = z.object({ id: IdSchema, userId: IdSchema });
 export const ConversationParamsSchema = z.object({ id: IdSchema });
@@ -198,12 +248,37 @@ export const ListMessagesQuerySchema = z
   });
 export const MessagePageSchema = z.object({ items: z.array(MessageSchema), nextCursor: z.int().nullable() });
 
-export const SendMessageSchema = z.object({
+/** Another conversation's message to send a copy of (its text and attachment, with its author). */
+export const ForwardSourceSchema = z.object({ conversationId: IdSchema, messageId: IdSchema });
+
+const SendFieldsSchema = z.object({
   clientMsgId: ClientMsgIdSchema,
-  body: BodySchema,
+  /** The text; with an attachment, its caption (optional). Not with `forward`. */
+  body: BodySchema.optional(),
   /** Staff, in a support conversation: a private note, stored beside it and never shown to the customer. */
   internal: z.boolean().optional(),
+  /** The seq of the message this one answers, in the same conversation. */
+  replyToSeq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** A file uploaded to this conversation (POST /api/v1/conversations/:id/files), not sent yet. */
+  attachmentId: IdSchema.optional(),
+  forward: ForwardSourceSchema.optional(),
 });
+
+type SendFields = z.infer<typeof SendFieldsSchema>;
+/** A message has text, an attachment, or is a forward (which carries the original's). */
+function hasContent<T extends z.ZodType<SendFields>>(schema: T) {
+  return schema
+    .refine((m) => m.body !== undefined || m.attachmentId !== undefined || m.forward !== undefined, {
+      message: 'give a body, an attachmentId or a forward',
+      path: ['body'],
+    })
+    .refine((m) => m.forward === undefined || (m.body === undefined && m.attachmentId === undefined), {
+      message: 'a forward carries the original: no body or attachmentId with it',
+      path: ['forward'],
+    });
+}
+
+export const SendMessageSchema = hasContent(SendFieldsSchema);
 export const EditMessageSchema = z.object({ body: BodySchema });
 export const MarkReadSchema = z.object({ seq: SeqSchema });
 export const MarkReadReplySchema = z.object({ lastReadSeq: z.int() });
@@ -211,7 +286,7 @@ export const MuteSchema = z.object({ muted: z.boolean() });
 
 // ---- socket ----------------------------------------------------------------------------------
 
-export const MessageSendPayloadSchema = SendMessageSchema.extend({ conversationId: IdSchema });
+export const MessageSendPayloadSchema = hasContent(SendFieldsSchema.extend({ conversationId: IdSchema }));
 export type MessageSendPayload = z.input<typeof MessageSendPayloadSchema>;
 export const MessageSendAckSchema = z.object({ message: MessageSchema, duplicate: z.boolean() });
 export const TypingPayloadSchema = z.object({ conversationId: IdSchema });
@@ -243,6 +318,20 @@ export const MessageDeletedEventSchema = z.object({
   deletedAt: z.string(),
 });
 export type MessageDeletedEvent = z.infer<typeof MessageDeletedEventSchema>;
+export const MessageReactionsEventSchema = z.object({
+  conversationId: IdSchema,
+  id: IdSchema,
+  seq: z.int(),
+  reactions: z.array(ReactionSchema),
+});
+export const MessageHiddenEventSchema = z.object({ conversationId: IdSchema, id: IdSchema, seq: z.int() });
+export const ConversationPinsEventSchema = z.object({ conversationId: IdSchema, pins: z.array(PinSchema) });
+export const ReactPayloadSchema = z.object({
+  conversationId: IdSchema,
+  messageId: IdSchema,
+  /** null takes the reaction back. */
+  emoji: ReactionEmojiSchema.nullable(),
+});
 export const ReadReceiptEventSchema = z.object({ conversationId: IdSchema, userId: IdSchema, seq: z.int() });
 export type ReadReceiptEvent = z.infer<typeof ReadReceiptEventSchema>;
 export const TypingEventSchema = z.object({ conversationId: IdSchema, userId: IdSchema });

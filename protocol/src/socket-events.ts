@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import {
+  ConversationPinsEventSchema,
   ConversationRefEventSchema,
   MessageDeletedEventSchema,
+  MessageHiddenEventSchema,
+  MessageReactionsEventSchema,
   MessageSchema,
   MessageSendAckSchema,
   MessageSendPayloadSchema,
+  ReactionsReplySchema,
+  ReactPayloadSchema,
   ReadAckSchema,
   ReadPayloadSchema,
   ReadReceiptEventSchema,
@@ -45,6 +50,8 @@ import {
 export const CLIENT_EVENTS = {
   'message:send': { payload: MessageSendPayloadSchema, ack: MessageSendAckSchema },
   read: { payload: ReadPayloadSchema, ack: ReadAckSchema, optionalAck: true },
+  /** React to a message (one reaction per person; null takes it back). */
+  'message:react': { payload: ReactPayloadSchema, ack: ReactionsReplySchema, optionalAck: true },
   sync: { payload: SyncPayloadSchema, ack: SyncAckSchema },
   typing: { payload: TypingPayloadSchema },
   /** The conversation on screen in this connection (null when none is): no web push for it. */
@@ -60,6 +67,14 @@ export const SERVER_EVENTS = {
   'message:new': MessageSchema,
   'message:updated': MessageSchema,
   'message:deleted': MessageDeletedEventSchema,
+  /** A message's reactions changed. */
+  'message:reactions': MessageReactionsEventSchema,
+  /** To the reader's own connections: they deleted a message for themselves. */
+  'message:hidden': MessageHiddenEventSchema,
+  /** The pinned messages of a conversation changed. */
+  'conversation:pins': ConversationPinsEventSchema,
+  /** A conversation's title, description or members' roles changed: fetch it again. */
+  'conversation:updated': ConversationRefEventSchema,
   typing: TypingEventSchema,
   read: ReadReceiptEventSchema,
   presence: PresenceSchema,

@@ -235,7 +235,10 @@ describe.each(BACKENDS)('conversations over HTTP on %s', (backend) => {
         token: a.accessToken,
       });
       expect(leave.status).toBe(204);
-      expect((await get(a, `${API}/${group.id}`)).status).toBe(404);
+      // A former member is told why (403 conversation/removed), not "not found".
+      const aView = await get(a, `${API}/${group.id}`);
+      expect(aView.status).toBe(403);
+      expect(aView.body.error.code).toBe('conversation/removed');
 
       expect((await get(c, `${API}/${group.id}/messages`)).status).toBe(200);
       const removed = await t.request('DELETE', `${API}/${group.id}/members/${c.user.id}`, {
@@ -243,8 +246,8 @@ describe.each(BACKENDS)('conversations over HTTP on %s', (backend) => {
       });
       expect(removed.status).toBe(204);
       const cView = await get(c, `${API}/${group.id}`);
-      expect(cView.status).toBe(404);
-      expect(cView.body.error.code).toBe('conversation/not_found');
+      expect(cView.status).toBe(403);
+      expect(cView.body.error.code).toBe('conversation/removed');
       const cHistory = await get(c, `${API}/${group.id}/messages`);
       expect(cHistory.status).toBe(404);
       expect(cHistory.body.error.code).toBe('conversation/not_found');
@@ -258,6 +261,13 @@ describe.each(BACKENDS)('conversations over HTTP on %s', (backend) => {
       const after = await get(owner, `${API}/${group.id}`);
       expect(roles(after.body.members)).toEqual({ [owner.user.id]: 'owner', [b.user.id]: 'member' });
       expect(after.body.memberCount).toBe(2);
+      // Their names stay for their old messages; the group was told who left and who was removed.
+      expect(after.body.formerMembers.map((f: { name: string }) => f.name).sort()).toEqual(['A', 'C']);
+      const history = await get(owner, `${API}/${group.id}/messages`);
+      expect(history.body.items.filter((m: Message) => m.kind === 'system').map((m: Message) => m.system)).toEqual([
+        { action: 'left', actorId: a.user.id, userIds: [], value: null },
+        { action: 'removed', actorId: owner.user.id, userIds: [c.user.id], value: null },
+      ]);
     });
 
     it('hands ownership to another member when the owner leaves', async () => {

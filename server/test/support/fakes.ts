@@ -3,7 +3,7 @@
  * build a service in a line or two. Integration suites (server/test) run the real thing.
  */
 import { randomUUID } from 'node:crypto';
-import type { MemberRole, PlatformRole } from '@abrik/protocol';
+import type { MemberRole, PlatformRole, Reaction } from '@abrik/protocol';
 import type { ConversationServiceDeps } from '../../src/modules/chat/conversation.service.js';
 import type { MessageServiceDeps } from '../../src/modules/chat/message.service.js';
 import type { ConversationRow, MemberRow, MessageRow } from '../../src/modules/chat/tables.js';
@@ -126,6 +126,11 @@ export function fakeChat() {
 
   const membership = (conversationId: string, userId: string) =>
     members.find((m) => m.conversationId === conversationId && m.userId === userId);
+  /** `messageId:userId` → emoji; `userId:messageId` hidden; pins newest first. */
+  const former: (MemberRow & { leftAt: Date })[] = [];
+  const reactions = new Map<string, string>();
+  const hidden = new Set<string>();
+  const pins: { conversationId: string; messageId: string; pinnedBy: string | null; pinnedAt: Date }[] = [];
   const withName = (m: MemberRow) => ({ ...m, name: names.get(m.userId) ?? null });
   const live = (m: MessageRow) => m.deletedAt === null;
 
@@ -202,8 +207,27 @@ export function fakeChat() {
     },
     removeMember: async (conversationId, userId) => {
       const i = members.findIndex((m) => m.conversationId === conversationId && m.userId === userId);
-      if (i >= 0) members.splice(i, 1);
+      if (i >= 0) {
+        const [gone] = members.splice(i, 1);
+        former.push({ ...gone!, leftAt: new Date() });
+      }
       return i >= 0;
+    },
+    listFormerMembers: async (conversationId) =>
+      former
+        .filter((f) => f.conversationId === conversationId)
+        .map((f) => ({
+          userId: f.userId,
+          name: names.get(f.userId) ?? null,
+          lastReadSeq: f.lastReadSeq,
+          leftAt: f.leftAt.toISOString(),
+        })),
+    wasMember: async (conversationId, userId) =>
+      former.some((f) => f.conversationId === conversationId && f.userId === userId),
+    update: async (conversationId, values) => {
+      const row = conversations.get(conversationId);
+      if (row) Object.assign(row, values);
+      return row;
     },
     setMemberRole: async (conversationId, userId, role) => {
       const m = membership(conversationId, userId);
@@ -306,7 +330,86 @@ export function fakeChat() {
             ).length,
           0,
         ),
-    insertSystem: async (conversationId, body) => given.message(conversationId, null, body),
+    insertSystem: async (conversationId, body, _db, meta) => {
+      const row = given.message(conversationId, null, body ?? '');
+      Object.assign(row, { kind: 'system', body, meta: meta ?? null });
+      return row;
+    },
+    getBySeq: async (conversationId, seq) =>
+      messages.find((m) => m.conversationId === conversationId && m.seq === seq),
+    replyPreviews: async (conversationId, seqs) =>
+      new Map(
+        messages
+          .filter((m) => m.conversationId === conversationId && seqs.includes(m.seq))
+          .map((m) => [
+            m.seq,
+            {
+              seq: m.seq,
+              id: m.id,
+              senderId: m.senderId,
+              body: m.deletedAt ? null : m.body,
+              attachmentKind: null,
+              deleted: m.deletedAt !== null,
+            },
+          ]),
+      ),
+    extras: async (conversationId, rows, readerId) => {
+      const quoted = rows.map((r) => r.replyToSeq).filter((x): x is number => x !== null);
+      return {
+        replies: await messageRepo.replyPreviews(conversationId, quoted),
+        reactions: await messageRepo.reactionsOf(rows.map((r) => r.id)),
+        hidden: new Set(
+          rows.filter((r) => readerId !== undefined && hidden.has(`${readerId}:${r.id}`)).map((r) => r.id),
+        ),
+      };
+    },
+    reactionsOf: async (ids) => {
+      const map = new Map<string, Reaction[]>();
+      for (const id of ids) {
+        const mine = [...reactions].filter(([key]) => key.startsWith(`${id}:`));
+        if (mine.length === 0) continue;
+        const byEmoji = Map.groupBy(mine, ([, emoji]) => emoji);
+        map.set(
+          id,
+          [...byEmoji].map(([emoji, list]) => ({
+            emoji: emoji as Reaction['emoji'],
+            count: list.length,
+            userIds: list.map(([key]) => key.split(':')[1]!),
+          })),
+        );
+      }
+      return map;
+    },
+    setReaction: async (messageId, userId, emoji) => {
+      if (emoji === null) reactions.delete(`${messageId}:${userId}`);
+      else reactions.set(`${messageId}:${userId}`, emoji);
+    },
+    hide: async (userId, _conversationId, messageId) => {
+      const key = `${userId}:${messageId}`;
+      if (hidden.has(key)) return false;
+      hidden.add(key);
+      return true;
+    },
+    pins: async (conversationId) =>
+      pins
+        .filter((p) => p.conversationId === conversationId)
+        .map((p) => ({
+          messageId: p.messageId,
+          seq: messages.find((m) => m.id === p.messageId)!.seq,
+          pinnedBy: p.pinnedBy,
+          pinnedAt: p.pinnedAt.toISOString(),
+        })),
+    pin: async (conversationId, messageId, userId) => {
+      if (pins.some((p) => p.conversationId === conversationId && p.messageId === messageId)) return false;
+      pins.unshift({ conversationId, messageId, pinnedBy: userId, pinnedAt: new Date() });
+      return true;
+    },
+    unpin: async (conversationId, messageId) => {
+      const i = pins.findIndex((p) => p.conversationId === conversationId && p.messageId === messageId);
+      if (i < 0) return false;
+      pins.splice(i, 1);
+      return true;
+    },
     liveInSupport: async (ids) =>
       messages.filter(
         (m) => ids.includes(m.id) && live(m) && conversations.get(m.conversationId)?.kind === 'support',

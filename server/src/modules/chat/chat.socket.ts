@@ -31,6 +31,8 @@ export function chatSocket(deps: {
         return { seq: lastReadSeq };
       },
       sync: (ctx, payload) => messages.sync(ctx.actor, payload.since, payload.limit),
+      'message:react': (ctx, payload) =>
+        messages.react(ctx.actor, payload.conversationId, payload.messageId, payload.emoji),
       typing: (ctx, { conversationId }) => {
         const room = conversationRoom(conversationId);
         if (!ctx.inRoom(room)) return 'not_member';
@@ -45,11 +47,28 @@ export function chatSocket(deps: {
     },
 
     deliver: (io) => {
-      live.on('message.created', ({ message, origin }) => {
+      live.on('message.created', ({ message, origin, replyTo }) => {
         // Every socket of the conversation but the sending one (each socket is in a room of its
         // own id): the sender's other devices get it, the sender has it in its ack.
         const room = io.to(conversationRoom(message.conversationId));
-        (origin ? room.except(origin) : room).emit('message:new', toMessage(message));
+        (origin ? room.except(origin) : room).emit('message:new', toMessage(message, replyTo && { replyTo }));
+      });
+      live.on('message.reactions', ({ conversationId, messageId, seq, reactions }) => {
+        io.to(conversationRoom(conversationId)).emit('message:reactions', {
+          conversationId,
+          id: messageId,
+          seq,
+          reactions,
+        });
+      });
+      live.on('message.hidden', ({ userId, conversationId, messageId, seq }) => {
+        io.to(userRoom(userId)).emit('message:hidden', { conversationId, id: messageId, seq });
+      });
+      live.on('conversation.pins', ({ conversationId, pins }) => {
+        io.to(conversationRoom(conversationId)).emit('conversation:pins', { conversationId, pins });
+      });
+      live.on('conversation.updated', ({ conversationId }) => {
+        io.to(conversationRoom(conversationId)).emit('conversation:updated', { conversationId });
       });
       live.on('message.updated', ({ message }) => {
         io.to(conversationRoom(message.conversationId)).emit('message:updated', toMessage(message));

@@ -1,8 +1,9 @@
-import type { MemberRole } from '@abrik/protocol';
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { FormerMember, MemberRole } from '@abrik/protocol';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/client.js';
 import { users } from '../identity/tables.js';
-import { type ConversationRow, conversations, type MemberRow, members } from './tables.js';
+import { type ConversationRow, conversations, formerMembers, type MemberRow, members } from './tables.js';
+
 export interface MemberWithName extends MemberRow {
   name: string | null;
 }
@@ -48,20 +49,94 @@ export class ConversationRepository {
     db: Executor = this.db,
   ): Promise<string[]> {
     if (rows.length === 0) return [];
-    const inserted = await db
-      .insert(members)
-      .values(rows.map((r) => ({ conversationId, userId: r.userId, role: r.role })))
-      .onConflictDoNothing()
-      .returning({ userId: members.userId });
-    return inserted.map((r) => r.userId);
+    // Someone added back is a member again, their read marker where they left it.
+    const inserted = await queryRows<{ user_id: string }>(
+      db,
+      sql`with input as (
+            select * from unnest(${sql.param(rows.map((r) => r.userId))}::uuid[],
+                                 ${sql.param(rows.map((r) => r.role))}::text[]) as t(user_id, role)
+          ),
+          added as (
+            insert into ${members} (conversation_id, user_id, role, last_read_seq)
+            select ${conversationId}::uuid, i.user_id, i.role, coalesce(f.last_read_seq, 0)
+            from input i
+            left join ${formerMembers} f on f.conversation_id = ${conversationId}::uuid and f.user_id = i.user_id
+            on conflict do nothing
+            returning user_id
+          ),
+          back as (
+            delete from ${formerMembers}
+            where conversation_id = ${conversationId}::uuid and user_id in (select user_id from added)
+          )
+          select user_id from added`,
+    );
+    return inserted.map((r) => r.user_id);
   }
 
-  async removeMember(conversationId: string, userId: string, db: Executor = this.db): Promise<boolean> {
-    const rows = await db
-      .delete(members)
-      .where(and(eq(members.conversationId, conversationId), eq(members.userId, userId)))
-      .returning({ userId: members.userId });
+  /**
+   * Takes a member out; they become a former member (their name stays on their messages, their
+   * read marker on the receipts). `removedBy` null: they left.
+   */
+  async removeMember(
+    conversationId: string,
+    userId: string,
+    db: Executor = this.db,
+    removedBy: string | null = null,
+  ): Promise<boolean> {
+    const rows = await queryRows<{ user_id: string }>(
+      db,
+      sql`with gone as (
+            delete from ${members} where conversation_id = ${conversationId} and user_id = ${userId}
+            returning conversation_id, user_id, role, last_read_seq
+          ),
+          kept as (
+            insert into ${formerMembers} (conversation_id, user_id, role, last_read_seq, removed_by, left_at)
+            select conversation_id, user_id, role, last_read_seq, ${removedBy}::uuid, now() from gone
+            on conflict (conversation_id, user_id) do update
+              set role = excluded.role, last_read_seq = excluded.last_read_seq,
+                  removed_by = excluded.removed_by, left_at = excluded.left_at
+          )
+          select user_id from gone`,
+    );
     return rows.length > 0;
+  }
+
+  /** People who left or were removed, with their names, most recent first. */
+  async listFormerMembers(conversationId: string): Promise<FormerMember[]> {
+    const rows = await this.db
+      .select({ former: formerMembers, name: users.name })
+      .from(formerMembers)
+      .innerJoin(users, eq(users.id, formerMembers.userId))
+      .where(eq(formerMembers.conversationId, conversationId))
+      .orderBy(desc(formerMembers.leftAt));
+    return rows.map((r) => ({
+      userId: r.former.userId,
+      name: r.name,
+      lastReadSeq: r.former.lastReadSeq,
+      leftAt: r.former.leftAt.toISOString(),
+    }));
+  }
+
+  /** Whether the user was a member and left or was removed. */
+  async wasMember(conversationId: string, userId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ userId: formerMembers.userId })
+      .from(formerMembers)
+      .where(and(eq(formerMembers.conversationId, conversationId), eq(formerMembers.userId, userId)));
+    return row !== undefined;
+  }
+
+  /** Sets a group's title and/or description. */
+  async update(
+    conversationId: string,
+    values: { title?: string | undefined; description?: string | null | undefined },
+  ): Promise<ConversationRow | undefined> {
+    const [row] = await this.db
+      .update(conversations)
+      .set(values)
+      .where(eq(conversations.id, conversationId))
+      .returning();
+    return row;
   }
 
   async setMemberRole(

@@ -8,6 +8,8 @@ import {
   MarkReadReplySchema,
   MarkReadSchema,
   MemberParamsSchema,
+  SetMemberRoleSchema,
+  UpdateConversationSchema,
   MuteSchema,
 } from '@abrik/protocol';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -68,6 +70,44 @@ export const conversationRoutes =
         },
       },
       async (request) => deps.conversations.get(actorOf(request), request.params.id),
+    );
+
+    r.patch(
+      '/api/v1/conversations/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A group's title and description (owner and admins); the group is told by a system message",
+          params: ConversationParamsSchema,
+          body: UpdateConversationSchema,
+          response: { 200: ConversationSchema, ...errors },
+        },
+      },
+      async (request) => deps.conversations.update(actorOf(request), request.params.id, request.body),
+    );
+
+    r.patch(
+      '/api/v1/conversations/:id/members/:userId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Make a group member an admin (owner and admins) or an admin a member again (owner)',
+          params: MemberParamsSchema,
+          body: SetMemberRoleSchema,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await deps.conversations.setRole(
+          actorOf(request),
+          request.params.id,
+          request.params.userId,
+          request.body.role,
+        );
+        return reply.status(204).send(null);
+      },
     );
 
     r.post(

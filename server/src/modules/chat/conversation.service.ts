@@ -3,6 +3,7 @@ import {
   type CreateConversation,
   MAX_GROUP_MEMBERS,
   type MemberRole,
+  type SystemEvent,
 } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import type { Executor, Transactor } from '../../platform/db/client.js';
@@ -15,7 +16,7 @@ import type { UserService } from '../identity/user.service.js';
 import type { ConversationRepository, ListCursor, MemberWithName } from './conversation.repository.js';
 import { conversationSubject } from './events.js';
 import type { MessageRepository } from './message.repository.js';
-import { mayAddMembers, mayRemoveMember, requireAccess } from './policies.js';
+import { mayAddMembers, mayManageGroup, mayRemoveMember, requireAccess } from './policies.js';
 import { toConversation } from './presenters.js';
 import type { SupportOpening, SupportPort } from './support-port.js';
 import type { ConversationRow, MemberRow, MessageRow } from './tables.js';
@@ -63,8 +64,11 @@ export interface ConversationServiceDeps {
     | 'conversationIdsOf'
     | 'contactsOf'
     | 'sharedWith'
+    | 'listFormerMembers'
+    | 'wasMember'
+    | 'update'
   >;
-  messages: Pick<MessageRepository, 'listPage' | 'countUnread' | 'getByIds' | 'insertSystem'>;
+  messages: Pick<MessageRepository, 'listPage' | 'countUnread' | 'getByIds' | 'insertSystem' | 'pins'>;
   users: Pick<UserService, 'findById' | 'existingIds'>;
   events: Pick<DomainEvents, 'record'>;
   live: Pick<LiveEvents, 'publish'>;
@@ -178,18 +182,15 @@ export class ConversationService {
   }
 
   async get(actor: Actor, conversationId: string): Promise<Conversation> {
-    const { conversation, membership } = await requireAccess(
-      this.conversations,
-      actor,
-      conversationId,
-      this.support,
-    );
+    const { conversation, membership } = await this.access(actor, conversationId);
     const lastReadSeq = membership?.lastReadSeq ?? 0;
-    const [members, [last], unreadCount, support] = await Promise.all([
+    const [members, [last], unreadCount, support, formerMembers, pins] = await Promise.all([
       this.conversations.listMembers([conversationId]),
       this.messages.listPage(conversationId, { limit: 1 }),
       this.messages.countUnread(conversationId, actor.id, lastReadSeq),
       this.supportViews(actor, conversation.kind === 'support' ? [conversationId] : []),
+      this.conversations.listFormerMembers(conversationId),
+      this.messages.pins(conversationId),
     ]);
     return toConversation(conversation, {
       support: support.get(conversationId) ?? null,
@@ -199,7 +200,24 @@ export class ConversationService {
       lastMessage: last ?? null,
       members,
       memberCount: members.length,
+      formerMembers,
+      pins,
     });
+  }
+
+  /**
+   * requireAccess, and for someone who was a member and is no more: 403 `conversation/removed`,
+   * so their client can say why instead of "not found".
+   */
+  private async access(actor: Actor, conversationId: string) {
+    try {
+      return await requireAccess(this.conversations, actor, conversationId, this.support);
+    } catch (error) {
+      if (error instanceof NotFoundError && (await this.conversations.wasMember(conversationId, actor.id))) {
+        throw new ForbiddenError('conversation/removed');
+      }
+      throw error;
+    }
   }
 
   /** The actor's conversations, most recently active first. */
@@ -272,8 +290,75 @@ export class ConversationService {
         wanted.map((userId) => ({ userId, role: 'member' as const })),
       );
     });
-    if (added.length > 0) this.live.publish('members.added', { conversationId, userIds: added });
+    if (added.length > 0) {
+      this.live.publish('members.added', { conversationId, userIds: added });
+      await this.tell(conversationId, { action: 'added', actorId: actor.id, userIds: added, value: null });
+    }
     return added;
+  }
+
+  /** A group's title and description: its owner and admins change them; the group is told. */
+  async update(
+    actor: Actor,
+    conversationId: string,
+    input: { title?: string | undefined; description?: string | null | undefined },
+  ): Promise<Conversation> {
+    const { conversation, membership } = await this.access(actor, conversationId);
+    if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
+    if (!mayManageGroup(membership)) throw new ForbiddenError('conversation/forbidden');
+    const description = input.description === undefined ? undefined : input.description || null;
+    const title = input.title !== undefined && input.title !== conversation.title ? input.title : undefined;
+    const describe = description !== undefined && description !== conversation.description;
+    if (title !== undefined || describe) {
+      await this.conversations.update(conversationId, {
+        ...(title !== undefined ? { title } : {}),
+        ...(describe ? { description } : {}),
+      });
+      if (title !== undefined) {
+        await this.tell(conversationId, { action: 'title', actorId: actor.id, userIds: [], value: title });
+      }
+      if (describe) {
+        await this.tell(conversationId, {
+          action: 'description',
+          actorId: actor.id,
+          userIds: [],
+          value: description ?? null,
+        });
+      }
+      this.live.publish('conversation.updated', { conversationId });
+    }
+    return this.get(actor, conversationId);
+  }
+
+  /**
+   * Makes a group member an admin or an admin a member. The owner does both; an admin may make
+   * members admins (Telegram's default right) but only the owner takes it back. The owner's own
+   * role changes only by leaving.
+   */
+  async setRole(actor: Actor, conversationId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
+    const { conversation, membership } = await this.access(actor, conversationId);
+    if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
+    const target = await this.conversations.getMembership(conversationId, userId);
+    if (!target) throw new NotFoundError('member/not_found');
+    if (target.role === role) return;
+    const allowed =
+      target.role !== 'owner' &&
+      (membership?.role === 'owner' || (membership?.role === 'admin' && role === 'admin'));
+    if (!allowed) throw new ForbiddenError('conversation/forbidden');
+    await this.conversations.setMemberRole(conversationId, userId, role);
+    await this.tell(conversationId, {
+      action: role === 'admin' ? 'promoted' : 'demoted',
+      actorId: actor.id,
+      userIds: [userId],
+      value: null,
+    });
+    this.live.publish('conversation.updated', { conversationId });
+  }
+
+  /** A group's system message: who did what, worded by each client in its language. */
+  private async tell(conversationId: string, system: SystemEvent): Promise<void> {
+    const message = await this.messages.insertSystem(conversationId, null, undefined, { system });
+    if (message) this.live.publish('message.created', { message });
   }
 
   /**
@@ -294,8 +379,9 @@ export class ConversationService {
     if (!target) throw new NotFoundError('member/not_found');
     if (!mayRemoveMember(membership, target)) throw new ForbiddenError('conversation/forbidden');
     const subject = conversationSubject(conversationId);
+    const left = actor.id === userId;
     await this.db.transaction(async (tx) => {
-      await this.conversations.removeMember(conversationId, userId, tx);
+      await this.conversations.removeMember(conversationId, userId, tx, left ? null : actor.id);
       await this.events.record(tx, {
         type: 'conversation.member_removed',
         actorId: actor.id,
@@ -317,6 +403,12 @@ export class ConversationService {
       }
     });
     this.live.publish('members.removed', { conversationId, userIds: [userId] });
+    await this.tell(conversationId, {
+      action: left ? 'left' : 'removed',
+      actorId: actor.id,
+      userIds: left ? [] : [userId],
+      value: null,
+    });
   }
 
   /** Moves the actor's read marker forward; receipts go to the other members. */

@@ -17,6 +17,7 @@ import { MessageRepository, type StoredMessagesJob } from './message.repository.
 import { messageRoutes } from './message.routes.js';
 import { MessageService } from './message.service.js';
 import { MessageWriter } from './message-writer.js';
+import type { AttachmentPort } from './attachment-port.js';
 import type { SupportPort, VisitorPort } from './support-port.js';
 
 export interface ChatModule extends Module {
@@ -43,6 +44,8 @@ export function createChatModule(deps: {
   support: LatePort<SupportPort>;
   /** The website widget, once built (checks its visitors' messages). */
   visitors?: LatePort<VisitorPort>;
+  /** The files module, once built (the attachments messages carry). */
+  attachments?: LatePort<AttachmentPort>;
   limits: RateLimitFactory;
   reads: { syncPerMinute: number; historyPerMinute: number; concurrentPerUser: number };
   /** Messages one user may send per minute (every socket, HTTP, every instance with Redis). */
@@ -88,6 +91,8 @@ export function createChatModule(deps: {
     live,
     support: deps.support,
     visitors: deps.visitors,
+    attachments: deps.attachments,
+    users: deps.users,
     sends: deps.limits({ name: 'send:user:1m', points: deps.sendsPerMinute, durationSeconds: 60 }),
     reads: {
       sync: deps.limits({ name: 'sync:user:1m', points: deps.reads.syncPerMinute, durationSeconds: 60 }),

@@ -1,6 +1,19 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Executor, queryRows, queryTextPrepared } from '../../platform/db/client.js';
-import { conversations, type MessageRow, messages } from './tables.js';
+import type { MessageMeta, Pin, Reaction, ReplyPreview } from '@abrik/protocol';
+import { conversationPins, conversations, hiddenMessages, type MessageRow, messageReactions, messages } from './tables.js';
+
+/** What a page of messages shows besides the rows: quoted messages, reactions, what the reader hid. */
+export interface MessageExtras {
+  replies: Map<number, ReplyPreview>;
+  reactions: Map<string, Reaction[]>;
+  hidden: Set<string>;
+}
+
+/** How much of a quoted message's text a reply carries. */
+const REPLY_PREVIEW_CHARS = 200;
+/** Reacting users named per emoji. */
+const REACTION_USERS = 50;
 
 /** One send for the group commit. */
 export interface BatchInput {
@@ -8,6 +21,10 @@ export interface BatchInput {
   senderId: string;
   clientMsgId: string;
   body: string;
+  /** The message it answers (checked by the caller: a seq of the same conversation). */
+  replyToSeq?: number | null | undefined;
+  /** An attachment or a forward's origin. */
+  meta?: MessageMeta | null | undefined;
 }
 
 /**
@@ -47,6 +64,8 @@ export class MessageRepository {
     const clientMsgIds = new Array<string>(n);
     const bodies = new Array<string>(n);
     const order = new Array<number>(n);
+    const replies = new Array<number | null>(n);
+    const metas = new Array<string | null>(n);
     for (let i = 0; i < n; i++) {
       const input = inputs[i]!;
       conversationIds[i] = input.conversationId;
@@ -54,6 +73,8 @@ export class MessageRepository {
       clientMsgIds[i] = input.clientMsgId;
       bodies[i] = input.body;
       order[i] = i;
+      replies[i] = input.replyToSeq ?? null;
+      metas[i] = input.meta ? JSON.stringify(input.meta) : null;
     }
     const statement = this.batchStatement(job);
     const rows = await queryTextPrepared<Record<string, unknown>>(db, statement.name, statement.text, [
@@ -62,6 +83,8 @@ export class MessageRepository {
       clientMsgIds,
       bodies,
       order,
+      replies,
+      metas,
     ]);
     const outcomes = new Array<BatchOutcome | undefined>(n);
     const stored = new Map<string, MessageRow>();
@@ -102,16 +125,18 @@ export class MessageRepository {
   /** Stores a system message (no sender) as the conversation's next seq, in one statement. */
   async insertSystem(
     conversationId: string,
-    body: string,
+    body: string | null,
     db: Executor = this.db,
+    meta: MessageMeta | null = null,
   ): Promise<MessageRow | undefined> {
     const [row] = await queryRows<Record<string, unknown>>(
       db,
       sql`with bumped as (
             update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
             where id = ${conversationId} returning id, last_seq, last_message_at)
-          insert into messages (conversation_id, seq, sender_id, kind, body, created_at)
-          select id, last_seq, null, 'system', ${body}, last_message_at from bumped
+          insert into messages (conversation_id, seq, sender_id, kind, body, meta, created_at)
+          select id, last_seq, null, 'system', ${body}, ${meta ? JSON.stringify(meta) : null}::jsonb, last_message_at
+          from bumped
           returning *`,
     );
     return row ? rowToMessage(row) : undefined;
@@ -183,6 +208,153 @@ export class MessageRepository {
     return this.db.select().from(messages).where(where).orderBy(order).limit(options.limit);
   }
 
+  async getBySeq(conversationId: string, seq: number): Promise<MessageRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.seq, seq)));
+    return row;
+  }
+
+  /**
+   * The quoted messages, reactions and (for `readerId`) hidden messages of `rows` — a query for
+   * each that has anything to find; a page of plain texts nobody reacted to costs one or two.
+   */
+  async extras(conversationId: string, rows: readonly MessageRow[], readerId?: string): Promise<MessageExtras> {
+    const extras: MessageExtras = { replies: new Map(), reactions: new Map(), hidden: new Set() };
+    if (rows.length === 0) return extras;
+    const ids = rows.map((r) => r.id);
+    const quoted = [...new Set(rows.map((r) => r.replyToSeq).filter((s): s is number => s !== null))];
+    await Promise.all([
+      quoted.length > 0 &&
+        this.replyPreviews(conversationId, quoted).then((map) => {
+          extras.replies = map;
+        }),
+      this.reactionsOf(ids).then((map) => {
+        extras.reactions = map;
+      }),
+      readerId !== undefined &&
+        this.db
+          .select({ id: hiddenMessages.messageId })
+          .from(hiddenMessages)
+          .where(and(eq(hiddenMessages.userId, readerId), inArray(hiddenMessages.messageId, ids)))
+          .then((hidden) => {
+            extras.hidden = new Set(hidden.map((h) => h.id));
+          }),
+    ]);
+    return extras;
+  }
+
+  /** Previews of the messages at `seqs` in a conversation, by seq. */
+  async replyPreviews(conversationId: string, seqs: number[]): Promise<Map<number, ReplyPreview>> {
+    const rows = await queryRows<Record<string, unknown>>(
+      this.db,
+      sql`select id, seq, sender_id, left(body, ${REPLY_PREVIEW_CHARS}) as body, deleted_at,
+                 meta -> 'attachment' ->> 'kind' as attachment_kind
+          from ${messages}
+          where conversation_id = ${conversationId} and seq = any(${sql.param(seqs)}::bigint[])`,
+    );
+    return new Map(
+      rows.map((r) => {
+        const deleted = r.deleted_at !== null && r.deleted_at !== undefined;
+        return [
+          Number(r.seq),
+          {
+            seq: Number(r.seq),
+            id: r.id as string,
+            senderId: (r.sender_id as string | null) ?? null,
+            body: deleted ? null : ((r.body as string | null) ?? null) || null,
+            attachmentKind: deleted ? null : ((r.attachment_kind as ReplyPreview['attachmentKind']) ?? null),
+            deleted,
+          },
+        ];
+      }),
+    );
+  }
+
+  /** The reactions on these messages: per message, per emoji, a count and the first people. */
+  async reactionsOf(messageIds: string[]): Promise<Map<string, Reaction[]>> {
+    if (messageIds.length === 0) return new Map();
+    const rows = await queryRows<{ message_id: string; emoji: string; count: number; user_ids: string[] }>(
+      this.db,
+      sql`select message_id, emoji, count(*)::int as count,
+                 (array_agg(user_id order by created_at, user_id))[1:${REACTION_USERS}] as user_ids
+          from ${messageReactions}
+          where message_id = any(${sql.param(messageIds)}::uuid[])
+          group by message_id, emoji
+          order by message_id, min(created_at), emoji`,
+    );
+    const map = new Map<string, Reaction[]>();
+    for (const r of rows) {
+      const list = map.get(r.message_id) ?? [];
+      list.push({ emoji: r.emoji as Reaction['emoji'], count: Number(r.count), userIds: r.user_ids });
+      map.set(r.message_id, list);
+    }
+    return map;
+  }
+
+  /** Sets the user's reaction to a message (one per person), or takes it back (`null`). */
+  async setReaction(messageId: string, userId: string, emoji: string | null): Promise<void> {
+    if (emoji === null) {
+      await this.db
+        .delete(messageReactions)
+        .where(and(eq(messageReactions.messageId, messageId), eq(messageReactions.userId, userId)));
+      return;
+    }
+    await this.db
+      .insert(messageReactions)
+      .values({ messageId, userId, emoji })
+      .onConflictDoUpdate({
+        target: [messageReactions.messageId, messageReactions.userId],
+        set: { emoji, createdAt: sql`now()` },
+        setWhere: sql`${messageReactions.emoji} <> excluded.emoji`,
+      });
+  }
+
+  /** Hides a message from one person's history ("delete for me"); answers whether it was new. */
+  async hide(userId: string, conversationId: string, messageId: string): Promise<boolean> {
+    const rows = await this.db
+      .insert(hiddenMessages)
+      .values({ userId, conversationId, messageId })
+      .onConflictDoNothing()
+      .returning({ id: hiddenMessages.messageId });
+    return rows.length > 0;
+  }
+
+  async pins(conversationId: string): Promise<Pin[]> {
+    const rows = await this.db
+      .select({
+        messageId: conversationPins.messageId,
+        seq: messages.seq,
+        pinnedBy: conversationPins.pinnedBy,
+        pinnedAt: conversationPins.pinnedAt,
+      })
+      .from(conversationPins)
+      .innerJoin(messages, eq(messages.id, conversationPins.messageId))
+      .where(and(eq(conversationPins.conversationId, conversationId), isNull(messages.deletedAt)))
+      .orderBy(desc(conversationPins.pinnedAt), desc(messages.seq));
+    return rows.map((r) => ({ ...r, pinnedAt: r.pinnedAt.toISOString() }));
+  }
+
+  /** Pins a message; answers whether it was not pinned before. */
+  async pin(conversationId: string, messageId: string, userId: string): Promise<boolean> {
+    const rows = await this.db
+      .insert(conversationPins)
+      .values({ conversationId, messageId, pinnedBy: userId })
+      .onConflictDoNothing()
+      .returning({ id: conversationPins.messageId });
+    return rows.length > 0;
+  }
+
+  /** Unpins a message; answers whether it was pinned. */
+  async unpin(conversationId: string, messageId: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(conversationPins)
+      .where(and(eq(conversationPins.conversationId, conversationId), eq(conversationPins.messageId, messageId)))
+      .returning({ id: conversationPins.messageId });
+    return rows.length > 0;
+  }
+
   /** Changes the body of a live message sent by `senderId`. */
   async updateBody(
     conversationId: string,
@@ -243,8 +415,8 @@ function rowToMessage(r: Record<string, unknown>): MessageRow {
 }
 
 /**
- * The group commit as one statement over five parallel arrays ($1 conversation ids, $2 senders,
- * $3 client ids, $4 bodies, $5 input order); `then` adds CTEs run on the `inserted` rows. It
+ * The group commit as one statement over seven parallel arrays ($1 conversation ids, $2 senders,
+ * $3 client ids, $4 bodies, $5 input order, $6 replied-to seqs, $7 meta as JSON text); `then` adds CTEs run on the `inserted` rows. It
  * answers the stored rows, then one row per refused or duplicate input (with its order).
  *
  * Every step is linear in the batch's size (docs/performance.md, "The group commit"): the
@@ -253,8 +425,8 @@ function rowToMessage(r: Record<string, unknown>): MessageRow {
  */
 function batchText(then: string): string {
   return `with input as (
-      select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[])
-        as t(conversation_id, sender_id, client_msg_id, body, ord)
+      select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[])
+        as t(conversation_id, sender_id, client_msg_id, body, ord, reply_to_seq, meta)
     ),
     checked as materialized (
       -- Both checks are index probes per message ("offset 0" keeps them subplans): a prepared
@@ -288,11 +460,12 @@ function batchText(then: string): string {
       select jsonb_object_agg(id, base) as seq from bumped
     ),
     inserted as (
-      insert into messages (conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+      insert into messages (conversation_id, seq, sender_id, client_msg_id, kind, body, reply_to_seq, meta, created_at)
       select a.conversation_id,
              (b.seq ->> a.conversation_id::text)::bigint
                + row_number() over (partition by a.conversation_id order by a.ord),
-             a.sender_id, a.client_msg_id, 'text', a.body, date_trunc('milliseconds', now())
+             a.sender_id, a.client_msg_id, 'text', a.body, a.reply_to_seq, a.meta::jsonb,
+             date_trunc('milliseconds', now())
       from allowed a, bases b
       where b.seq ? a.conversation_id::text
       order by a.ord

@@ -5,6 +5,11 @@ import {
   MessagePageSchema,
   MessageParamsSchema,
   MessageSchema,
+  PinMessageSchema,
+  PinParamsSchema,
+  PinsReplySchema,
+  ReactionsReplySchema,
+  ReactSchema,
   SendMessageSchema,
 } from '@abrik/protocol';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -91,5 +96,96 @@ export const messageRoutes =
         await deps.messages.delete(actorOf(request), request.params.id, request.params.messageId);
         return reply.status(204).send(null);
       },
+    );
+
+    r.put(
+      '/api/v1/conversations/:id/messages/:messageId/reaction',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'React to a message (one reaction per person: a new one replaces it); socket: message:react',
+          params: MessageParamsSchema,
+          body: ReactSchema,
+          response: { 200: ReactionsReplySchema, ...errors },
+        },
+      },
+      async (request) =>
+        deps.messages.react(actorOf(request), request.params.id, request.params.messageId, request.body.emoji),
+    );
+
+    r.delete(
+      '/api/v1/conversations/:id/messages/:messageId/reaction',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Take back your reaction',
+          params: MessageParamsSchema,
+          response: { 200: ReactionsReplySchema, ...errors },
+        },
+      },
+      async (request) => deps.messages.react(actorOf(request), request.params.id, request.params.messageId, null),
+    );
+
+    r.post(
+      '/api/v1/conversations/:id/messages/:messageId/hide',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Delete a message for yourself only: it leaves your history on every device (others keep it; its seq stays, answered with hidden: true)',
+          params: MessageParamsSchema,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await deps.messages.hide(actorOf(request), request.params.id, request.params.messageId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    r.get(
+      '/api/v1/conversations/:id/pins',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The pinned messages, newest pin first',
+          params: ConversationParamsSchema,
+          response: { 200: PinsReplySchema, ...errors },
+        },
+      },
+      async (request) => deps.messages.pins(actorOf(request), request.params.id),
+    );
+
+    r.post(
+      '/api/v1/conversations/:id/pins',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Pin a message for everyone (a direct conversation's members; a group's owner and admins)",
+          params: ConversationParamsSchema,
+          body: PinMessageSchema,
+          response: { 200: PinsReplySchema, ...errors },
+        },
+      },
+      async (request) => deps.messages.pin(actorOf(request), request.params.id, request.body.messageId),
+    );
+
+    r.delete(
+      '/api/v1/conversations/:id/pins/:messageId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Unpin a message',
+          params: PinParamsSchema,
+          response: { 200: PinsReplySchema, ...errors },
+        },
+      },
+      async (request) => deps.messages.unpin(actorOf(request), request.params.id, request.params.messageId),
     );
   };

@@ -50,7 +50,15 @@ describe(MessageService.name, () => {
     );
     expect(reply).toMatchObject({ duplicate: false, message: { id: stored.id, seq: 1, body: 'سلام' } });
     expect(t.writes).toEqual([
-      { conversationId: conversation.id, clientMsgId: 'c-1', body: 'سلام', senderId: alice.id },
+      {
+        conversationId: conversation.id,
+        clientMsgId: 'c-1',
+        body: 'سلام',
+        senderId: alice.id,
+        // A plain text: no reply, no attachment or forward.
+        replyToSeq: null,
+        meta: null,
+      },
     ]);
     expect(t.live.published).toEqual([
       { event: 'message.created', payload: { message: stored, origin: 'socket-1' } },

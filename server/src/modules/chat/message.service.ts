@@ -1,4 +1,4 @@
-import type { Message, SyncConversation } from '@abrik/protocol';
+import type { Message, MessageMeta, Pin, Reaction, ReplyPreview, SyncConversation } from '@abrik/protocol';
 import type { Actor } from '../../platform/auth.js';
 import { AppError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import type { LiveEvents } from '../../platform/events/live-events.js';
@@ -8,21 +8,31 @@ import type { RateLimit } from '../../platform/redis/rate-limit.js';
 import { isStaff } from '../identity/policies.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationService } from './conversation.service.js';
-import type { BatchOutcome, MessageRepository } from './message.repository.js';
-import { mayChangeMessage, requireAccess, staffServes } from './policies.js';
-import { toMessage } from './presenters.js';
+import type { AttachmentPort } from './attachment-port.js';
+import type { BatchInput, BatchOutcome, MessageRepository } from './message.repository.js';
+import { mayChangeMessage, mayPin, requireAccess, staffServes } from './policies.js';
+import { toMessage, toMessages } from './presenters.js';
 import type { SupportPort, VisitorPort } from './support-port.js';
 import type { MessageRow } from './tables.js';
 
 /** What the message service needs of the writer: one send in, what became of it out. */
 export interface MessageSink {
-  write(input: {
-    conversationId: string;
-    senderId: string;
-    clientMsgId: string;
-    body: string;
-  }): Promise<BatchOutcome>;
+  write(input: BatchInput): Promise<BatchOutcome>;
 }
+
+/** A send: text, and what a message may carry besides (a reply, an attachment, a forward). */
+export interface SendInput {
+  conversationId: string;
+  clientMsgId: string;
+  body?: string | undefined;
+  internal?: boolean | undefined;
+  replyToSeq?: number | undefined;
+  attachmentId?: string | undefined;
+  forward?: { conversationId: string; messageId: string } | undefined;
+}
+
+/** Pins a conversation may hold. */
+export const MAX_PINS = 50;
 
 export interface MessageServiceDeps {
   writer: MessageSink;
@@ -35,6 +45,16 @@ export interface MessageServiceDeps {
     | 'countUnread'
     | 'countUnreadOfUser'
     | 'liveInSupport'
+    | 'getBySeq'
+    | 'extras'
+    | 'replyPreviews'
+    | 'reactionsOf'
+    | 'setReaction'
+    | 'hide'
+    | 'pins'
+    | 'pin'
+    | 'unpin'
+    | 'insertSystem'
   >;
   conversations: Pick<ConversationRepository, 'getById' | 'getMembership' | 'syncState'>;
   /** Staff who answer a support conversation join it through here. */
@@ -44,6 +64,10 @@ export interface MessageServiceDeps {
   support?: LatePort<SupportPort>;
   /** The website widget, once built: checks its visitors' messages. */
   visitors?: LatePort<VisitorPort>;
+  /** The files module, once built: the attachments messages carry. */
+  attachments?: LatePort<AttachmentPort>;
+  /** Names of the authors of forwarded messages. */
+  users?: { findById(id: string): Promise<{ name: string | null } | undefined> };
   /**
    * Fairness of the heavy reads (sync, history pages): per-user rates, and a gate that lets one
    * user run only a few at once, so one person's flood cannot take the pool from everyone else.
@@ -68,12 +92,16 @@ export class MessageService {
   private readonly live: MessageServiceDeps['live'];
   private readonly supportPort: LatePort<SupportPort> | undefined;
   private readonly visitorPort: LatePort<VisitorPort> | undefined;
+  private readonly attachmentPort: LatePort<AttachmentPort> | undefined;
+  private readonly users: MessageServiceDeps['users'];
   private readonly reads: MessageServiceDeps['reads'];
   private readonly sends: RateLimit | undefined;
 
   constructor(deps: MessageServiceDeps) {
     this.supportPort = deps.support;
     this.visitorPort = deps.visitors;
+    this.attachmentPort = deps.attachments;
+    this.users = deps.users;
     this.writer = deps.writer;
     this.messages = deps.messages;
     this.conversations = deps.conversations;
@@ -96,7 +124,7 @@ export class MessageService {
    */
   async send(
     actor: Actor,
-    input: { conversationId: string; clientMsgId: string; body: string; internal?: boolean | undefined },
+    input: SendInput,
     /** The socket it came from: its ack carries the message, so the broadcast skips it. */
     origin?: string,
     /** `metered: false`: the server's own copy of a message already counted (a follow-up). */
@@ -114,15 +142,23 @@ export class MessageService {
     const conversationId = input.internal
       ? await this.notesTarget(actor, input.conversationId)
       : input.conversationId;
-    if (!input.internal && support && isStaff(actor) && input.body.includes('{{')) {
-      await support.guardReply(actor, conversationId, input.body);
+    const body = input.body ?? '';
+    if (!input.internal && support && isStaff(actor) && body.includes('{{')) {
+      await support.guardReply(actor, conversationId, body);
     }
+    // Replies, attachments and forwards are checked here; a plain text skips all of it.
+    const extra =
+      input.replyToSeq !== undefined || input.attachmentId !== undefined || input.forward !== undefined
+        ? await this.prepareExtras(actor, conversationId, input)
+        : undefined;
     const write = () =>
       this.writer.write({
         conversationId,
         clientMsgId: input.clientMsgId,
-        body: input.body,
+        body: extra?.body ?? body,
         senderId: actor.id,
+        replyToSeq: input.replyToSeq ?? null,
+        meta: extra?.meta ?? null,
       });
     let result = await write();
     if (result.outcome === 'not_member') {
@@ -154,13 +190,68 @@ export class MessageService {
         // committed (a database that stalled, then resumed). Announce it again while it is fresh;
         // clients keep a message once by its id, so a second announcement costs nothing.
         if (Date.now() - result.first.createdAt.getTime() < REANNOUNCE_DUPLICATES_MS) {
-          this.live.publish('message.created', { message: result.first, origin });
+          this.live.publish('message.created', { message: result.first, origin, replyTo: extra?.replyTo });
         }
-        return { message: toMessage(result.first), duplicate: true };
+        return { message: toMessage(result.first, { replyTo: extra?.replyTo }), duplicate: true };
       case 'stored':
-        this.live.publish('message.created', { message: result.message, origin });
-        return { message: toMessage(result.message), duplicate: false };
+        if (extra?.fileId) await this.attachmentPort?.require().attached(extra.fileId, result.message.id);
+        this.live.publish('message.created', { message: result.message, origin, replyTo: extra?.replyTo });
+        return { message: toMessage(result.message, { replyTo: extra?.replyTo }), duplicate: false };
     }
+  }
+
+  /**
+   * What a reply, an attachment or a forward adds to a send, checked: the quoted message is in
+   * this conversation; the file was uploaded here by the sender; the forwarded message is one the
+   * sender may read (and its attachment is copied for this conversation's members).
+   */
+  private async prepareExtras(
+    actor: Actor,
+    conversationId: string,
+    input: SendInput,
+  ): Promise<{ body?: string; meta?: MessageMeta; replyTo?: ReplyPreview; fileId?: string }> {
+    // The widget sends text and replies; files and forwards are the app's.
+    if (actor.visitor && (input.attachmentId !== undefined || input.forward !== undefined)) {
+      throw new ForbiddenError('auth/forbidden');
+    }
+    const out: { body?: string; meta?: MessageMeta; replyTo?: ReplyPreview; fileId?: string } = {};
+    if (input.replyToSeq !== undefined) {
+      const [preview] = (await this.messages.replyPreviews(conversationId, [input.replyToSeq])).values();
+      // Not found and not visible answer alike; the membership check is the write's own.
+      if (!preview) throw new AppError(400, 'message/reply_not_found');
+      out.replyTo = preview;
+    }
+    if (input.attachmentId !== undefined) {
+      const attachments = this.attachmentPort?.get();
+      if (!attachments) throw new AppError(400, 'attachment/unavailable');
+      await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
+      const attachment = await attachments.claim(actor.id, conversationId, input.attachmentId, input.clientMsgId);
+      out.meta = { attachment };
+      out.fileId = attachment.id;
+    }
+    if (input.forward !== undefined) {
+      const source = input.forward;
+      await requireAccess(this.conversations, actor, source.conversationId, this.supportPort?.get());
+      const original = await this.messages.getById(source.conversationId, source.messageId);
+      if (!original || original.deletedAt || original.kind !== 'text') {
+        throw new NotFoundError('message/not_found');
+      }
+      // A forward of a forward names the first author.
+      const forwarded =
+        original.meta?.forwarded ??
+        (original.senderId
+          ? { senderId: original.senderId, name: (await this.users?.findById(original.senderId))?.name ?? null }
+          : { senderId: null, name: null });
+      out.meta = { forwarded };
+      out.body = original.body ?? '';
+      const attachment = original.meta?.attachment;
+      if (attachment) {
+        const attachments = this.attachmentPort?.get();
+        if (!attachments) throw new AppError(400, 'attachment/unavailable');
+        out.meta.attachment = await attachments.copy(attachment.id, conversationId, actor.id);
+      }
+    }
+    return out;
   }
 
   private async notesTarget(actor: Actor, conversationId: string): Promise<string> {
@@ -180,9 +271,12 @@ export class MessageService {
     query: { before?: number | undefined; after?: number | undefined; limit: number },
   ): Promise<{ items: Message[]; nextCursor: number | null }> {
     await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
-    const rows = await this.heavyRead(actor, 'history', () => this.messages.listPage(conversationId, query));
-    const items = (query.after !== undefined ? rows : rows.reverse()).map(toMessage);
-    const full = rows.length === query.limit;
+    const rows = await this.heavyRead(actor, 'history', async () => {
+      const page = await this.messages.listPage(conversationId, query);
+      return { page, extras: await this.messages.extras(conversationId, page, actor.id) };
+    });
+    const items = toMessages(query.after !== undefined ? rows.page : rows.page.reverse(), rows.extras);
+    const full = rows.page.length === query.limit;
     const nextCursor = !full ? null : query.after !== undefined ? items.at(-1)!.seq : items[0]!.seq;
     return { items, nextCursor };
   }
@@ -232,9 +326,11 @@ export class MessageService {
               after: since[s.conversationId] ?? 0,
               limit: limit + 1,
             });
+            const page = rows.slice(0, limit);
+            const extras = await this.messages.extras(s.conversationId, page, actor.id);
             return {
               conversationId: s.conversationId,
-              messages: rows.slice(0, limit).map(toMessage),
+              messages: toMessages(page, extras),
               hasMore: rows.length > limit,
               lastReadSeq: s.lastReadSeq,
             };
@@ -244,6 +340,89 @@ export class MessageService {
       }
       return { conversations, removed };
     });
+  }
+
+  /** A live message of a conversation the actor may read (404 alike when it is not). */
+  private async readable(actor: Actor, conversationId: string, messageId: string) {
+    const access = await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
+    const message = await this.messages.getById(conversationId, messageId);
+    if (!message) throw new NotFoundError('message/not_found');
+    if (message.deletedAt) throw new AppError(409, 'message/deleted');
+    return { ...access, message };
+  }
+
+  /** Sets (or with `null` takes back) the actor's reaction; everyone in the conversation sees it. */
+  async react(
+    actor: Actor,
+    conversationId: string,
+    messageId: string,
+    emoji: Reaction['emoji'] | null,
+  ): Promise<{ reactions: Reaction[] }> {
+    if (actor.visitor) throw new ForbiddenError('auth/forbidden');
+    const { membership, message } = await this.readable(actor, conversationId, messageId);
+    // Staff reading a support conversation they have not joined do not react in the customer's name.
+    if (!membership) throw new ForbiddenError('conversation/forbidden');
+    if (message.kind !== 'text') throw new AppError(409, 'message/not_reactable');
+    await this.messages.setReaction(messageId, actor.id, emoji);
+    const reactions = (await this.messages.reactionsOf([messageId])).get(messageId) ?? [];
+    this.live.publish('message.reactions', { conversationId, messageId, seq: message.seq, reactions });
+    return { reactions };
+  }
+
+  /** "Delete for me": the message leaves the actor's history on every device (others keep it). */
+  async hide(actor: Actor, conversationId: string, messageId: string): Promise<void> {
+    const { membership } = await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
+    if (!membership) throw new NotFoundError('conversation/not_found');
+    const message = await this.messages.getById(conversationId, messageId);
+    if (!message) throw new NotFoundError('message/not_found');
+    if (await this.messages.hide(actor.id, conversationId, messageId)) {
+      this.live.publish('message.hidden', { userId: actor.id, conversationId, messageId, seq: message.seq });
+    }
+  }
+
+  async pins(actor: Actor, conversationId: string): Promise<{ pins: Pin[] }> {
+    await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
+    return { pins: await this.messages.pins(conversationId) };
+  }
+
+  /**
+   * Pins a message for everyone: any member of a direct conversation, a group's owner and admins
+   * (Telegram's default). A group is told who pinned what by a system message.
+   */
+  async pin(actor: Actor, conversationId: string, messageId: string): Promise<{ pins: Pin[] }> {
+    const { conversation, membership, message } = await this.readable(actor, conversationId, messageId);
+    if (!mayPin(membership, conversation)) throw new ForbiddenError('conversation/forbidden');
+    if (message.kind !== 'text') throw new AppError(409, 'message/not_pinnable');
+    const current = await this.messages.pins(conversationId);
+    if (current.some((p) => p.messageId === messageId)) return { pins: current };
+    if (current.length >= MAX_PINS) throw new AppError(409, 'pin/too_many');
+    if (await this.messages.pin(conversationId, messageId, actor.id)) {
+      const system = await this.messages.insertSystem(conversationId, null, undefined, {
+        system: { action: 'pinned', actorId: actor.id, userIds: [], value: String(message.seq) },
+      });
+      if (system) this.live.publish('message.created', { message: system });
+    }
+    return this.pinsChanged(conversationId);
+  }
+
+  async unpin(actor: Actor, conversationId: string, messageId: string): Promise<{ pins: Pin[] }> {
+    const { conversation, membership } = await requireAccess(
+      this.conversations,
+      actor,
+      conversationId,
+      this.supportPort?.get(),
+    );
+    if (!mayPin(membership, conversation)) throw new ForbiddenError('conversation/forbidden');
+    if (!(await this.messages.unpin(conversationId, messageId))) {
+      return { pins: await this.messages.pins(conversationId) };
+    }
+    return this.pinsChanged(conversationId);
+  }
+
+  private async pinsChanged(conversationId: string): Promise<{ pins: Pin[] }> {
+    const pins = await this.messages.pins(conversationId);
+    this.live.publish('conversation.pins', { conversationId, pins });
+    return { pins };
   }
 
   // ---- for other modules: no authorisation, the caller has checked what it needs -------------

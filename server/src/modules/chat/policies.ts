@@ -37,6 +37,20 @@ export function mayRemoveMember(
   return membership.role === 'owner' || (membership.role === 'admin' && target.role === 'member');
 }
 
+/** Pins are set by any member of a direct or support conversation, and by a group's owner and admins. */
+export function mayPin(
+  membership: Pick<MemberRow, 'role'> | undefined,
+  conversation: Pick<ConversationRow, 'kind'>,
+): boolean {
+  if (!membership) return false;
+  return conversation.kind !== 'group' || membership.role === 'owner' || membership.role === 'admin';
+}
+
+/** A group's owner and admins change its title and description and make members admins. */
+export function mayManageGroup(membership: Pick<MemberRow, 'role'> | undefined): boolean {
+  return membership?.role === 'owner' || membership?.role === 'admin';
+}
+
 /** Only the sender edits or deletes a message. */
 export function mayChangeMessage(actor: Pick<Actor, 'id'>, message: { senderId: string | null }): boolean {
   return message.senderId === actor.id;

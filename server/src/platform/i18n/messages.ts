@@ -22,6 +22,8 @@ interface Catalog {
   /** To a customer who writes while support is closed: when it opens (null: not known). */
   outOfHours: (opening: string | null) => string;
   someone: string;
+  /** What a push says for a message with a file (a caption, if any, follows it). */
+  attachment: { image: string; voice: string; file: (name: string) => string };
   /** System notes of the support desk, beside a conversation (staff only). */
   desk: {
     offline: (agent: string, seconds: number) => string;
@@ -64,11 +66,24 @@ const fa: Catalog = {
     'conversation/invalid_members': 'یک یا چند عضو انتخاب‌شده وجود ندارند.',
     'conversation/self_direct': 'نمی‌توانید با خودتان گفتگوی دونفره بسازید.',
     'conversation/too_many_members': 'تعداد اعضای گروه از حد مجاز بیشتر است.',
+    'conversation/removed': 'شما از این گفتگو کنار گذاشته شده‌اید یا آن را ترک کرده‌اید.',
     'member/not_found': 'این کاربر عضو گفتگو نیست.',
     'message/not_found': 'پیام پیدا نشد.',
     'message/forbidden': 'فقط پیام‌های خودتان را می‌توانید تغییر دهید.',
     'message/deleted': 'این پیام حذف شده است.',
     'message/client_id_conflict': 'این شناسهٔ پیام پیش‌تر در گفتگوی دیگری به کار رفته است.',
+    'message/reply_not_found': 'پیامی که به آن پاسخ می‌دهید در این گفتگو نیست.',
+    'message/not_reactable': 'به این پیام نمی‌شود واکنش نشان داد.',
+    'message/not_pinnable': 'این پیام سنجاق‌شدنی نیست.',
+    'pin/too_many': 'این گفتگو بیش از این پیام سنجاق‌شده نمی‌پذیرد؛ یکی را بردارید.',
+    'attachment/unavailable': 'فرستادن فایل روی این سرور فعال نیست.',
+    'file/not_found': 'این پرونده پیدا نشد.',
+    'file/empty': 'پرونده خالی است.',
+    'file/too_large': 'این پرونده بزرگ‌تر از اندازهٔ مجاز است.',
+    'file/not_an_image': 'این پرونده عکس نیست. عکس JPEG، PNG، WebP یا GIF بفرستید.',
+    'file/not_audio': 'این پرونده پیام صوتی نیست. صدا را با Ogg/Opus، WebM، MP4 یا MP3 بفرستید.',
+    'file/already_attached': 'این پرونده پیش‌تر با پیام دیگری فرستاده شده است.',
+    'file/storage_unavailable': 'پرونده‌ها اکنون در دسترس نیستند. کمی بعد دوباره امتحان کنید.',
     'device/not_found': 'این دستگاه ثبت نشده است.',
     'device/endpoint_not_allowed': 'این نشانی اعلان پذیرفته نیست.',
     'push/not_configured': 'اعلان برای این نوع دستگاه فعال نیست.',
@@ -139,6 +154,7 @@ const fa: Catalog = {
       ? `اکنون خارج از ساعت کاری پشتیبانی هستیم. پیام شما رسید و ${opening} پاسخ می‌دهیم.`
       : 'اکنون خارج از ساعت کاری پشتیبانی هستیم. پیام شما رسید و در نخستین فرصت پاسخ می‌دهیم.',
   someone: 'کسی',
+  attachment: { image: '📷 عکس', voice: '🎤 پیام صوتی', file: (name) => `📎 ${name}` },
   desk: {
     offline: (agent, seconds) =>
       `${agent} بیش از ${toPersianDigits(seconds)} ثانیه آفلاین بود؛ گفتگو به صف برگشت.`,
@@ -179,11 +195,24 @@ const en: Catalog = {
     'conversation/invalid_members': 'One or more of the chosen members do not exist.',
     'conversation/self_direct': 'You cannot start a direct conversation with yourself.',
     'conversation/too_many_members': 'The group would have too many members.',
+    'conversation/removed': 'You were removed from this conversation or left it.',
     'member/not_found': 'This user is not a member of the conversation.',
     'message/not_found': 'Message not found.',
     'message/forbidden': 'You can change only your own messages.',
     'message/deleted': 'This message has been deleted.',
     'message/client_id_conflict': 'This clientMsgId was already used in another conversation.',
+    'message/reply_not_found': 'The message you are replying to is not in this conversation.',
+    'message/not_reactable': 'This message cannot take reactions.',
+    'message/not_pinnable': 'This message cannot be pinned.',
+    'pin/too_many': 'This conversation holds no more pinned messages; unpin one first.',
+    'attachment/unavailable': 'Sending files is not enabled on this server.',
+    'file/not_found': 'This file was not found.',
+    'file/empty': 'The file is empty.',
+    'file/too_large': 'This file is larger than allowed.',
+    'file/not_an_image': 'This file is not an image. Send a JPEG, PNG, WebP or GIF picture.',
+    'file/not_audio': 'This file is not a voice message. Send Ogg/Opus, WebM, MP4 or MP3 audio.',
+    'file/already_attached': 'This file was already sent with another message.',
+    'file/storage_unavailable': 'Files cannot be reached right now. Try again in a moment.',
     'device/not_found': 'This device is not registered.',
     'device/endpoint_not_allowed': 'This push endpoint is not accepted.',
     'push/not_configured': 'Notifications are not enabled for this kind of device.',
@@ -253,6 +282,7 @@ const en: Catalog = {
       ? `Support is closed right now. We have your message and will answer ${opening}.`
       : 'Support is closed right now. We have your message and will answer as soon as we can.',
   someone: 'Someone',
+  attachment: { image: '📷 Photo', voice: '🎤 Voice message', file: (name) => `📎 ${name}` },
   desk: {
     offline: (agent, seconds) =>
       `${agent} was offline for over ${seconds} s; the conversation went back to the queue.`,
