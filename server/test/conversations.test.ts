@@ -264,7 +264,9 @@ describe.each(BACKENDS)('conversations over HTTP on %s', (backend) => {
       // Their names stay for their old messages; the group was told who left and who was removed.
       expect(after.body.formerMembers.map((f: { name: string }) => f.name).sort()).toEqual(['A', 'C']);
       const history = await get(owner, `${API}/${group.id}/messages`);
-      expect(history.body.items.filter((m: Message) => m.kind === 'system').map((m: Message) => m.system)).toEqual([
+      expect(
+        history.body.items.filter((m: Message) => m.kind === 'system').map((m: Message) => m.system),
+      ).toEqual([
         { action: 'left', actorId: a.user.id, userIds: [], value: null },
         { action: 'removed', actorId: owner.user.id, userIds: [c.user.id], value: null },
       ]);

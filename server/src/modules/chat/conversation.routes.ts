@@ -8,9 +8,9 @@ import {
   MarkReadReplySchema,
   MarkReadSchema,
   MemberParamsSchema,
+  MuteSchema,
   SetMemberRoleSchema,
   UpdateConversationSchema,
-  MuteSchema,
 } from '@abrik/protocol';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -78,7 +78,8 @@ export const conversationRoutes =
         schema: {
           tags,
           security,
-          summary: "A group's title and description (owner and admins); the group is told by a system message",
+          summary:
+            "A group's title and description (owner and admins); the group is told by a system message",
           params: ConversationParamsSchema,
           body: UpdateConversationSchema,
           response: { 200: ConversationSchema, ...errors },

@@ -335,7 +335,12 @@ export class ConversationService {
    * members admins (Telegram's default right) but only the owner takes it back. The owner's own
    * role changes only by leaving.
    */
-  async setRole(actor: Actor, conversationId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
+  async setRole(
+    actor: Actor,
+    conversationId: string,
+    userId: string,
+    role: 'admin' | 'member',
+  ): Promise<void> {
     const { conversation, membership } = await this.access(actor, conversationId);
     if (conversation.kind !== 'group') throw new ValidationError('conversation/not_group');
     const target = await this.conversations.getMembership(conversationId, userId);

@@ -5,7 +5,11 @@ import type { MessageRow } from './tables.js';
 declare module '../../platform/events/live-events.js' {
   interface LiveEventMap {
     /** `origin`: the socket that sent it, which has the message in its ack and is not sent it again. */
-    'message.created': { message: MessageRow; origin?: string | undefined; replyTo?: ReplyPreview | undefined };
+    'message.created': {
+      message: MessageRow;
+      origin?: string | undefined;
+      replyTo?: ReplyPreview | undefined;
+    };
     'message.updated': { message: MessageRow };
     'message.deleted': { message: MessageRow };
     'members.added': { conversationId: string; userIds: string[] };

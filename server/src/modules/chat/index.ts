@@ -9,6 +9,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { Module } from '../../platform/module.js';
 import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
 import type { UserService } from '../identity/user.service.js';
+import type { AttachmentPort } from './attachment-port.js';
 import { chatSocket } from './chat.socket.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { conversationRoutes } from './conversation.routes.js';
@@ -17,7 +18,6 @@ import { MessageRepository, type StoredMessagesJob } from './message.repository.
 import { messageRoutes } from './message.routes.js';
 import { MessageService } from './message.service.js';
 import { MessageWriter } from './message-writer.js';
-import type { AttachmentPort } from './attachment-port.js';
 import type { SupportPort, VisitorPort } from './support-port.js';
 
 export interface ChatModule extends Module {

@@ -1,7 +1,14 @@
+import type { MessageMeta, Pin, Reaction, ReplyPreview } from '@abrik/protocol';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Executor, queryRows, queryTextPrepared } from '../../platform/db/client.js';
-import type { MessageMeta, Pin, Reaction, ReplyPreview } from '@abrik/protocol';
-import { conversationPins, conversations, hiddenMessages, type MessageRow, messageReactions, messages } from './tables.js';
+import {
+  conversationPins,
+  conversations,
+  hiddenMessages,
+  type MessageRow,
+  messageReactions,
+  messages,
+} from './tables.js';
 
 /** What a page of messages shows besides the rows: quoted messages, reactions, what the reader hid. */
 export interface MessageExtras {
@@ -220,7 +227,11 @@ export class MessageRepository {
    * The quoted messages, reactions and (for `readerId`) hidden messages of `rows` — a query for
    * each that has anything to find; a page of plain texts nobody reacted to costs one or two.
    */
-  async extras(conversationId: string, rows: readonly MessageRow[], readerId?: string): Promise<MessageExtras> {
+  async extras(
+    conversationId: string,
+    rows: readonly MessageRow[],
+    readerId?: string,
+  ): Promise<MessageExtras> {
     const extras: MessageExtras = { replies: new Map(), reactions: new Map(), hidden: new Set() };
     if (rows.length === 0) return extras;
     const ids = rows.map((r) => r.id);
@@ -350,7 +361,9 @@ export class MessageRepository {
   async unpin(conversationId: string, messageId: string): Promise<boolean> {
     const rows = await this.db
       .delete(conversationPins)
-      .where(and(eq(conversationPins.conversationId, conversationId), eq(conversationPins.messageId, messageId)))
+      .where(
+        and(eq(conversationPins.conversationId, conversationId), eq(conversationPins.messageId, messageId)),
+      )
       .returning({ id: conversationPins.messageId });
     return rows.length > 0;
   }

@@ -104,14 +104,20 @@ export const messageRoutes =
         schema: {
           tags,
           security,
-          summary: 'React to a message (one reaction per person: a new one replaces it); socket: message:react',
+          summary:
+            'React to a message (one reaction per person: a new one replaces it); socket: message:react',
           params: MessageParamsSchema,
           body: ReactSchema,
           response: { 200: ReactionsReplySchema, ...errors },
         },
       },
       async (request) =>
-        deps.messages.react(actorOf(request), request.params.id, request.params.messageId, request.body.emoji),
+        deps.messages.react(
+          actorOf(request),
+          request.params.id,
+          request.params.messageId,
+          request.body.emoji,
+        ),
     );
 
     r.delete(
@@ -125,7 +131,8 @@ export const messageRoutes =
           response: { 200: ReactionsReplySchema, ...errors },
         },
       },
-      async (request) => deps.messages.react(actorOf(request), request.params.id, request.params.messageId, null),
+      async (request) =>
+        deps.messages.react(actorOf(request), request.params.id, request.params.messageId, null),
     );
 
     r.post(

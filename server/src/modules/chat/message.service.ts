@@ -6,9 +6,9 @@ import type { KeyedGate } from '../../platform/keyed-gate.js';
 import type { LatePort } from '../../platform/late-port.js';
 import type { RateLimit } from '../../platform/redis/rate-limit.js';
 import { isStaff } from '../identity/policies.js';
+import type { AttachmentPort } from './attachment-port.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationService } from './conversation.service.js';
-import type { AttachmentPort } from './attachment-port.js';
 import type { BatchInput, BatchOutcome, MessageRepository } from './message.repository.js';
 import { mayChangeMessage, mayPin, requireAccess, staffServes } from './policies.js';
 import { toMessage, toMessages } from './presenters.js';
@@ -225,7 +225,12 @@ export class MessageService {
       const attachments = this.attachmentPort?.get();
       if (!attachments) throw new AppError(400, 'attachment/unavailable');
       await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
-      const attachment = await attachments.claim(actor.id, conversationId, input.attachmentId, input.clientMsgId);
+      const attachment = await attachments.claim(
+        actor.id,
+        conversationId,
+        input.attachmentId,
+        input.clientMsgId,
+      );
       out.meta = { attachment };
       out.fileId = attachment.id;
     }
@@ -240,7 +245,10 @@ export class MessageService {
       const forwarded =
         original.meta?.forwarded ??
         (original.senderId
-          ? { senderId: original.senderId, name: (await this.users?.findById(original.senderId))?.name ?? null }
+          ? {
+              senderId: original.senderId,
+              name: (await this.users?.findById(original.senderId))?.name ?? null,
+            }
           : { senderId: null, name: null });
       out.meta = { forwarded };
       out.body = original.body ?? '';
@@ -371,7 +379,12 @@ export class MessageService {
 
   /** "Delete for me": the message leaves the actor's history on every device (others keep it). */
   async hide(actor: Actor, conversationId: string, messageId: string): Promise<void> {
-    const { membership } = await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
+    const { membership } = await requireAccess(
+      this.conversations,
+      actor,
+      conversationId,
+      this.supportPort?.get(),
+    );
     if (!membership) throw new NotFoundError('conversation/not_found');
     const message = await this.messages.getById(conversationId, messageId);
     if (!message) throw new NotFoundError('message/not_found');
