@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // npm run bench -- <scenario>: runs one benchmark scenario (or `all`, each in turn) and writes its
 // figures to bench/results/. Scenarios need the PostgreSQL of TEST_DATABASE_URL (default
-// postgres://postgres@127.0.0.1:5432/test), and `cluster` also nginx and redis-server; they
-// target 127.0.0.1 only, stop by themselves and clean up after themselves. The server is built
-// first (`npm run build`) unless BENCH_BUILD=0. Knobs (BENCH_*): docs/performance.md.
+// postgres://postgres@127.0.0.1:5432/test), `cluster` also nginx and redis-server, `coldload`
+// Chromium (/usr/bin/chromium or CHROMIUM_BIN); they target 127.0.0.1 only, stop by themselves
+// and clean up after themselves. The server is built first (`npm run build`) unless BENCH_BUILD=0.
+// Knobs (BENCH_*): docs/performance.md.
 import { spawnSync } from 'node:child_process';
 
-const SCENARIOS = ['push', 'batch', 'pairs', 'max', 'idle', 'fanout', 'cluster'];
+const SCENARIOS = ['push', 'batch', 'pairs', 'max', 'idle', 'fanout', 'cluster', 'coldload'];
 const wanted = process.argv[2] ?? 'all';
 const names = wanted === 'all' ? SCENARIOS : [wanted];
 for (const name of names) {

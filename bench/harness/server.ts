@@ -143,8 +143,11 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
 /**
  * One `abrik serve` (the production build, server/dist) on a fresh PostgreSQL database.
  * `inspect`: with the V8 inspector on 127.0.0.1 (the `idle` scenario forces a GC through it).
+ * `env`: more server environment (BENCH_SERVER_ENV still applies last).
  */
-export async function startSingle(options: { inspect?: boolean } = {}): Promise<Target> {
+export async function startSingle(
+  options: { inspect?: boolean; env?: Record<string, string> } = {},
+): Promise<Target> {
   const poolSize = knob('BENCH_POOL_SIZE', 20, 1);
   const database = await createTestDatabase('postgres');
   const databaseName = new URL(database.url!).pathname.slice(1);
@@ -171,6 +174,7 @@ export async function startSingle(options: { inspect?: boolean } = {}): Promise<
       DATABASE_POOL_SIZE: String(poolSize),
       PORT: String(port),
       DATA_DIR: dataDir,
+      ...options.env,
     });
     const args = [
       ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),

@@ -15,6 +15,8 @@ export const UserSchema = z.object({
   name: z.string().nullable(),
   role: PlatformRoleSchema,
   lastSeenAt: z.string().nullable(),
+  /** Present when they have a profile photo (`GET /api/v1/users/:id/avatar`); it changes with the photo. */
+  avatarId: IdSchema.optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 

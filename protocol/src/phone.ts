@@ -38,3 +38,13 @@ export function maskPhone(e164: string): string {
   if (e164.length <= 8) return '***';
   return `${e164.slice(0, 6)}***${e164.slice(-4)}`;
 }
+
+/**
+ * A stored number as people read it: Iranian numbers in the national format (`0912 345 6789`),
+ * others in the international one (`+44 7700 900123`); anything unparsable as it is.
+ */
+export function formatPhoneForDisplay(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return e164;
+  return parsed.country === DEFAULT_COUNTRY ? parsed.formatNational() : parsed.formatInternational();
+}

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { AttachmentPort } from './modules/chat/attachment-port.js';
 import { type ChatModule, createChatModule } from './modules/chat/index.js';
 import type { StoredMessagesJob } from './modules/chat/message.repository.js';
 import type { SupportPort, VisitorPort } from './modules/chat/support-port.js';
+import { createFilesModule, type FilesModule } from './modules/files/index.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
 import { storedMessagesJob } from './modules/notifications/notify-message.job.js';
 import { createOpsModule, type OpsModule } from './modules/ops/index.js';
 import { createPresenceModule, type PresenceModule } from './modules/presence/index.js';
 import type { AvailabilityPort } from './modules/presence/presence.service.js';
+import { createSearchModule, type SearchModule } from './modules/search/index.js';
 import { createSupportModule, type SupportModule } from './modules/support/index.js';
 import type { WidgetContactPort } from './modules/support/ticket.service.js';
 import { createWidgetModule, type WidgetModule } from './modules/widget/index.js';
@@ -71,10 +74,12 @@ export interface Core {
   events: DomainEvents;
   identity: IdentityModule;
   chat: ChatModule;
+  search: SearchModule;
   presence: PresenceModule;
   support: SupportModule;
   notifications: NotificationsModule;
   widget: WidgetModule;
+  files: FilesModule;
   ops: OpsModule;
   /** In the order they were built: registration follows it, shutdown reverses it. */
   modules: Module[];
@@ -179,6 +184,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const visitorPort = new LatePort<VisitorPort>('the website widget');
   const widgetContacts = new LatePort<WidgetContactPort>('the website widget');
   const availabilityPort = new LatePort<AvailabilityPort>('staff availability');
+  const attachmentPort = new LatePort<AttachmentPort>('the files module');
   const chat = createChatModule({
     db,
     writer: database.writer,
@@ -192,6 +198,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     typingThrottleMs: options.typingThrottleMs ?? 1000,
     support: supportPort,
     visitors: visitorPort,
+    attachments: attachmentPort,
     limits,
     sendsPerMinute: config.MESSAGES_PER_USER_MINUTE,
     reads: {
@@ -199,6 +206,14 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       historyPerMinute: config.HISTORY_PER_USER_MINUTE,
       concurrentPerUser: config.HEAVY_READS_PER_USER,
     },
+  });
+  const search = createSearchModule({
+    db,
+    live,
+    logger,
+    limits,
+    searchesPerMinute: config.HISTORY_PER_USER_MINUTE,
+    concurrentPerUser: config.HEAVY_READS_PER_USER,
   });
   presence = createPresenceModule({
     redis,
@@ -302,6 +317,39 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
   visitorPort.set(widget.port);
   widgetContacts.set(widget.contacts);
+  const files = createFilesModule({
+    db,
+    live,
+    conversations: chat.conversations,
+    profiles: identity.users,
+    limits,
+    logger,
+    now,
+    dataDir: config.dataDir,
+    settings: {
+      storage:
+        config.FILE_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              endpoint: config.S3_ENDPOINT,
+              bucket: config.S3_BUCKET ?? '',
+              region: config.S3_REGION,
+              credentials:
+                config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+                  ? { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY }
+                  : undefined,
+              forcePathStyle: config.S3_FORCE_PATH_STYLE,
+            }
+          : { kind: 'local' },
+      limits: {
+        image: config.FILE_MAX_IMAGE_BYTES,
+        voice: config.FILE_MAX_VOICE_BYTES,
+        file: config.FILE_MAX_FILE_BYTES,
+      },
+      uploadsPerMinute: config.FILE_UPLOADS_PER_USER_MINUTE,
+    },
+  });
+  attachmentPort.set(files.attachments);
   const ops = createOpsModule({
     database,
     redis,
@@ -311,7 +359,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     isDraining: () => draining,
     metricsToken: config.METRICS_TOKEN,
   });
-  const modules: Module[] = [identity, chat, presence, support, notifications, widget, ops];
+  const modules: Module[] = [identity, chat, search, presence, support, notifications, widget, files, ops];
 
   await jobs.register([events.job(), ...modules.flatMap((m) => m.jobs ?? [])]);
   await jobs.retire(RETIRED_QUEUES);
@@ -329,10 +377,12 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     events,
     identity,
     chat,
+    search,
     presence,
     support,
     notifications,
     widget,
+    files,
     ops,
     modules,
     pushProviders,
@@ -436,8 +486,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reconciling = setInterval(reconcile, RECONCILE_MS);
     reconciling.unref();
   }
-  if (config.WORKERS || role === 'worker')
+  if (config.WORKERS || role === 'worker') {
     await core.jobs.work(role === 'worker' ? options.queues : undefined);
+    core.search.indexer.start();
+  }
 
   let stopped: Promise<void> | undefined;
   return {

@@ -138,6 +138,12 @@ describe.each(BACKENDS)('everyday chat on %s', (backend) => {
       const res = await send(alice, conversation.id, { body: 'to nothing', replyToSeq: 99 });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('message/reply_not_found');
+      // Someone outside cannot probe which seqs exist: answered as for any conversation they may not see.
+      const eve = await signIn('Eve');
+      for (const seq of [plain.seq, 99]) {
+        const probe = await send(eve, conversation.id, { body: 'x', replyToSeq: seq });
+        expect([probe.status, probe.body.error.code]).toEqual([404, 'conversation/not_found']);
+      }
       const empty = await send(alice, conversation.id, {});
       expect(empty.status).toBe(400);
       expect(empty.body.error.code).toBe('validation/invalid');

@@ -225,6 +225,24 @@ const EnvSchema = z.object({
   PUBLIC_URL: url.optional(),
   /** The built web client served at `/` (default: web/dist of this checkout); missing: a placeholder page. */
   WEB_DIST_DIR: z.string().min(1).optional(),
+  /** Where uploaded files live: `local` (DATA_DIR/files) or `s3` (an S3-compatible object store). */
+  FILE_STORAGE: z.enum(['local', 's3']).default('local'),
+  /** S3 endpoint URL (e.g. https://s3.ir-thr-at1.arvanstorage.ir); unset: AWS's own for S3_REGION. */
+  S3_ENDPOINT: url.optional(),
+  /** S3 bucket of uploaded files (required with FILE_STORAGE=s3); it is not made public. */
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** S3 credentials; both or neither (neither: the SDK's own chain, e.g. an instance role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (endpoint/bucket/key), which most S3-compatible stores other than AWS need. */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Largest upload per kind, in bytes: images (and profile photos), voice notes, other files. */
+  FILE_MAX_IMAGE_BYTES: int(1024).default(10 * 1024 * 1024),
+  FILE_MAX_VOICE_BYTES: int(1024).default(5 * 1024 * 1024),
+  FILE_MAX_FILE_BYTES: int(1024).default(25 * 1024 * 1024),
+  /** Uploads (files, photos, profile photos) one user may make per minute. */
+  FILE_UPLOADS_PER_USER_MINUTE: int(1).default(30),
 });
 
 /** Every environment variable the server reads (deployment files are checked against it). */
@@ -336,6 +354,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.PRESENCE_INSTANCE_TTL_SECONDS <= env.PRESENCE_HEARTBEAT_SECONDS) {
     problems.push('PRESENCE_INSTANCE_TTL_SECONDS: must be longer than PRESENCE_HEARTBEAT_SECONDS');
+  }
+  if (env.FILE_STORAGE === 's3' && !env.S3_BUCKET) {
+    problems.push('S3_BUCKET: required when FILE_STORAGE=s3');
+  }
+  if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+    problems.push('S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

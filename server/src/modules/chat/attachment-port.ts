@@ -10,9 +10,14 @@ export interface AttachmentPort {
    * yet sent with another one, or sent with this very message by an earlier try). Refuses with
    * an AppError otherwise.
    */
-  claim(actorId: string, conversationId: string, fileId: string, clientMsgId: string): Promise<Attachment>;
+  claim(
+    actorId: string,
+    conversationId: string,
+    fileId: string,
+    clientMsgId?: string | null,
+  ): Promise<Attachment>;
   /** Once the message is stored: the file belongs to it. */
-  attached(fileId: string, messageId: string): Promise<void>;
-  /** A forward: the same bytes as a file of another conversation, for its members to download. */
-  copy(fileId: string, toConversationId: string, actorId: string): Promise<Attachment>;
+  attach(fileId: string, messageId: string): Promise<void>;
+  /** A forward: a copy of the bytes as the actor's upload to another conversation, for its members. */
+  copy(actorId: string, fileId: string, toConversationId: string): Promise<Attachment>;
 }

@@ -194,7 +194,7 @@ export class MessageService {
         }
         return { message: toMessage(result.first, { replyTo: extra?.replyTo }), duplicate: true };
       case 'stored':
-        if (extra?.fileId) await this.attachmentPort?.require().attached(extra.fileId, result.message.id);
+        if (extra?.fileId) await this.attachmentPort?.require().attach(extra.fileId, result.message.id);
         this.live.publish('message.created', { message: result.message, origin, replyTo: extra?.replyTo });
         return { message: toMessage(result.message, { replyTo: extra?.replyTo }), duplicate: false };
     }
@@ -215,6 +215,8 @@ export class MessageService {
       throw new ForbiddenError('auth/forbidden');
     }
     const out: { body?: string; meta?: MessageMeta; replyTo?: ReplyPreview; fileId?: string } = {};
+    // Access first: someone outside learns nothing of the conversation's messages from the answers.
+    await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
     if (input.replyToSeq !== undefined) {
       const [preview] = (await this.messages.replyPreviews(conversationId, [input.replyToSeq])).values();
       // Not found and not visible answer alike; the membership check is the write's own.
@@ -224,7 +226,6 @@ export class MessageService {
     if (input.attachmentId !== undefined) {
       const attachments = this.attachmentPort?.get();
       if (!attachments) throw new AppError(400, 'attachment/unavailable');
-      await requireAccess(this.conversations, actor, conversationId, this.supportPort?.get());
       const attachment = await attachments.claim(
         actor.id,
         conversationId,
@@ -256,7 +257,8 @@ export class MessageService {
       if (attachment) {
         const attachments = this.attachmentPort?.get();
         if (!attachments) throw new AppError(400, 'attachment/unavailable');
-        out.meta.attachment = await attachments.copy(attachment.id, conversationId, actor.id);
+        out.meta.attachment = await attachments.copy(actor.id, attachment.id, conversationId);
+        out.fileId = out.meta.attachment.id;
       }
     }
     return out;

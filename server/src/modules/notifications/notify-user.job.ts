@@ -54,7 +54,7 @@ export class UserNotifier {
     const support = conversation.kind === 'support';
     const pushes: PushSendJob[] = targets.map((device) => {
       const texts = t(device.locale as Locale);
-      const text = preview(latest.body);
+      const text = preview(latest, device.locale as Locale);
       const group = conversation.kind === 'group';
       const { title, body } = texts.push(
         group ? (conversation.title ?? texts.someone) : (sender?.name ?? texts.someone),

@@ -78,7 +78,7 @@ export class SupportAlerts {
     await this.pushEveryDevice(await this.deps.desk.onDuty(conversationId), (locale) => {
       const texts = t(locale);
       return {
-        ...texts.supportWaiting(customer ?? texts.someone, preview(message.body)),
+        ...texts.supportWaiting(customer ?? texts.someone, preview(message, locale)),
         data: {
           conversationId,
           messageId: message.id,

@@ -4,7 +4,7 @@ import { conversations, messages } from '../chat/tables.js';
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /**
- * The search index of messages, written beside the message path (by the stored-messages job),
+ * The search index of messages, written beside the message path (by the search indexer's sweep),
  * not in it: a message is acked without waiting for its index entry. `document` is the
  * message's text after abrik_search_normalize (Persian letters and digits, ZWNJ, diacritics).
  */
@@ -25,3 +25,16 @@ export const messageSearch = pgTable(
     index('message_search_conversation_idx').on(t.conversationId, t.seq),
   ],
 );
+
+/**
+ * How far the search index has read each conversation: its messages up to `indexed_seq` are in
+ * message_search (text ones with a body). The indexer sweeps conversations whose last_seq is past
+ * it; seqs commit in order per conversation, so nothing is skipped, and a crash only means the
+ * next sweep starts from here. Notes conversations never get a row (never indexed).
+ */
+export const messageSearchProgress = pgTable('message_search_progress', {
+  conversationId: uuid('conversation_id')
+    .primaryKey()
+    .references(() => conversations.id, { onDelete: 'cascade' }),
+  indexedSeq: bigint('indexed_seq', { mode: 'number' }).notNull().default(0),
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -135,6 +136,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new AppError(404, 'http/not_found'), request.locale));
   });
+
+  // Answers over 1 kB (JSON lists, the docs) go out brotli- or gzip-compressed when the client
+  // accepts it; the web client's files carry the copies the build compressed (web-client.ts),
+  // which this leaves alone. Socket.IO bypasses Fastify (it compresses its own polling bodies).
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 
   await app.register(swagger, {
     openapi: {

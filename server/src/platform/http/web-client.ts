@@ -39,6 +39,8 @@ const SERVER_PATHS = /^\/(api|health|metrics|socket\.io)(\/|$)/;
  * Serves the built web client (web/dist) at `/`: hashed assets cached for a year, index.html and
  * the service worker revalidated every time (so a deploy reaches everyone), and index.html for any
  * other page the client routes itself (`/c/<id>`). Without a build, the placeholder page.
+ * Text files go out as the brotli or gzip copy the build wrote beside them (web/scripts/
+ * precompress.ts) when the browser accepts it, with `Vary: Accept-Encoding` either way.
  */
 export async function webClient(app: FastifyInstance, deps: { root: string }) {
   if (!existsSync(join(deps.root, 'index.html'))) {
@@ -57,6 +59,9 @@ export async function webClient(app: FastifyInstance, deps: { root: string }) {
       root: deps.root,
       // A route per built file; everything else reaches the client-side router below.
       wildcard: false,
+      // `x.js.br` / `x.js.gz` are sent for `x.js`; they get no URL of their own.
+      preCompressed: true,
+      globIgnore: ['**/*.br', '**/*.gz'],
       cacheControl: false,
       setHeaders: (reply, path) => {
         reply.header('cache-control', cacheControlFor(path));
@@ -80,7 +85,8 @@ function acceptsHtml(request: FastifyRequest): boolean {
 
 /** Hashed assets never change; the HTML and the service worker must be checked on every load. */
 export function cacheControlFor(path: string): string {
-  const normalized = path.replaceAll('\\', '/');
+  // The file sent may be the build's compressed copy (`index.html.br`): the policy is the original's.
+  const normalized = path.replaceAll('\\', '/').replace(/\.(br|gz)$/, '');
   if (normalized.includes('/assets/')) return 'public, max-age=31536000, immutable';
   if (/\/(index\.html|sw\.js|manifest\.webmanifest)$/.test(normalized)) return 'no-cache';
   return 'public, max-age=3600';

@@ -1,0 +1,102 @@
+import type { Logger } from '../../platform/logger.js';
+import type { SearchRepository } from './search.repository.js';
+
+export interface SearchIndexerOptions {
+  /** Pause between sweeps (none after a full one). */
+  idleMs: number;
+  /** Pause after a failed sweep (the database away): tried again after it. */
+  retryMs: number;
+  /** Conversations one sweep reads, and messages of each. */
+  conversationsPerSweep: number;
+  messagesPerConversation: number;
+}
+
+export const DEFAULT_INDEXER_OPTIONS: SearchIndexerOptions = {
+  idleMs: 1000,
+  retryMs: 5000,
+  conversationsPerSweep: 100,
+  messagesPerConversation: 500,
+};
+
+/**
+ * Keeps the search index up with the messages, beside the message path: a loop that sweeps the
+ * conversations with messages past their progress (message_search_progress) and indexes them,
+ * every `idleMs` (at once again after a full sweep: a backfill or a burst). The progress lives in the
+ * database, so a restart (or a crash) continues where it stopped, and the first start indexes
+ * the existing messages. It runs where the job workers run; with several such processes one
+ * sweeps at a time (an advisory lock) and the others skip.
+ */
+export class SearchIndexer {
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private started = false;
+
+  constructor(
+    private readonly repo: Pick<SearchRepository, 'sweep'>,
+    logger: Logger,
+    private readonly options: SearchIndexerOptions = DEFAULT_INDEXER_OPTIONS,
+  ) {
+    this.log = logger.child({ component: 'search' });
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops the loop; resolves once a sweep under way has finished. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Sweeps until nothing is left to index (tests, and an operator's catch-up); answers the conversations read. */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const read = await this.sweepOnce();
+      if (read === null) {
+        // Another instance is sweeping: wait for it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      if (read === 0) return total;
+      total += read;
+    }
+  }
+
+  private sweepOnce(): Promise<number | null> {
+    return this.repo.sweep({
+      conversations: this.options.conversationsPerSweep,
+      perConversation: this.options.messagesPerConversation,
+    });
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.started) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = this.options.idleMs;
+    try {
+      const read = await this.sweepOnce();
+      // A full sweep leaves more behind (a backfill, a burst): go on at once. Otherwise wait, so
+      // under steady traffic one statement a second indexes everything that came meanwhile.
+      if (read !== null && read >= this.options.conversationsPerSweep) next = 0;
+    } catch (error) {
+      next = this.options.retryMs;
+      this.log.warn({ err: error }, 'search index sweep failed; tried again shortly');
+    }
+    this.schedule(next);
+  }
+}
