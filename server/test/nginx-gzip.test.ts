@@ -35,6 +35,17 @@ function upstream(): Promise<Server> {
     ],
   };
   const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      // An upload: answer how many bytes arrived.
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+      });
+      req.on('end', () =>
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ size })),
+      );
+      return;
+    }
     const route = routes[req.url ?? ''];
     if (!route) return void res.writeHead(404).end();
     const [headers, body] = route;
@@ -43,13 +54,13 @@ function upstream(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function get(url: string, headers: Record<string, string>) {
+function get(url: string, headers: Record<string, string>, body?: Buffer) {
   return new Promise<{
     status: number;
     headers: Record<string, string | string[] | undefined>;
     body: Buffer;
   }>((resolve, reject) => {
-    const req = httpRequest(url, { headers }, (res) => {
+    const req = httpRequest(url, { headers, method: body ? 'POST' : 'GET' }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -58,11 +69,11 @@ function get(url: string, headers: Record<string, string>) {
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
-describe.skipIf(!available)('deploy/nginx.conf compression', () => {
+describe.skipIf(!available)('deploy/nginx.conf compression and body limits', () => {
   let origin: Server;
   let nginx: Nginx;
 
@@ -99,6 +110,28 @@ describe.skipIf(!available)('deploy/nginx.conf compression', () => {
     const small = await get(`${nginx.url}/health`, { 'accept-encoding': 'gzip' });
     expect(small.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(small.body.toString('utf8'))).toEqual({ status: 'ok' });
+  });
+
+  it('lets uploads through up to the files limit, and keeps every other body to 64 kB', async () => {
+    const photo = Buffer.alloc(3 * 1024 * 1024, 7);
+    const headers = { 'content-type': 'application/octet-stream' };
+    for (const path of [
+      '/api/v1/conversations/0b0e3c5e-7b8f-4f7e-9a51-1f2d3c4b5a69/files',
+      '/api/v1/users/me/avatar',
+    ]) {
+      const res = await get(`${nginx.url}${path}?kind=image&name=a.jpg`, headers, photo);
+      expect([path, res.status, JSON.parse(res.body.toString('utf8'))]).toEqual([
+        path,
+        201,
+        { size: photo.length },
+      ]);
+    }
+    const other = await get(
+      `${nginx.url}/api/v1/conversations/x/messages`,
+      headers,
+      Buffer.alloc(100 * 1024, 7),
+    );
+    expect(other.status).toBe(413);
   });
 
   it('passes an answer the instance compressed itself through, not compressed twice', async () => {

@@ -29,7 +29,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  // The microphone for voice notes, asked only by this origin's pages (never by a frame or other site).
+  'permissions-policy': 'camera=(), microphone=(self), geolocation=()',
 };
 
 /** Paths that belong to the server, never to the client's router. */
