@@ -214,6 +214,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     limits,
     searchesPerMinute: config.HISTORY_PER_USER_MINUTE,
     concurrentPerUser: config.HEAVY_READS_PER_USER,
+    // The index waits while this process stores more than SEARCH_INDEX_PAUSE_RATE messages a second.
+    indexer: { busy: () => chat.writeRate() > config.SEARCH_INDEX_PAUSE_RATE },
   });
   presence = createPresenceModule({
     redis,

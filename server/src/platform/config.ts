@@ -101,6 +101,11 @@ const EnvSchema = z.object({
   HISTORY_PER_USER_MINUTE: int(1).default(600),
   /** Heavy reads (sync, history) of one user running at once on one instance; more wait their turn. */
   HEAVY_READS_PER_USER: int(1, 100).default(2),
+  /**
+   * The search indexer pauses while this process stores more messages a second than this: the
+   * index lags behind a burst and catches up after it (0: never index while messages arrive).
+   */
+  SEARCH_INDEX_PAUSE_RATE: int(0, 1_000_000).default(200),
   /** Push devices one user may have; registering another drops the one unseen the longest. */
   DEVICES_PER_USER: int(1, 1000).default(10),
   /** Largest HTTP request body accepted, in bytes. */

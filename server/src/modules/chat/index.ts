@@ -23,6 +23,8 @@ import type { SupportPort, VisitorPort } from './support-port.js';
 export interface ChatModule extends Module {
   conversations: ConversationService;
   messages: MessageService;
+  /** Messages this process stored in the last second (MessageWriter.recentRate). */
+  writeRate(): number;
 }
 
 /** Conversations, members, messages, the message writer (group commit) and sync. */
@@ -108,6 +110,7 @@ export function createChatModule(deps: {
     name: 'chat',
     conversations,
     messages,
+    writeRate: () => writer.recentRate(),
     routes: {
       authenticated: [
         conversationRoutes({ conversations }),

@@ -78,6 +78,31 @@ export class MessageWriter {
     this.metrics = deps.metrics;
   }
 
+  /** Messages stored in the current and the previous whole second (Date.now() / 1000). */
+  private counted = { second: 0, current: 0, previous: 0 };
+
+  private count(stored: number): void {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.counted.second) {
+      this.counted = {
+        second,
+        current: 0,
+        previous: second === this.counted.second + 1 ? this.counted.current : 0,
+      };
+    }
+    this.counted.current += stored;
+  }
+
+  /**
+   * Messages this process stored in the last whole second: a probe for work that should yield
+   * to the message path while it is busy (the search indexer).
+   */
+  recentRate(): number {
+    const second = Math.floor(Date.now() / 1000);
+    if (second === this.counted.second) return this.counted.previous;
+    return second === this.counted.second + 1 ? this.counted.current : 0;
+  }
+
   /** Writes one send; resolves after commit with what became of it. */
   write(input: BatchInput): Promise<BatchOutcome> {
     return new Promise((resolve, reject) => {
@@ -196,7 +221,10 @@ export class MessageWriter {
       }
       p.resolve(outcome);
     }
-    if (stored > 0) this.metrics.batched(stored);
+    if (stored > 0) {
+      this.metrics.batched(stored);
+      this.count(stored);
+    }
     for (const [retry, first] of retries) {
       const outcome = outcomeOf.get(first)!;
       if ('failed' in outcome) retry.reject(outcome.failed);

@@ -2,16 +2,23 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { capturingLogger } from '../../../test/support/logs.js';
 import { SearchIndexer } from './search-indexer.js';
 
-const OPTIONS = { idleMs: 1000, retryMs: 5000, conversationsPerSweep: 10, messagesPerConversation: 50 };
+const OPTIONS = {
+  idleMs: 1000,
+  busyShare: 0.25,
+  retryMs: 5000,
+  conversationsPerSweep: 10,
+  messagesPerConversation: 50,
+};
 
-/** A repository whose sweeps answer `answers` in turn (then 0), counting the calls. */
-function fakeRepo(answers: (number | null | Error)[]) {
+/** A repository whose sweeps answer `answers` in turn (then 0), counting the calls; each takes `tookMs`. */
+function fakeRepo(answers: (number | null | Error)[], tookMs = 0) {
   const calls = { count: 0 };
   return {
     calls,
     repo: {
       async sweep(): Promise<number | null> {
         calls.count += 1;
+        if (tookMs > 0) await new Promise((resolve) => setTimeout(resolve, tookMs));
         const answer = answers.length > 0 ? answers.shift()! : 0;
         if (answer instanceof Error) throw answer;
         return answer;
@@ -25,12 +32,13 @@ afterEach(() => {
 });
 
 describe(SearchIndexer.name, () => {
-  it('sweeps again at once after a full sweep, and waits idleMs after one that was not', async () => {
+  it('sweeps again soon after a full sweep, and waits idleMs after one that was not', async () => {
     vi.useFakeTimers();
     const { repo, calls } = fakeRepo([10, 10, 3, 0]);
     const indexer = new SearchIndexer(repo, capturingLogger().logger, OPTIONS);
     indexer.start();
-    // 10, 10 (full: at once, i.e. a timer of 0, which Node makes 1 ms), 3 (not full): then a second's pause.
+    // 10, 10 (full: again after three times as long as it took — here no time, so at once), 3 (not
+    // full): then a second's pause.
     await vi.advanceTimersByTimeAsync(10);
     expect(calls.count).toBe(3);
     await vi.advanceTimersByTimeAsync(900);
@@ -40,6 +48,25 @@ describe(SearchIndexer.name, () => {
     await indexer.stop();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(calls.count).toBe(4);
+  });
+
+  it('rests between full sweeps so that indexing takes at most busyShare of the time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    // Each sweep takes 30 ms; at a quarter of the time, the next starts 90 ms after one ends.
+    const { repo, calls } = fakeRepo([10, 10, 3], 30);
+    const indexer = new SearchIndexer(repo, capturingLogger().logger, OPTIONS);
+    indexer.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls.count).toBe(1);
+    await vi.advanceTimersByTimeAsync(30); // 130: the second began at 120
+    expect(calls.count).toBe(2);
+    await vi.advanceTimersByTimeAsync(120); // 250: the third began at 240
+    expect(calls.count).toBe(3);
+    await vi.advanceTimersByTimeAsync(950); // 1200: the third was not full, a second's pause
+    expect(calls.count).toBe(3);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls.count).toBe(4);
+    await indexer.stop();
   });
 
   it('logs a failed sweep and tries again after retryMs', async () => {

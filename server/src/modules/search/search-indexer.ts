@@ -2,10 +2,17 @@ import type { Logger } from '../../platform/logger.js';
 import type { SearchRepository } from './search.repository.js';
 
 export interface SearchIndexerOptions {
-  /** Pause between sweeps (none after a full one). */
+  /** Pause between sweeps (shorter after a full one, see busyShare). */
   idleMs: number;
+  /** After a full sweep, the pause makes the sweeps this share of the time at most (0..1]. */
+  busyShare: number;
   /** Pause after a failed sweep (the database away): tried again after it. */
   retryMs: number;
+  /**
+   * While this answers true (the message path of this process is busy), no sweep runs: the index
+   * lags behind a burst and catches up after it, instead of taking the database from the senders.
+   */
+  busy?: (() => boolean) | undefined;
   /** Conversations one sweep reads, and messages of each. */
   conversationsPerSweep: number;
   messagesPerConversation: number;
@@ -13,6 +20,7 @@ export interface SearchIndexerOptions {
 
 export const DEFAULT_INDEXER_OPTIONS: SearchIndexerOptions = {
   idleMs: 1000,
+  busyShare: 0.25,
   retryMs: 5000,
   conversationsPerSweep: 100,
   messagesPerConversation: 500,
@@ -88,11 +96,21 @@ export class SearchIndexer {
 
   private async tick(): Promise<void> {
     let next = this.options.idleMs;
+    if (this.options.busy?.()) {
+      this.schedule(next);
+      return;
+    }
     try {
+      const started = performance.now();
       const read = await this.sweepOnce();
-      // A full sweep leaves more behind (a backfill, a burst): go on at once. Otherwise wait, so
-      // under steady traffic one statement a second indexes everything that came meanwhile.
-      if (read !== null && read >= this.options.conversationsPerSweep) next = 0;
+      // A full sweep leaves more behind (a backfill, a burst): go on soon, but rest in between so
+      // the index takes at most `busyShare` of the time — under a burst the index lags behind,
+      // the message path does not. Otherwise wait, so under steady traffic one statement a second
+      // indexes everything that came meanwhile.
+      if (read !== null && read >= this.options.conversationsPerSweep) {
+        const took = performance.now() - started;
+        next = Math.min(this.options.idleMs, (took * (1 - this.options.busyShare)) / this.options.busyShare);
+      }
     } catch (error) {
       next = this.options.retryMs;
       this.log.warn({ err: error }, 'search index sweep failed; tried again shortly');
