@@ -164,11 +164,14 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
     await expect.poll(() => statusOf(ali.page, unwanted), eventually).toBe('read');
     const count = (await bubbles(sara.page)).length;
 
-    await bubble(ali.page, typo).getByTestId('message-edit').click();
+    await bubble(ali.page, typo).getByTestId('message-menu-button').click();
+    await ali.page.getByTestId('menu-edit').click();
     await expect.poll(() => ali.page.getByTestId('composer').inputValue(), eventually).toBe(typo);
     await ali.page.getByTestId('composer').fill(fixed);
     await ali.page.getByTestId('send').click();
-    await bubble(ali.page, unwanted).getByTestId('message-delete').click();
+    await bubble(ali.page, unwanted).getByTestId('message-menu-button').click();
+    await ali.page.getByTestId('menu-delete').click();
+    await ali.page.getByTestId('delete-everyone').click(); // deleting asks first: for me, or for everyone
 
     for (const person of [ali, sara]) {
       await bubble(person.page, fixed).waitFor();
@@ -256,6 +259,12 @@ describe.skipIf(!available)('two people chatting in two browsers', () => {
       });
       expect(sent.status).toBe(201);
     }
+    // Read already (elsewhere): the conversation opens at its end, not at the first unread.
+    const read = await request('POST', `/api/v1/conversations/${created.body.id}/read`, {
+      token: aliByApi.accessToken,
+      body: { seq: total },
+    });
+    expect(read.status).toBeLessThan(300);
     const row = ali.page.locator(
       `[data-testid="conversation-item"][data-conversation-id="${created.body.id}"]`,
     );

@@ -1,6 +1,8 @@
 /**
- * The widget's size budgets (issue 17), gzip as a server sends them: the loader every host page
+ * Size budgets, gzip as a server sends them. The widget's (issue 17): the loader every host page
  * loads ≤ 4 kB, the chat frame loaded on first open ≤ 60 kB, and no web font in either by default.
+ * The app's (issue 18, a slow phone line): the script of the sign-in page and of the chat, counted
+ * from the build's chunk graph (dist/.vite/manifest.json), never from hand-listed file names.
  * Run after the build (`npm run build -w web` ends with it; web/src/widget/budgets.test.ts runs the
  * same checks in `npm test`): exits 1 with what is over. Plain TypeScript that Node runs as is.
  */
@@ -69,11 +71,110 @@ export function checkBudget(budget: Budget, webDir: string): Result {
     : { name, status: 'ok', gzip, limit, message: `${name}: ${gzip} bytes gzip of ${limit}` };
 }
 
+/**
+ * A page of the app: what index.html loads eagerly (the entry and every chunk it imports,
+ * transitively), plus the lazily imported chunks the page waits for, with their imports.
+ */
+export interface RouteBudget {
+  name: string;
+  /** Sources of the dynamic imports the page waits for (keys of the Vite manifest). */
+  lazy: string[];
+  /** Bytes of script, gzip. */
+  limit: number;
+}
+
+// Today's sizes and a little room, so nothing grows unseen. Issue 18 asks for 90 kB and 200 kB;
+// what stands between is in docs/performance.md ("The sign-in page on a slow phone line").
+export const ROUTE_BUDGETS: RouteBudget[] = [
+  // The first thing a new person downloads, on whatever line they have.
+  { name: 'sign-in', lazy: [], limit: 192 * 1024 },
+  // Signed in, a conversation open: the engine, the socket, the list and the conversation view.
+  { name: 'chat', lazy: ['src/app/SignedIn.tsx'], limit: 256 * 1024 },
+];
+
+/** The parts of a Vite manifest entry (`build.manifest`) the budgets read. */
+export interface ManifestChunk {
+  file: string;
+  isEntry?: boolean;
+  isDynamicEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+export type Manifest = Record<string, ManifestChunk>;
+
+export const MANIFEST = 'dist/.vite/manifest.json';
+const ENTRY = 'index.html';
+
+/** The script files a page loads: the entry's and the lazy chunks' static import closure. */
+export function routeFiles(manifest: Manifest, lazy: readonly string[]): string[] {
+  const files = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const chunk = manifest[key];
+    if (!chunk) throw new Error(`${key} is not a chunk of the build`);
+    if (chunk.file.endsWith('.js')) files.add(chunk.file);
+    for (const imported of chunk.imports ?? []) visit(imported);
+  };
+  for (const key of [ENTRY, ...lazy]) visit(key);
+  return [...files].sort();
+}
+
+export type RouteResult = {
+  name: string;
+  status: 'ok' | 'failed';
+  gzip: number;
+  limit: number;
+  files: string[];
+  message: string;
+};
+
+export function checkRouteBudget(budget: RouteBudget, webDir: string): RouteResult {
+  const { name, limit } = budget;
+  const failed = (message: string): RouteResult => ({
+    name,
+    status: 'failed',
+    gzip: 0,
+    limit,
+    files: [],
+    message: `${name}: ${message}`,
+  });
+  const manifestPath = join(webDir, MANIFEST);
+  if (!existsSync(manifestPath)) return failed(`${MANIFEST} is missing: run \`npm run build\``);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  if (!manifest[ENTRY]?.isEntry) return failed(`${ENTRY} is not the build's entry in ${MANIFEST}`);
+  for (const source of budget.lazy) {
+    // Imported statically somewhere, it would be in the entry's closure and have no chunk of its own.
+    if (!manifest[source]?.isDynamicEntry) return failed(`${source} is not a lazily loaded chunk`);
+  }
+  const files = routeFiles(manifest, budget.lazy);
+  const gzip = files.reduce(
+    (sum, file) => sum + gzipSync(readFileSync(join(webDir, 'dist', file))).length,
+    0,
+  );
+  const summary = `${gzip} bytes gzip of script in ${files.length} files`;
+  return gzip > limit
+    ? {
+        name,
+        status: 'failed',
+        gzip,
+        limit,
+        files,
+        message: `${name}: ${summary}, over its budget of ${limit}`,
+      }
+    : { name, status: 'ok', gzip, limit, files, message: `${name}: ${summary}, within ${limit}` };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const webDir = fileURLToPath(new URL('..', import.meta.url));
   const results = BUDGETS.map((budget) => checkBudget(budget, webDir));
   for (const result of results) {
     (result.status === 'failed' ? console.error : console.log)(`widget budget ${result.message}`);
   }
-  if (results.some((result) => result.status === 'failed')) process.exit(1);
+  const routes = ROUTE_BUDGETS.map((budget) => checkRouteBudget(budget, webDir));
+  for (const result of routes) {
+    (result.status === 'failed' ? console.error : console.log)(`app budget ${result.message}`);
+  }
+  if ([...results, ...routes].some((result) => result.status === 'failed')) process.exit(1);
 }

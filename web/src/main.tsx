@@ -37,6 +37,18 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
+// A chunk that no longer exists (a deploy replaced the build this page came from): load the new
+// build once, rather than leave a page that cannot open the chat. Not again within a minute, so
+// a server that fails every chunk does not reload the page for ever.
+window.addEventListener('vite:preloadError', (event) => {
+  const key = 'abrik.chunkReload';
+  const last = Number(sessionStorage.getItem(key) ?? 0);
+  if (Date.now() - last < 60_000) return;
+  event.preventDefault();
+  sessionStorage.setItem(key, String(Date.now()));
+  window.location.reload();
+});
+
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
   // The service worker caches the app shell (offline start) and shows push notifications.
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {

@@ -22,7 +22,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const WEB_DIST = join(REPO, 'web/dist/index.html');
+/** The built client; WEB_DIST_DIR points the server (and this check) at another build. */
+const WEB_DIST = join(process.env.WEB_DIST_DIR ?? join(REPO, 'web/dist'), 'index.html');
 
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
@@ -89,6 +90,7 @@ export async function startE2E(): Promise<E2E> {
       OTP_REQUESTS_PER_IP_HOUR: '100000',
       OTP_VERIFY_PER_IP_HOUR: '100000',
       LOOKUP_PER_USER_HOUR: '100000',
+      ...(process.env.WEB_DIST_DIR ? { WEB_DIST_DIR: process.env.WEB_DIST_DIR } : {}),
     },
   });
   let browser: Browser;

@@ -1,14 +1,14 @@
-import { type QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { I18nextProvider } from 'react-i18next';
+import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
 import { useLocation, useRoute } from 'wouter';
-import { ChatEngine } from '../chat/engine.js';
 import { SignIn } from '../features/auth/SignIn.js';
-import { CsatPage } from '../features/support/CsatPage.js';
-import { currentLang } from '../i18n/index.js';
 import { useStore } from '../lib/store.js';
-import { EngineProvider, type Services, ServicesProvider, useServices } from './context.js';
-import { Shell } from './Shell.js';
+import { type Services, ServicesProvider, useServices } from './context.js';
+
+// Loaded when needed, so the sign-in page downloads only itself (budgets: web/scripts/check-budgets.ts).
+const SignedIn = lazy(() => import('./SignedIn.js'));
+const CsatPage = lazy(() => import('../features/support/CsatPage.js').then((m) => ({ default: m.CsatPage })));
 
 export function App({ services, queryClient }: { services: Services; queryClient: QueryClient }) {
   return (
@@ -28,25 +28,25 @@ function Root() {
   useServiceWorkerNavigation();
   // The satisfaction survey's SMS link needs no sign-in.
   const [survey, params] = useRoute('/csat/:token');
-  if (survey) return <CsatPage token={params.token} />;
+  if (survey)
+    return (
+      <Suspense fallback={<Loading />}>
+        <CsatPage token={params.token} />
+      </Suspense>
+    );
   if (!current) return <SignIn />;
   // A new engine (socket, outbox) per signed-in person.
-  return <SignedIn key={current.user.id} meId={current.user.id} />;
+  return (
+    <Suspense fallback={<Loading />}>
+      <SignedIn key={current.user.id} meId={current.user.id} />
+    </Suspense>
+  );
 }
 
-function SignedIn({ meId }: { meId: string }) {
-  const { api, session, i18n } = useServices();
-  const queryClient = useQueryClient();
-  const [engine] = useState(() => new ChatEngine(api, session, queryClient, meId, () => currentLang(i18n)));
-  useEffect(() => {
-    engine.start();
-    return () => engine.stop();
-  }, [engine]);
-  return (
-    <EngineProvider value={engine}>
-      <Shell />
-    </EngineProvider>
-  );
+/** While a page's chunk downloads (on a slow line, a moment after sign-in). */
+function Loading() {
+  const { t } = useTranslation();
+  return <p role="status">{t('common.loading')}</p>;
 }
 
 /** A notification click asks the open page to show a conversation (see sw.ts). */

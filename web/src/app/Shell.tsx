@@ -1,19 +1,32 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useRoute } from 'wouter';
 import { ConnectionState } from '../components/ConnectionState.js';
 import { PaneBoundary } from '../components/ErrorBoundary.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
-import { AdminPages } from '../features/admin/AdminPages.js';
-import { DeskAlerts } from '../features/console/Alerts.js';
-import { Console, ConsoleLink } from '../features/console/Console.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
 import { ConversationList } from '../features/conversations/ConversationList.js';
 import { PushBanner } from '../features/push/PushBanner.js';
-import { ReportsScreen } from '../features/reports/ReportsPage.js';
+import { SearchButton } from '../features/search/SearchButton.js';
 import { NameBanner } from '../features/settings/NameBanner.js';
 import { Settings } from '../features/settings/Settings.js';
 import { useStore } from '../lib/store.js';
 import { useServices } from './context.js';
+
+// The staff's parts are chunks of their own: a customer's chat loads none of them.
+const AdminPages = lazy(() =>
+  import('../features/admin/AdminPages.js').then((m) => ({ default: m.AdminPages })),
+);
+const DeskAlerts = lazy(() =>
+  import('../features/console/Alerts.js').then((m) => ({ default: m.DeskAlerts })),
+);
+const Console = lazy(() => import('../features/console/Console.js').then((m) => ({ default: m.Console })));
+const ConsoleLink = lazy(() =>
+  import('../features/console/Console.js').then((m) => ({ default: m.ConsoleLink })),
+);
+const ReportsScreen = lazy(() =>
+  import('../features/reports/ReportsPage.js').then((m) => ({ default: m.ReportsScreen })),
+);
 
 /**
  * The signed-in screen: chats (the list beside the open conversation; on a phone's width one of
@@ -31,11 +44,19 @@ export function Shell() {
   const activeId = match ? params.id : null;
   return (
     <>
-      {staff && <DeskAlerts />}
+      {staff && (
+        <Suspense fallback={null}>
+          <DeskAlerts />
+        </Suspense>
+      )}
       {inConsole ? (
-        <Console />
+        <Suspense fallback={null}>
+          <Console />
+        </Suspense>
       ) : inReports && staff ? (
-        <ReportsScreen />
+        <Suspense fallback={null}>
+          <ReportsScreen />
+        </Suspense>
       ) : inAdmin ? (
         <AdminShell section={admin?.section ?? 'agents'} staff={staff} />
       ) : (
@@ -56,12 +77,18 @@ function AdminShell({ section, staff }: { section: string; staff: boolean }) {
           <Link href="/" className="nav-link">
             {t('console.chats')}
           </Link>
-          {staff && <ConsoleLink />}
+          {staff && (
+            <Suspense fallback={null}>
+              <ConsoleLink />
+            </Suspense>
+          )}
           <LanguageSwitch />
         </div>
       </header>
       <main className="admin-main">
-        <AdminPages section={section} />
+        <Suspense fallback={null}>
+          <AdminPages section={section} />
+        </Suspense>
       </main>
     </div>
   );
@@ -77,7 +104,12 @@ function ChatShell({ activeId, staff }: { activeId: string | null; staff: boolea
           <header className="sidebar-header">
             <h1 className="brand">{t('app.name')}</h1>
             <div className="row">
-              {staff && <ConsoleLink />}
+              {staff && (
+                <Suspense fallback={null}>
+                  <ConsoleLink />
+                </Suspense>
+              )}
+              <SearchButton />
               <LanguageSwitch />
               <Settings />
             </div>

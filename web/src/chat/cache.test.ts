@@ -91,9 +91,10 @@ describe(applyMessages.name, () => {
 });
 
 describe(applyRead.name, () => {
-  it('moves my marker forward and clears my unread count, never back', () => {
+  it('moves my marker forward, leaving unread only what comes after it, never back', () => {
     const c = conversation(A, 6, { lastReadSeq: 3, unreadCount: 3 });
-    expect(applyRead(c, { userId: ME, seq: 5 }, ME)).toMatchObject({ lastReadSeq: 5, unreadCount: 0 });
+    expect(applyRead(c, { userId: ME, seq: 5 }, ME)).toMatchObject({ lastReadSeq: 5, unreadCount: 1 });
+    expect(applyRead(c, { userId: ME, seq: 6 }, ME)).toMatchObject({ lastReadSeq: 6, unreadCount: 0 });
     expect(applyRead(c, { userId: ME, seq: 2 }, ME)).toBe(c);
   });
 

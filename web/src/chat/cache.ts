@@ -60,14 +60,21 @@ export function applyMessages(
   });
 }
 
-/** A read marker moved: mine clears the unread count, another member's moves theirs (never back). */
+/**
+ * A read marker moved (never back): mine lowers the unread count to at most the messages after it
+ * (read up to the end: none), another member's moves theirs.
+ */
 export function applyRead(
   c: Conversation,
   receipt: { userId: string; seq: number },
   meId: string,
 ): Conversation {
   const { userId, seq } = receipt;
-  if (userId === meId) return seq > c.lastReadSeq ? { ...c, lastReadSeq: seq, unreadCount: 0 } : c;
+  if (userId === meId) {
+    if (seq <= c.lastReadSeq) return c;
+    const unreadCount = seq >= c.lastSeq ? 0 : Math.min(c.unreadCount, c.lastSeq - seq);
+    return { ...c, lastReadSeq: seq, unreadCount };
+  }
   if (!c.members.some((m) => m.userId === userId && seq > m.lastReadSeq)) return c;
   return {
     ...c,

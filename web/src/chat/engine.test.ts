@@ -5,7 +5,14 @@ import type { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
 import { directConversation, ME, textMessage as msg, YOU } from '../test/messages.js';
 import { ChatEngine, type ConversationPage } from './engine.js';
-import { conversationsKey, flatten, type MessagePage, type MessagesData, messagesKey } from './messages.js';
+import {
+  conversationKey,
+  conversationsKey,
+  flatten,
+  type MessagePage,
+  type MessagesData,
+  messagesKey,
+} from './messages.js';
 
 const A = '00000000-0000-4000-8000-0000000000a1';
 const B = '00000000-0000-4000-8000-0000000000b1';
@@ -221,6 +228,44 @@ describe(ChatEngine.name, () => {
     engine.start();
     socket.fire('read', { conversationId: A, userId: YOU, seq: 5 });
     expect(listed(A)?.members.find((m) => m.userId === YOU)?.lastReadSeq).toBe(5);
+  });
+
+  it('keeps the history of a group I was removed from, read-only, and reads it again when I am added back', async () => {
+    const { socket, engine, queries, seqs, listed } = setup([conversation(A, 2)], {
+      [A]: [msg(A, 1), msg(A, 2)],
+    });
+    socket.replies.sync = () => ({ ok: true, conversations: [], removed: [] });
+    engine.start();
+    queries.setQueryData(conversationKey(A), conversation(A, 2));
+    socket.fire('conversation:left', { conversationId: A });
+    expect(engine.removed.get().has(A)).toBe(true);
+    expect(listed(A)).toBeUndefined();
+    expect(seqs(A)).toEqual([1, 2]);
+    expect(queries.getQueryData(conversationKey(A))).toBeDefined();
+
+    socket.fire('conversation:joined', { conversationId: A });
+    expect(engine.removed.get().has(A)).toBe(false);
+    expect(queries.getQueryState(conversationKey(A))?.isInvalidated).toBe(true);
+    expect(queries.getQueryState(messagesKey(A))?.isInvalidated).toBe(true);
+  });
+
+  it('forgets a group I left myself, without saying I was removed', () => {
+    const { socket, engine, seqs, listed } = setup([conversation(A, 2)], { [A]: [msg(A, 1), msg(A, 2)] });
+    engine.start();
+    engine.willLeave(A);
+    socket.fire('conversation:left', { conversationId: A });
+    expect(engine.removed.get().has(A)).toBe(false);
+    expect(listed(A)).toBeUndefined();
+    expect(seqs(A)).toEqual([]);
+  });
+
+  it('tells the server what was read offline once connected again', () => {
+    const { socket, engine, listed } = setup([conversation(A, 5, { lastReadSeq: 2, unreadCount: 3 })]);
+    engine.markRead(A, 4);
+    expect(listed(A)).toMatchObject({ lastReadSeq: 4, unreadCount: 1 });
+    expect(socket.sent('read')).toEqual([]);
+    engine.start();
+    expect(socket.sent('read')).toEqual([{ conversationId: A, seq: 4 }]);
   });
 
   it('answers auth:expired with a fresh access token', async () => {

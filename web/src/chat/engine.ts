@@ -31,6 +31,7 @@ import {
   type CreateSocket,
 } from './connection.js';
 import { DeskLive } from './desk.js';
+import { listenExtras } from './extras.js';
 import {
   conversationKey,
   conversationsKey,
@@ -40,6 +41,7 @@ import {
   mergeMessages,
   messagesKey,
 } from './messages.js';
+import { indexedDbStore, type KeyValueStore, OfflineCache } from './offline.js';
 import { Outbox, type OutboxItem, type SendResult } from './outbox.js';
 import { Sync } from './sync.js';
 
@@ -65,6 +67,11 @@ export class ChatEngine {
   readonly typing = new Store<TypingHints>(new Map());
   /** Incoming messages of the conversation on screen, for the screen reader's live region. */
   readonly arrivals = new Store<Message | null>(null);
+  /**
+   * Conversations someone removed me from: the history held stays readable, with a notice instead
+   * of the composer, until I am added back (`conversation:joined`).
+   */
+  readonly removed = new Store<ReadonlySet<string>>(new Set());
   readonly outbox: Outbox;
   /** The support desk, live (staff). */
   readonly desk: DeskLive;
@@ -76,10 +83,16 @@ export class ChatEngine {
   private lastTypingSent = new Map<string, number>();
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private askedPresence = new Set<string>();
+  /** Read markers moved while offline: told to the server on the next connection. */
+  private unsentReads = new Map<string, number>();
+  /** Groups I am leaving myself: gone from this client entirely, no "you were removed". */
+  private leavingIds = new Set<string>();
   /** Live messages per conversation, merged into a history page that was loading when they came. */
   private live = new Map<string, Message[]>();
   private readonly cleanups: (() => void)[] = [];
   private started = false;
+  /** The list and recent history kept on this device for offline reading (none without IndexedDB). */
+  private readonly offline: OfflineCache | null;
 
   constructor(
     private readonly api: ApiClient,
@@ -91,8 +104,13 @@ export class ChatEngine {
       storage?: Storage;
       /** Tests give a fake; the app connects to the page's own origin. */
       createSocket?: CreateSocket;
+      /** Where the offline copy is kept; default IndexedDB, one database per person. */
+      offlineStore?: KeyValueStore | null;
     } = {},
   ) {
+    const offlineStore =
+      options.offlineStore === undefined ? indexedDbStore(`abrik.offline.${meId}`) : options.offlineStore;
+    this.offline = offlineStore ? new OfflineCache(queries, offlineStore) : null;
     this.outbox = new Outbox(
       (item) => this.transmit(item),
       (item, message) => this.stored(item, message),
@@ -114,7 +132,7 @@ export class ChatEngine {
     this.socket = this.link.socket;
     this.syncer = new Sync(this.socket, queries, api, {
       received: (messages) => this.received(messages, false),
-      forget: (conversationId) => this.forget(conversationId),
+      forget: (conversationId) => this.removedFrom(conversationId),
     });
     this.listen();
   }
@@ -128,6 +146,7 @@ export class ChatEngine {
     window.addEventListener('storage', storage);
     this.typingTimer = setInterval(() => this.typing.set((prev) => expireTyping(prev, Date.now())), 1_000);
     this.cleanups.push(() => window.removeEventListener('storage', storage));
+    void this.offline?.start();
     this.link.start();
   }
 
@@ -136,6 +155,7 @@ export class ChatEngine {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     clearInterval(this.typingTimer);
     this.desk.stop();
+    this.offline?.stop();
     this.syncer.stop();
     this.outbox.setOnline(false);
     this.link.stop();
@@ -143,8 +163,12 @@ export class ChatEngine {
 
   // ---- what the screens call ---------------------------------------------------------------
 
-  /** `internal`: a private note beside a support conversation (staff). */
-  send(conversationId: string, body: string, options: { internal?: boolean } = {}): OutboxItem {
+  /** `internal`: a private note beside a support conversation (staff); a reply or a forward (empty body). */
+  send(
+    conversationId: string,
+    body: string,
+    options: Pick<OutboxItem, 'internal' | 'replyToSeq' | 'forward' | 'attachmentId'> = {},
+  ): OutboxItem {
     return this.outbox.enqueue(conversationId, body, options);
   }
 
@@ -156,10 +180,21 @@ export class ChatEngine {
     this.socket.emit('typing', { conversationId });
   }
 
-  /** Moves my read marker; the list's unread count follows at once. */
+  /** Moves my read marker; the list's unread count follows at once, the server when connected. */
   markRead(conversationId: string, seq: number): void {
     this.updateConversation(conversationId, (c) => applyRead(c, { userId: this.meId, seq }, this.meId));
     if (this.socket.connected) this.socket.emit('read', { conversationId, seq });
+    else this.unsentReads.set(conversationId, Math.max(seq, this.unsentReads.get(conversationId) ?? 0));
+  }
+
+  /** Sign-out: the offline copy of this person's conversations is deleted from the device. */
+  async forgetDevice(): Promise<void> {
+    await this.offline?.destroy();
+  }
+
+  /** I leave a group myself (call before asking the server): it is forgotten, not shown as removed. */
+  willLeave(conversationId: string): void {
+    this.leavingIds.add(conversationId);
   }
 
   /** The conversation on screen: no Web Push for it while this page is visible. */
@@ -198,6 +233,8 @@ export class ChatEngine {
 
   private onConnect(): void {
     this.emitFocus();
+    for (const [conversationId, seq] of this.unsentReads) this.socket.emit('read', { conversationId, seq });
+    this.unsentReads.clear();
     this.outbox.setOnline(true);
     this.askedPresence.clear();
     void this.sync();
@@ -229,11 +266,19 @@ export class ChatEngine {
     });
     s.on('presence', (presence) => this.presence.set((prev) => mergePresence(prev, [presence])));
     s.on('resync', () => this.syncer.resync());
-    s.on('conversation:joined', () => {
+    s.on('conversation:joined', ({ conversationId }) => {
+      // Added (back): whatever was read while I was out (a 404, an old history) is read again.
+      this.leavingIds.delete(conversationId);
+      this.removed.set((prev) => without(prev, conversationId));
+      void this.queries.invalidateQueries({ queryKey: conversationKey(conversationId) });
+      void this.queries.invalidateQueries({ queryKey: messagesKey(conversationId) });
       void this.queries.invalidateQueries({ queryKey: conversationsKey });
       void this.sync();
     });
-    s.on('conversation:left', ({ conversationId }) => this.forget(conversationId));
+    s.on('conversation:left', ({ conversationId }) => {
+      if (this.leavingIds.delete(conversationId)) this.forget(conversationId);
+      else this.removedFrom(conversationId);
+    });
     s.on('support:queue', (event) => this.queueMoved(event));
     s.on('session:changed', () => {
       // A new role: a fresh token carries it, and a new connection joins the rooms it brings.
@@ -247,6 +292,7 @@ export class ChatEngine {
       );
     });
     this.desk.listen(s);
+    listenExtras(s, this.queries);
     // The customer's resolved conversation asks for a rating, or its rating changed: read it again.
     s.on('support:csat', ({ conversationId }) => {
       void this.queries.invalidateQueries({ queryKey: conversationKey(conversationId) });
@@ -306,7 +352,9 @@ export class ChatEngine {
       const reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
         conversationId: item.conversationId,
         clientMsgId: item.clientMsgId,
-        body: item.body,
+        ...(item.forward ? { forward: item.forward } : item.body !== '' ? { body: item.body } : {}),
+        ...(item.attachmentId ? { attachmentId: item.attachmentId } : {}),
+        ...(item.replyToSeq ? { replyToSeq: item.replyToSeq } : {}),
         ...(item.internal ? { internal: true } : {}),
       });
       if (reply.ok) return { ok: true, message: reply.message };
@@ -348,6 +396,13 @@ export class ChatEngine {
     this.updateList(sortByActivity);
   }
 
+  /** Someone removed me: out of the list and the outbox; its history stays, read-only. */
+  private removedFrom(conversationId: string): void {
+    this.removed.set((prev) => (prev.has(conversationId) ? prev : new Set(prev).add(conversationId)));
+    this.updateList((page) => forgetConversation(page, conversationId));
+    this.outbox.dropConversation(conversationId);
+  }
+
   private forget(conversationId: string): void {
     this.updateList((page) => forgetConversation(page, conversationId));
     this.queries.removeQueries({ queryKey: messagesKey(conversationId) });
@@ -366,4 +421,11 @@ export class ChatEngine {
   private updateConversation(conversationId: string, update: (c: Conversation) => Conversation): void {
     this.updateList((page) => updateConversation(page, conversationId, update));
   }
+}
+
+function without(set: ReadonlySet<string>, value: string): ReadonlySet<string> {
+  if (!set.has(value)) return set;
+  const next = new Set(set);
+  next.delete(value);
+  return next;
 }

@@ -1,4 +1,4 @@
-import type { Message } from '@abrik/protocol';
+import type { Conversation, Message } from '@abrik/protocol';
 import type { InfiniteData } from '@tanstack/react-query';
 import type { OutboxItem } from './outbox.js';
 
@@ -117,7 +117,9 @@ export function viewMessages(
   othersReadSeq: number,
 ): ViewMessage[] {
   const storedIds = new Set(stored.map((m) => m.clientMsgId).filter(Boolean));
-  const rows: ViewMessage[] = stored.map((m) => {
+  // Deleted for me: held for seq contiguity, shown as nothing.
+  const shown = stored.filter((m) => !m.hidden);
+  const rows: ViewMessage[] = shown.map((m) => {
     const mine = m.senderId === meId;
     return {
       key: m.clientMsgId && mine ? m.clientMsgId : m.id,
@@ -147,4 +149,19 @@ export function viewMessages(
     });
   }
   return rows;
+}
+
+/**
+ * How far the others have read: current members and people who left (their receipts stay, so ✓✓
+ * never turns back into ✓ when a reader leaves).
+ */
+export function othersReadSeq(
+  conversation: Pick<Conversation, 'members' | 'formerMembers'> | undefined,
+  meId: string,
+): number {
+  let seq = 0;
+  for (const m of [...(conversation?.members ?? []), ...(conversation?.formerMembers ?? [])]) {
+    if (m.userId !== meId) seq = Math.max(seq, m.lastReadSeq);
+  }
+  return seq;
 }

@@ -2,9 +2,13 @@ import type { Conversation } from '@abrik/protocol';
 import type { TFunction } from 'i18next';
 import type { Lang } from '../i18n/index.js';
 import { contactLabel } from '../lib/contacts.js';
-import { localDigits } from '../lib/format.js';
+import { formatPhone } from '../lib/phone.js';
 
-/** An Iranian number as people write it (`09121234567`); others in E.164. */
+/**
+ * An Iranian number without grouping (`09121234567`), others in E.164: what the support console
+ * still shows (its tests expect it). Everything else uses `formatPhone` (lib/phone.ts); the
+ * console moves over with its tests.
+ */
 export function displayPhone(e164: string): string {
   return e164.startsWith('+98') ? `0${e164.slice(3)}` : e164;
 }
@@ -18,7 +22,8 @@ export function peerOf(conversation: Conversation, meId: string) {
 export function personName(userId: string, name: string | null, t: TFunction, lang: Lang): string {
   if (name) return name;
   const phone = contactLabel(userId);
-  return phone ? localDigits(displayPhone(phone), lang) : t('names.unnamed');
+  // Isolated left to right: its digit groups keep their order inside right-to-left text.
+  return phone ? `\u2066${formatPhone(phone, lang)}\u2069` : t('names.unnamed');
 }
 
 export function conversationTitle(
@@ -32,4 +37,19 @@ export function conversationTitle(
     return conversation.subject ?? conversation.title ?? t('names.support');
   const peer = peerOf(conversation, meId);
   return peer ? personName(peer.userId, peer.name, t, lang) : t('names.unnamed');
+}
+
+/**
+ * Everyone who is or was in the conversation, by id: people who left or were removed keep their
+ * names on their old messages and in system messages.
+ */
+export function memberNames(
+  conversation: Pick<Conversation, 'members' | 'formerMembers'> | undefined,
+  t: TFunction,
+  lang: Lang,
+): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const m of conversation?.formerMembers ?? []) map.set(m.userId, personName(m.userId, m.name, t, lang));
+  for (const m of conversation?.members ?? []) map.set(m.userId, personName(m.userId, m.name, t, lang));
+  return map;
 }

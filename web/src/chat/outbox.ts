@@ -8,6 +8,12 @@ export interface OutboxItem {
   body: string;
   /** A private note beside a support conversation (staff only; stored in its notes conversation). */
   internal?: boolean;
+  /** The seq of the message this one answers. */
+  replyToSeq?: number;
+  /** A copy of another conversation's message (its `body` is empty then). */
+  forward?: { conversationId: string; messageId: string };
+  /** A file already stored by the server (uploaded before the message was queued); `body` is its caption. */
+  attachmentId?: string;
   createdAt: string;
   /** `queued`: waits for (or is in) its turn; `failed`: refused, until the person retries. */
   status: 'queued' | 'failed';
@@ -61,13 +67,19 @@ export class Outbox {
   enqueue(
     conversationId: string,
     body: string,
-    options: { clientMsgId?: string; internal?: boolean } = {},
+    options: Pick<OutboxItem, 'replyToSeq' | 'forward' | 'attachmentId'> & {
+      clientMsgId?: string;
+      internal?: boolean;
+    } = {},
   ): OutboxItem {
     const item: OutboxItem = {
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
       conversationId,
       body,
       ...(options.internal ? { internal: true } : {}),
+      ...(options.replyToSeq ? { replyToSeq: options.replyToSeq } : {}),
+      ...(options.forward ? { forward: options.forward } : {}),
+      ...(options.attachmentId ? { attachmentId: options.attachmentId } : {}),
       createdAt: new Date().toISOString(),
       status: 'queued',
     };

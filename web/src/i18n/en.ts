@@ -1,10 +1,13 @@
+import { actionsEn } from './actions.en.js';
 import { adminEn } from './admin.en.js';
 import { auditEn } from './audit.en.js';
 import { consoleEn } from './console.en.js';
 import { csatEn } from './csat.en.js';
 import type { Resources } from './fa.js';
+import { filesEn } from './files.en.js';
 import { hoursEn } from './hours.en.js';
 import { reportsEn } from './reports.en.js';
+import { searchEn } from './search.en.js';
 import { slaEn } from './sla.en.js';
 import { snoozeEn } from './snooze.en.js';
 import { webhooksEn } from './webhooks.en.js';
@@ -16,6 +19,7 @@ export const en: Resources = {
   console: consoleEn,
   csat: csatEn,
   reports: reportsEn,
+  search: searchEn,
   hours: hoursEn,
   sla: slaEn,
   webhooks: webhooksEn,
@@ -39,6 +43,8 @@ export const en: Resources = {
     verify: 'Sign in',
     resend: 'Send the code again',
     resendIn: 'Send again in {{time}}',
+    stillValid:
+      'The code we sent a moment ago still works — enter it. You can ask for a new one in {{time}}.',
     changePhone: 'Change number',
   },
   conn: {
@@ -58,6 +64,7 @@ export const en: Resources = {
     unread_other: '{{n}} unread messages',
     online: 'online',
     offline: 'offline',
+    unknown: 'status unknown',
     you: 'You: ',
   },
   names: { you: 'You', unnamed: 'Unnamed', support: 'Support', group: 'Group', someone: 'Someone' },
@@ -78,6 +85,10 @@ export const en: Resources = {
     noMembers: 'No members added yet.',
     remove: 'Remove {{name}}',
     leave: 'Leave group',
+    removeConfirm: 'Remove {{name}} from the group?',
+    removeYes: 'Remove',
+    leaveConfirm: 'Leave this group?',
+    leaveBody: 'You will no longer get its new messages, unless someone adds you again.',
     addToGroup: 'Add a member',
     count_one: '{{n}} member',
     count_other: '{{n}} members',
@@ -94,6 +105,15 @@ export const en: Resources = {
     edit: 'Edit',
     delete: 'Delete',
     deleteConfirm: 'Delete this message for everyone?',
+    deleteYes: 'Delete for everyone',
+    unreadDivider: 'Unread messages',
+    newMessages: 'New messages',
+    newMessagesLabel_one: '{{n}} new message; go to it',
+    newMessagesLabel_other: '{{n}} new messages; go to them',
+    removed: 'You were removed from this group. You can still read its earlier messages, but not send.',
+    counter: '{{used}} of {{max}}',
+    tooLong: 'The message is longer than {{max}} characters; shorten it by {{over}} to send it.',
+    presenceUnknown: 'status unknown — you are offline',
     retry: 'Retry',
     discard: 'Discard',
     edited: 'edited',
@@ -142,5 +162,12 @@ export const en: Resources = {
     namePrompt: 'Add your name, so people know who is writing.',
     signedInAs: 'Signed in as ',
     signOut: 'Sign out',
+    signOutConfirm: 'Sign out?',
+    signOutUnsent_one: 'You have {{n}} unsent message; it will be lost if you sign out.',
+    signOutUnsent_other: 'You have {{n}} unsent messages; they will be lost if you sign out.',
+    theme: 'Theme',
+    themes: { system: 'System', light: 'Light', dark: 'Dark' },
   },
+  files: filesEn,
+  actions: actionsEn,
 };

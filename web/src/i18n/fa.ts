@@ -1,9 +1,12 @@
+import { actionsFa } from './actions.fa.js';
 import { adminFa } from './admin.fa.js';
 import { auditFa } from './audit.fa.js';
 import { consoleFa } from './console.fa.js';
 import { csatFa } from './csat.fa.js';
+import { filesFa } from './files.fa.js';
 import { hoursFa } from './hours.fa.js';
 import { reportsFa } from './reports.fa.js';
+import { searchFa } from './search.fa.js';
 import { slaFa } from './sla.fa.js';
 import { snoozeFa } from './snooze.fa.js';
 import { webhooksFa } from './webhooks.fa.js';
@@ -15,6 +18,7 @@ export const fa = {
   console: consoleFa,
   csat: csatFa,
   reports: reportsFa,
+  search: searchFa,
   hours: hoursFa,
   sla: slaFa,
   webhooks: webhooksFa,
@@ -38,6 +42,8 @@ export const fa = {
     verify: 'ورود',
     resend: 'ارسال دوبارهٔ کد',
     resendIn: 'ارسال دوباره تا {{time}} دیگر',
+    stillValid:
+      'کدی که پیش‌تر فرستادیم هنوز معتبر است؛ همان را وارد کنید. کد تازه را {{time}} دیگر می‌توانید بخواهید.',
     changePhone: 'تغییر شماره',
   },
   conn: {
@@ -57,6 +63,7 @@ export const fa = {
     unread_other: '{{n}} پیام خوانده‌نشده',
     online: 'آنلاین',
     offline: 'آفلاین',
+    unknown: 'وضعیت نامعلوم',
     you: 'شما: ',
   },
   names: { you: 'شما', unnamed: 'بی‌نام', support: 'پشتیبانی', group: 'گروه', someone: 'کسی' },
@@ -77,6 +84,10 @@ export const fa = {
     noMembers: 'هنوز عضوی اضافه نشده.',
     remove: 'حذف {{name}}',
     leave: 'ترک گروه',
+    removeConfirm: '{{name}} از گروه حذف شود؟',
+    removeYes: 'حذف از گروه',
+    leaveConfirm: 'گروه را ترک می‌کنید؟',
+    leaveBody: 'دیگر پیام‌های تازهٔ این گروه را نمی‌بینید، مگر کسی دوباره شما را اضافه کند.',
     addToGroup: 'افزودن عضو',
     count_one: '{{n}} عضو',
     count_other: '{{n}} عضو',
@@ -93,6 +104,15 @@ export const fa = {
     edit: 'ویرایش',
     delete: 'حذف',
     deleteConfirm: 'این پیام برای همه حذف شود؟',
+    deleteYes: 'حذف برای همه',
+    unreadDivider: 'پیام‌های خوانده‌نشده',
+    newMessages: 'پیام‌های تازه',
+    newMessagesLabel_one: '{{n}} پیام تازه؛ رفتن به آن',
+    newMessagesLabel_other: '{{n}} پیام تازه؛ رفتن به آن‌ها',
+    removed: 'شما از این گروه حذف شدید. پیام‌های پیشین را هنوز می‌بینید، ولی نمی‌توانید پیام بفرستید.',
+    counter: '{{used}} از {{max}}',
+    tooLong: 'پیام از {{max}} نویسه بلندتر است؛ {{over}} نویسه کوتاه‌ترش کنید تا فرستاده شود.',
+    presenceUnknown: 'وضعیت نامعلوم — شما آفلاین هستید',
     retry: 'ارسال دوباره',
     discard: 'کنار گذاشتن',
     edited: 'ویرایش‌شده',
@@ -141,7 +161,14 @@ export const fa = {
     namePrompt: 'نام خود را بنویسید تا دیگران بدانند چه کسی پیام می‌دهد.',
     signedInAs: 'واردشده با ',
     signOut: 'خروج',
+    signOutConfirm: 'از حساب خارج می‌شوید؟',
+    signOutUnsent_one: '{{n}} پیام فرستاده‌نشده دارید که با خروج از بین می‌رود.',
+    signOutUnsent_other: '{{n}} پیام فرستاده‌نشده دارید که با خروج از بین می‌روند.',
+    theme: 'پوسته',
+    themes: { system: 'مانند دستگاه', light: 'روشن', dark: 'تیره' },
   },
+  files: filesFa,
+  actions: actionsFa,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,6 +1,5 @@
-import i18next, { type i18n as I18n } from 'i18next';
+import i18next, { type BackendModule, type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { en } from './en.js';
 import { fa, type Resources } from './fa.js';
 
 export type Lang = 'fa' | 'en';
@@ -28,33 +27,54 @@ export function storedLang(): Lang {
   }
 }
 
-/** Sets `<html lang dir>` for a language: Persian is right-to-left. */
-export function applyDocumentLang(lang: Lang, doc: Document = document): void {
+/** Sets `<html lang dir>` for a language (Persian is right-to-left), and the page's title when given. */
+export function applyDocumentLang(lang: Lang, doc: Document = document, title?: string): void {
   doc.documentElement.lang = lang;
   doc.documentElement.dir = lang === 'fa' ? 'rtl' : 'ltr';
+  if (title) doc.title = title;
 }
+
+/**
+ * English is a chunk of its own, fetched when it is chosen: Persian (the default, and every
+ * language's fallback) comes with the page, and nobody downloads both for the sign-in page.
+ */
+const lazyEnglish: BackendModule = {
+  type: 'backend',
+  init() {},
+  read(language, _namespace, callback) {
+    if (language !== 'en') return callback(null, {});
+    import('./en.js').then(
+      (module) => callback(null, module.en),
+      (error: Error) => callback(error, false),
+    );
+  },
+};
 
 /** A ready i18next instance; switching language also switches the document's direction and is remembered. */
 export async function createI18n(lang: Lang = storedLang()): Promise<I18n> {
   const instance = i18next.createInstance();
   instance.on('languageChanged', (next) => {
     if (!isLang(next)) return;
-    applyDocumentLang(next);
+    applyDocumentLang(next, document, instance.t('app.name', { lng: next }));
     try {
       localStorage.setItem(STORAGE_KEY, next);
     } catch {
       // Private mode: the choice lasts for this page only.
     }
   });
-  await instance.use(initReactI18next).init({
-    lng: lang,
-    fallbackLng: 'fa',
-    supportedLngs: LANGS,
-    resources: { fa: { translation: fa }, en: { translation: en } },
-    interpolation: { escapeValue: false }, // React escapes
-    returnNull: false,
-  });
-  applyDocumentLang(lang);
+  await instance
+    .use(lazyEnglish)
+    .use(initReactI18next)
+    .init({
+      lng: lang,
+      fallbackLng: 'fa',
+      supportedLngs: LANGS,
+      resources: { fa: { translation: fa } },
+      partialBundledLanguages: true,
+      interpolation: { escapeValue: false }, // React escapes
+      returnNull: false,
+    });
+  applyDocumentLang(lang, document, instance.t('app.name'));
   return instance;
 }
 

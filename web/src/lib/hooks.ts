@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../api/errors.js';
 import { isLang, type Lang } from '../i18n/index.js';
@@ -46,4 +46,35 @@ export function useAction() {
     [t],
   );
   return { busy, error, setError, run };
+}
+
+/**
+ * Which of a few panels (or forms) is open, and what opened it: `close` puts focus back on the
+ * opener, so a keyboard user is where they were.
+ */
+export function useDisclosure<T extends string>() {
+  const [open, setOpen] = useState<T | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const close = useCallback(() => {
+    setOpen(null);
+    const back = opener.current;
+    opener.current = null;
+    if (back?.isConnected) back.focus();
+  }, []);
+  const show = useCallback((value: T) => {
+    if (document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
+    setOpen(value);
+  }, []);
+  const toggle = useCallback((value: T) => (open === value ? close() : show(value)), [open, close, show]);
+  return { open, show, toggle, close };
+}
+
+/** A panel's `onKeyDown`: Escape closes it, unless something inside (a dialog, a picker) used it. */
+export function closeOnEscape(close: () => void) {
+  return (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    event.stopPropagation();
+    close();
+  };
 }

@@ -37,6 +37,8 @@ describe(SignIn.name, () => {
     await user.click(screen.getByTestId('phone-submit'));
     await screen.findByTestId('code-input');
     expect(calls[0]).toEqual({ url: '/api/v1/auth/otp', body: { phone: '+989121234567' }, language: 'fa' });
+    // The number as people write it, in Persian digits.
+    expect(screen.getByText('۰۹۱۲ ۱۲۳ ۴۵۶۷')).toBeTruthy();
 
     // The resend timer follows retryAfterSeconds.
     expect((screen.getByTestId('resend') as HTMLButtonElement).disabled).toBe(true);
@@ -64,7 +66,7 @@ describe(SignIn.name, () => {
     expect(calls).toEqual([]);
   });
 
-  it('shows the server’s rate-limit message in the UI language and waits before resending', async () => {
+  it('says calmly that the code sent before still works when asked again too soon, and waits before resending', async () => {
     const calls = fakeServer({
       '/api/v1/auth/otp': () => [
         429,
@@ -80,9 +82,13 @@ describe(SignIn.name, () => {
     const { user } = await renderSignIn('en');
     await user.type(screen.getByTestId('phone-input'), '09121234567');
     await user.click(screen.getByTestId('phone-submit'));
-    expect((await screen.findByRole('alert')).textContent).toBe(
-      'Too many requests. Try again in 45 seconds.',
+    const notice = await screen.findByTestId('code-still-valid');
+    expect(notice.getAttribute('role')).toBe('status');
+    expect(notice.textContent).toBe(
+      'The code we sent a moment ago still works — enter it. You can ask for a new one in 0:45.',
     );
+    // Not an error: nothing red, no alert.
+    expect(screen.queryByRole('alert')).toBeNull();
     expect(calls[0]?.language).toBe('en');
     // The code sent before still works: the code screen is open, resend waits.
     expect(screen.queryByTestId('code-input')).not.toBeNull();

@@ -10,6 +10,9 @@ import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { digitsOnly, formatCountdown, localDigits } from '../../lib/format.js';
 import { useLang, useNow } from '../../lib/hooks.js';
+import { formatPhone } from '../../lib/phone.js';
+// The chosen theme (settings) applies from the first screen on.
+import '../../lib/theme.js';
 
 /** Phone number → SMS code → signed in. */
 export function SignIn() {
@@ -24,6 +27,8 @@ export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [resendAt, setResendAt] = useState(0);
+  /** Asked again too soon: the code sent before still works; the wait as it was then. */
+  const [stillValid, setStillValid] = useState<string | null>(null);
   const now = useNow(500, resendAt > Date.now());
   const waitSeconds = Math.max(0, Math.ceil((resendAt - now) / 1000));
   const codeRef = useRef<HTMLInputElement>(null);
@@ -41,16 +46,21 @@ export function SignIn() {
   async function requestCode(target: string) {
     setBusy(true);
     setError(null);
+    setStillValid(null);
     try {
       const sent = await api.requestCode(target);
       setResendAt(Date.now() + sent.retryAfterSeconds * 1000);
       setStep('code');
     } catch (e) {
-      setError(errorText(e, t));
       if (e instanceof ApiError && e.code === 'rate_limited') {
-        // Asked again too soon: the code sent before still works, so let it be typed meanwhile.
-        setResendAt(Date.now() + (e.retryAfterSeconds ?? 60) * 1000);
+        // Asked again too soon: not an error. The code sent before still works; say so, calmly,
+        // with how long until a new one may be asked.
+        const wait = e.retryAfterSeconds ?? 60;
+        setResendAt(Date.now() + wait * 1000);
+        setStillValid(formatCountdown(wait, lang));
         setStep('code');
+      } else {
+        setError(errorText(e, t));
       }
     } finally {
       setBusy(false);
@@ -113,8 +123,13 @@ export function SignIn() {
           <form onSubmit={submitCode} noValidate>
             <h1>{t('signIn.codeTitle')}</h1>
             <p className="muted">
-              {t('signIn.codeSent')} <bdi dir="ltr">{localDigits(e164, lang)}</bdi>
+              {t('signIn.codeSent')} <bdi dir="ltr">{formatPhone(e164, lang)}</bdi>
             </p>
+            {stillValid && (
+              <p className="notice" role="status" data-testid="code-still-valid">
+                {t('signIn.stillValid', { time: stillValid })}
+              </p>
+            )}
             <label htmlFor="code">{t('signIn.code')}</label>
             <input
               id="code"
@@ -153,6 +168,7 @@ export function SignIn() {
                   setStep('phone');
                   setCode('');
                   setError(null);
+                  setStillValid(null);
                 }}
               >
                 {t('signIn.changePhone')}

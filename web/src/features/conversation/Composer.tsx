@@ -1,9 +1,21 @@
-import { BodySchema } from '@abrik/protocol';
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { BodySchema, MAX_BODY_LENGTH } from '@abrik/protocol';
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
+import { Icon } from '../../components/Icon.js';
+import { formatNumber } from '../../lib/format.js';
+import { useLang } from '../../lib/hooks.js';
 import { CANNED_LISTBOX_ID, CannedPicker, type CannedPickerHandle } from '../console/CannedPicker.js';
 import { cannedQuery, unresolvedVariables } from '../console/canned.js';
 import { useShortcut } from '../console/shortcuts.js';
+import type { AttachmentDraft } from './AttachmentDraft.js';
 
 /** Staff in a support conversation: private notes and canned replies. */
 export interface StaffComposing {
@@ -12,9 +24,25 @@ export interface StaffComposing {
   onNote: (note: boolean) => void;
 }
 
+/** From this many characters on, the composer counts them (the limit is MAX_BODY_LENGTH). */
+export const COUNTER_FROM = 3_500;
+
+/** Characters as the server counts them (code points of the NFC form). */
+export function bodyLength(text: string): number {
+  return [...text.normalize('NFC')].length;
+}
+
 export interface Editing {
   messageId: string;
   body: string;
+}
+
+/** What the composer needs of an attachment being prepared (AttachmentDraft.tsx). */
+export interface ComposerAttachment {
+  draft: AttachmentDraft | null;
+  onPick: (file: File) => void;
+  /** The draft's bar (progress, cancel, retry), shown above the box while there is one. */
+  bar: ReactNode;
 }
 
 /**
@@ -28,15 +56,21 @@ export function Composer({
   onCancelEdit,
   onTyping,
   staff,
+  attachment,
 }: {
   editing: Editing | null;
+  /** The text; '' when a stored attachment goes without a caption. */
   onSend: (body: string) => void;
   onEdit: (messageId: string, body: string) => void;
   onCancelEdit: () => void;
   onTyping: () => void;
   staff?: StaffComposing | undefined;
+  /** Photos and files: the one being uploaded (shown above the box) and how to pick one. */
+  attachment?: ComposerAttachment | undefined;
 }) {
   const { t } = useTranslation();
+  const lang = useLang();
+  const tooLongId = useId();
   const [text, setText] = useState('');
   const [draft, setDraft] = useState('');
   const [shown, setShown] = useState<Editing | null>(editing);
@@ -63,7 +97,13 @@ export function Composer({
   const canned = staff && !editing && !pickerClosed ? cannedQuery(text) : null;
   // A reply to the customer may not carry a variable left unfilled; a note may.
   const unresolved = staff && !staff.note ? unresolvedVariables(text) : [];
-  const valid = BodySchema.safeParse(text).success && unresolved.length === 0;
+  const pending = editing || staff?.note ? null : (attachment?.draft ?? null);
+  // With a file, the text is its caption (may be empty); the message waits until the file is stored.
+  const textValid = BodySchema.safeParse(text).success || (pending !== null && text.trim() === '');
+  const valid = textValid && unresolved.length === 0 && (pending === null || pending.status === 'stored');
+  const file = useRef<HTMLInputElement>(null);
+  const length = text.length >= COUNTER_FROM ? bodyLength(text) : 0;
+  const over = Math.max(0, length - MAX_BODY_LENGTH);
   useShortcut(
     '/',
     () => {
@@ -79,6 +119,14 @@ export function Composer({
 
   function submit(event?: FormEvent) {
     event?.preventDefault();
+    if (!editing && pending) {
+      if (!valid) return;
+      const caption = BodySchema.safeParse(text);
+      onSend(caption.success ? caption.data : '');
+      setText('');
+      input.current?.focus();
+      return;
+    }
     const parsed = BodySchema.safeParse(text);
     if (!parsed.success) return;
     if (editing) {
@@ -152,7 +200,58 @@ export function Composer({
           </button>
         </div>
       )}
+      {length >= COUNTER_FROM && (
+        <div className="composer-limit">
+          <span
+            className={`composer-counter${over > 0 ? ' over' : ''}`}
+            data-testid="composer-counter"
+            data-over={over > 0 ? 'true' : undefined}
+          >
+            {t('conv.counter', {
+              used: formatNumber(length, lang),
+              max: formatNumber(MAX_BODY_LENGTH, lang),
+            })}
+          </span>
+          {over > 0 && (
+            <span id={tooLongId} className="error small" role="status" data-testid="composer-too-long">
+              {t('conv.tooLong', {
+                max: formatNumber(MAX_BODY_LENGTH, lang),
+                over: formatNumber(over, lang),
+              })}
+            </span>
+          )}
+        </div>
+      )}
+      {pending && attachment?.bar}
       <div className="composer-row">
+        {attachment && !editing && !staff?.note && (
+          <>
+            <button
+              type="button"
+              className="icon-button attach"
+              data-testid="attach"
+              aria-label={t('files.attach')}
+              title={t('files.attach')}
+              onClick={() => file.current?.click()}
+            >
+              <Icon name="attach" />
+            </button>
+            <input
+              ref={file}
+              type="file"
+              hidden
+              data-testid="attach-input"
+              onChange={(e) => {
+                const chosen = e.target.files?.[0];
+                e.target.value = '';
+                if (chosen) {
+                  attachment.onPick(chosen);
+                  input.current?.focus();
+                }
+              }}
+            />
+          </>
+        )}
         <textarea
           ref={input}
           data-testid="composer"
@@ -169,7 +268,13 @@ export function Composer({
                 'aria-activedescendant': canned !== null ? activeOption : undefined,
               }
             : {})}
-          placeholder={staff?.note ? t('console.note.placeholder') : t('conv.composer')}
+          placeholder={
+            staff?.note
+              ? t('console.note.placeholder')
+              : pending
+                ? t('files.captionHint')
+                : t('conv.composer')
+          }
           value={text}
           onChange={(e) => {
             setText(e.target.value);
@@ -179,7 +284,13 @@ export function Composer({
           }}
           onKeyDown={keyDown}
         />
-        <button type="submit" className="primary send" data-testid="send" disabled={!valid}>
+        <button
+          type="submit"
+          className="primary send"
+          data-testid="send"
+          disabled={!valid}
+          aria-describedby={over > 0 ? tooLongId : undefined}
+        >
           {editing ? t('common.save') : t('conv.send')}
         </button>
       </div>

@@ -1,19 +1,24 @@
 import type { Conversation } from '@abrik/protocol';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
 import { errorText } from '../../api/errors.js';
-import { useServices } from '../../app/context.js';
+import { useEngine, useServices } from '../../app/context.js';
 import { conversationKey, conversationsKey } from '../../chat/messages.js';
 import { personName } from '../../chat/names.js';
+import { useConfirm } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
-import { useLang } from '../../lib/hooks.js';
+import { closeOnEscape, useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from '../conversations/PhoneLookup.js';
+import { GroupInfo, RoleButton } from './GroupInfo.js';
 
-/** A group's members: owners and admins add and remove; anyone may leave. */
+/**
+ * A group's members: owners and admins add and remove; anyone may leave (both asked first).
+ * Escape closes it; focus starts on its heading.
+ */
 export function MembersPanel({
   conversation,
   meId,
@@ -26,6 +31,10 @@ export function MembersPanel({
   const { t } = useTranslation();
   const lang = useLang();
   const { api } = useServices();
+  const engine = useEngine();
+  const { confirm, dialog } = useConfirm();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const [phone, setPhone] = useState('');
@@ -61,11 +70,28 @@ export function MembersPanel({
     }
   }
 
-  async function remove(userId: string) {
+  async function remove(userId: string, name: string) {
+    const leaving = userId === meId;
+    const yes = await confirm(
+      leaving
+        ? {
+            title: t('group.leaveConfirm'),
+            body: t('group.leaveBody'),
+            confirm: t('group.leave'),
+            testId: 'leave-confirm',
+          }
+        : {
+            title: t('group.removeConfirm', { name }),
+            confirm: t('group.removeYes'),
+            testId: 'remove-confirm',
+          },
+    );
+    if (!yes) return;
     setError(null);
     try {
+      if (leaving) engine.willLeave(conversation.id);
       await api.removeMember(conversation.id, userId);
-      if (userId === meId) {
+      if (leaving) {
         navigate('/');
         await queryClient.invalidateQueries({ queryKey: conversationsKey });
         return;
@@ -77,13 +103,22 @@ export function MembersPanel({
   }
 
   return (
-    <section className="panel members" aria-labelledby={`${id}-title`}>
+    <section
+      className="panel members"
+      aria-labelledby={`${id}-title`}
+      data-testid="members-panel"
+      onKeyDown={closeOnEscape(onClose)}
+    >
+      {dialog}
       <div className="row between">
-        <h3 id={`${id}-title`}>{t('group.members')}</h3>
+        <h3 id={`${id}-title`} ref={heading} tabIndex={-1}>
+          {t('group.members')}
+        </h3>
         <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
           <Icon name="close" />
         </button>
       </div>
+      <GroupInfo conversation={conversation} meId={meId} />
       <ul className="member-list">
         {conversation.members.map((m) => {
           const name = m.userId === meId ? t('names.you') : personName(m.userId, m.name, t, lang);
@@ -92,13 +127,14 @@ export function MembersPanel({
           return (
             <li key={m.userId} data-testid="member" data-user-id={m.userId}>
               <span dir="auto">{name}</span> <span className="muted small">{t(`group.role.${m.role}`)}</span>
+              <RoleButton conversation={conversation} member={m} meId={meId} name={name} />
               {removable && (
                 <button
                   type="button"
                   className="link-button"
                   data-testid="member-remove"
                   aria-label={t('group.remove', { name })}
-                  onClick={() => void remove(m.userId)}
+                  onClick={() => void remove(m.userId, name)}
                 >
                   ×
                 </button>
@@ -129,7 +165,7 @@ export function MembersPanel({
         type="button"
         className="link-button danger"
         data-testid="group-leave"
-        onClick={() => void remove(meId)}
+        onClick={() => void remove(meId, t('names.you'))}
       >
         {t('group.leave')}
       </button>

@@ -7,17 +7,13 @@ import { errorText } from '../../api/errors.js';
 import { useEngine, useServices } from '../../app/context.js';
 import { conversationsKey } from '../../chat/messages.js';
 import { conversationTitle, peerOf, personName } from '../../chat/names.js';
+import { Avatar } from '../../components/Avatar.js';
 import { formatListTime, formatNumber } from '../../lib/format.js';
-import { useLang } from '../../lib/hooks.js';
+import { closeOnEscape, useDisclosure, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { NewSupport, openSupport } from '../support/NewSupport.js';
 import { NewDirect } from './NewDirect.js';
 import { NewGroup } from './NewGroup.js';
-
-/** The first letter or digit of a name, for its avatar. */
-function initial(title: string): string {
-  return title.match(/[\p{L}\p{N}]/u)?.[0]?.toLocaleUpperCase() ?? '?';
-}
 
 /** Case- and digit-insensitive text for search. */
 function searchable(text: string): string {
@@ -33,8 +29,11 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const meId = me?.id ?? '';
   const presence = useStore(engine.presence);
   const typing = useStore(engine.typing);
+  // Offline, others' presence is unknown: no green dots from before.
+  const presenceKnown = useStore(engine.connection) === 'online';
   const [search, setSearch] = useState('');
-  const [form, setForm] = useState<'direct' | 'group' | 'support' | null>(null);
+  // Escape closes a form, and focus goes back to the button that opened it.
+  const { open: form, toggle, close } = useDisclosure<'direct' | 'group' | 'support'>();
   const { data, error, isPending } = useQuery({
     queryKey: conversationsKey,
     queryFn: () => api.conversations(),
@@ -75,7 +74,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             type="button"
             data-testid="new-direct"
             aria-expanded={form === 'direct'}
-            onClick={() => setForm((f) => (f === 'direct' ? null : 'direct'))}
+            onClick={() => toggle('direct')}
           >
             {t('direct.open')}
           </button>
@@ -83,7 +82,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             type="button"
             data-testid="new-group"
             aria-expanded={form === 'group'}
-            onClick={() => setForm((f) => (f === 'group' ? null : 'group'))}
+            onClick={() => toggle('group')}
           >
             {t('group.open')}
           </button>
@@ -92,17 +91,20 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
               type="button"
               data-testid="new-support"
               aria-expanded={form === 'support'}
-              onClick={() => setForm((f) => (f === 'support' ? null : 'support'))}
+              onClick={() => toggle('support')}
             >
               {t('support.entry')}
             </button>
           )}
         </div>
       </div>
-      {form === 'direct' && <NewDirect onDone={() => setForm(null)} />}
-      {form === 'group' && <NewGroup onDone={() => setForm(null)} />}
-      {form === 'support' && (
-        <NewSupport current={openSupport(data?.items ?? [])} onDone={() => setForm(null)} />
+      {form && (
+        // biome-ignore lint/a11y/noStaticElementInteractions: Escape from any field of the form inside closes it
+        <div className="list-form" onKeyDown={closeOnEscape(close)}>
+          {form === 'direct' && <NewDirect onDone={close} />}
+          {form === 'group' && <NewGroup onDone={close} />}
+          {form === 'support' && <NewSupport current={openSupport(data?.items ?? [])} onDone={close} />}
+        </div>
       )}
       {error && (
         <p className="error" role="alert">
@@ -118,9 +120,10 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         {rows.map(({ conversation: c, title }) => {
           const peer = c.kind === 'group' ? undefined : peerOf(c, meId);
           const online =
-            c.kind === 'group'
+            presenceKnown &&
+            (c.kind === 'group'
               ? c.members.some((m) => m.userId !== meId && presence.get(m.userId)?.status === 'online')
-              : peer !== undefined && presence.get(peer.userId)?.status === 'online';
+              : peer !== undefined && presence.get(peer.userId)?.status === 'online');
           const typists = [...(typing.get(c.id)?.keys() ?? [])];
           const last = c.lastMessage;
           const preview = !last
@@ -137,10 +140,13 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
                 data-conversation-id={c.id}
                 aria-current={c.id === activeId ? 'page' : undefined}
               >
-                <span className="avatar" aria-hidden="true">
-                  {initial(title)}
-                  <span className="presence-dot" data-testid="presence-dot" data-online={String(online)} />
-                </span>
+                <Avatar id={peer?.userId ?? c.id} name={title}>
+                  <span
+                    className="presence-dot"
+                    data-testid="presence-dot"
+                    data-online={presenceKnown ? String(online) : 'unknown'}
+                  />
+                </Avatar>
                 <span className="item-main">
                   <span className="item-top">
                     <bdi className="item-title">{title}</bdi>
@@ -169,7 +175,9 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
                       </>
                     )}
                   </span>
-                  <span className="visually-hidden">{online ? t('list.online') : t('list.offline')}</span>
+                  <span className="visually-hidden">
+                    {!presenceKnown ? t('list.unknown') : online ? t('list.online') : t('list.offline')}
+                  </span>
                 </span>
               </Link>
             </li>

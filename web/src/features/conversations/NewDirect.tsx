@@ -43,7 +43,6 @@ export function NewDirect({ onDone }: { onDone: () => void }) {
         autoFocus
         value={phone}
         onValueChange={setPhone}
-        onKeyDown={(e) => e.key === 'Escape' && onDone()}
       />
       <FormError error={error} />
       <SubmitCancel testId="new-direct-submit" disabled={busy || !phone.trim()} onCancel={onDone}>

@@ -63,7 +63,6 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
         autoFocus
         value={title}
         onChange={(e) => setTitle(e.target.value)}
-        onKeyDown={(e) => e.key === 'Escape' && onDone()}
       />
       <label htmlFor={`${id}-phone`}>{t('group.memberPhone')}</label>
       <div className="row">

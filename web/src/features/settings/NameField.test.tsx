@@ -1,6 +1,7 @@
 import type { AuthTokens } from '@abrik/protocol';
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderSignedIn } from '../../test/engine.js';
 import { fakeServer, renderWithServices } from '../../test/services.js';
 import { NameBanner } from './NameBanner.js';
 import { useRename } from './NameField.js';
@@ -33,7 +34,9 @@ afterEach(() => {
 describe(useRename.name, () => {
   it('saves the name edited in the settings panel into the session, and the panel closes', async () => {
     const calls = fakeServer({ '/api/v1/users/me': rename });
-    const { session, user } = await renderWithServices(<Settings />, {
+    // Settings lives beside the chat engine (sign-out counts unsent messages).
+    const { session, user } = await renderSignedIn(<Settings />, {
+      meId: USER.id,
       lang: 'en',
       tokens: signedIn('Sara'),
     });
@@ -50,7 +53,7 @@ describe(useRename.name, () => {
 
   it('sends nothing for a blank name', async () => {
     const calls = fakeServer({ '/api/v1/users/me': rename });
-    const { user } = await renderWithServices(<Settings />, { tokens: signedIn(null) });
+    const { user } = await renderSignedIn(<Settings />, { meId: USER.id, tokens: signedIn(null) });
     await user.click(screen.getByTestId('settings'));
     await user.type(screen.getByTestId('profile-name'), '   {Enter}');
     expect((screen.getByTestId('profile-save') as HTMLButtonElement).disabled).toBe(true);

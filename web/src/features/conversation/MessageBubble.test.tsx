@@ -1,0 +1,60 @@
+import { act, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { viewMessages } from '../../chat/messages.js';
+import { ME, textMessage as msg } from '../../test/messages.js';
+import { renderWithServices } from '../../test/services.js';
+import { MessageBubble } from './MessageBubble.js';
+
+const C = '00000000-0000-4000-8000-0000000000c1';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function renderOwn(run = vi.fn()) {
+  const [row] = viewMessages([msg(C, 1, { senderId: ME })], [], ME, 0);
+  await renderWithServices(
+    <ol>
+      <MessageBubble
+        row={row!}
+        senderName={null}
+        actions={[{ id: 'delete', icon: 'trash', label: 'Delete', testId: 'message-delete', run }]}
+        onRetry={() => {}}
+        onDiscard={() => {}}
+      />
+    </ol>,
+    { lang: 'en' },
+  );
+  return { run, item: screen.getByTestId('message') };
+}
+
+describe(MessageBubble.name, () => {
+  it('shows its actions after a long press on a touch screen, and hides them on a touch elsewhere', async () => {
+    const { item, run } = await renderOwn();
+    vi.useFakeTimers();
+    fireEvent.pointerDown(item, { pointerType: 'touch' });
+    fireEvent.pointerUp(item, { pointerType: 'touch' });
+    act(() => void vi.advanceTimersByTime(1_000));
+    expect(item.getAttribute('data-actions-open')).toBeNull(); // a tap is not a long press
+
+    fireEvent.pointerDown(item, { pointerType: 'touch' });
+    act(() => void vi.advanceTimersByTime(600));
+    expect(item.getAttribute('data-actions-open')).toBe('true');
+    fireEvent.click(screen.getByTestId('message-delete'));
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(item.getAttribute('data-actions-open')).toBeNull();
+
+    fireEvent.pointerDown(item, { pointerType: 'touch' });
+    act(() => void vi.advanceTimersByTime(600));
+    fireEvent.pointerDown(document.body, { pointerType: 'touch' });
+    expect(item.getAttribute('data-actions-open')).toBeNull();
+  });
+
+  it('does not open on a mouse press (the mouse has hover)', async () => {
+    const { item } = await renderOwn();
+    vi.useFakeTimers();
+    fireEvent.pointerDown(item, { pointerType: 'mouse' });
+    act(() => void vi.advanceTimersByTime(1_000));
+    expect(item.getAttribute('data-actions-open')).toBeNull();
+  });
+});
