@@ -1,5 +1,5 @@
 import { bigint, customType, index, pgTable, uuid } from 'drizzle-orm/pg-core';
-import { conversations, messages } from '../chat/tables.js';
+import { messages } from '../chat/tables.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -14,9 +14,11 @@ export const messageSearch = pgTable(
     messageId: uuid('message_id')
       .primaryKey()
       .references(() => messages.id, { onDelete: 'cascade' }),
-    conversationId: uuid('conversation_id')
-      .notNull()
-      .references(() => conversations.id, { onDelete: 'cascade' }),
+    // No foreign key to conversations: inserting a row would take a KEY SHARE lock on the
+    // conversation, which the group commit's FOR UPDATE waits for — the index would hold up the
+    // message path. The row goes with its message (message_id cascades, and messages with their
+    // conversation).
+    conversationId: uuid('conversation_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     document: tsvector('document').notNull(),
   },
@@ -33,8 +35,8 @@ export const messageSearch = pgTable(
  * next sweep starts from here. Notes conversations never get a row (never indexed).
  */
 export const messageSearchProgress = pgTable('message_search_progress', {
-  conversationId: uuid('conversation_id')
-    .primaryKey()
-    .references(() => conversations.id, { onDelete: 'cascade' }),
+  // No foreign key, as above; a deleted conversation's row is left (the sweep starts from
+  // conversations, so it is never read).
+  conversationId: uuid('conversation_id').primaryKey(),
   indexedSeq: bigint('indexed_seq', { mode: 'number' }).notNull().default(0),
 });
