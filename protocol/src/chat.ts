@@ -131,6 +131,8 @@ export const MemberSchema = z.object({
   role: MemberRoleSchema,
   lastReadSeq: z.int(),
   joinedAt: z.string(),
+  /** Their profile photo, when they have one: GET /api/v1/users/:userId/avatar (a new id, a new photo). */
+  avatarId: IdSchema.optional(),
 });
 export type Member = z.infer<typeof MemberSchema>;
 

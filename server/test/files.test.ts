@@ -543,6 +543,11 @@ describe('files', () => {
       expect((await t.request('GET', '/api/v1/users/me', { token: alice.accessToken })).body.avatarId).toBe(
         first,
       );
+      // Bob's client learns of it with the conversation's members (a new id: a new photo).
+      const shared = await t.request('GET', `/api/v1/conversations/${direct}`, { token: bob.accessToken });
+      const members = shared.body.members as { userId: string; avatarId?: string }[];
+      expect(members.find((m) => m.userId === alice.user.id)?.avatarId).toBe(first);
+      expect(members.find((m) => m.userId === bob.user.id)?.avatarId).toBeUndefined();
 
       for (const who of [alice, bob]) {
         const photo = await download(who, `/api/v1/users/${alice.user.id}/avatar`);

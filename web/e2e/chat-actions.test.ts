@@ -281,6 +281,48 @@ describe.skipIf(!available)('the message menu: replies, reactions, deleting, pin
     }
   });
 
+  it('records a voice note and sends it when stopped; the other side can play it', async () => {
+    const voices = (page: Page) => page.locator('[data-testid="attachment-voice"]');
+    const before = await voices(sara.page).count();
+    await ali.page.getByTestId('record').click();
+    const time = ali.page.getByTestId('recording-time');
+    await time.waitFor();
+    // Some sound first: the fake microphone's tone, a second or more of it.
+    await expect.poll(() => time.textContent(), eventually).not.toBe('۰:۰۰');
+    await ali.page.getByTestId('recording-send').click();
+    await expect.poll(() => voices(sara.page).count(), eventually).toBe(before + 1);
+    const audio = voices(sara.page).last().locator('audio');
+    await audio.waitFor();
+    expect(await audio.getAttribute('src')).toMatch(/^blob:/);
+    // Nothing left behind in the composer: the microphone button is back.
+    await ali.page.getByTestId('record').waitFor();
+  });
+
+  it('sets a profile photo in settings; the other person sees it beside the conversation', async () => {
+    const face = await sharp({
+      create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 120, b: 40 } },
+    })
+      .jpeg()
+      .toBuffer();
+    await ali.page.getByTestId('settings').click();
+    await ali.page
+      .getByTestId('profile-photo-input')
+      .setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: face });
+    await ali.page.getByTestId('profile-photo-remove').waitFor();
+    await ali.page.keyboard.press('Escape');
+    await sara.page.reload();
+    const avatar = sara.page
+      .locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`)
+      .locator('.avatar-photo');
+    await avatar.waitFor();
+    await expect
+      .poll(
+        () => avatar.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+        eventually,
+      )
+      .toBe(256);
+  });
+
   it('refuses, in Persian, a "photo" that is not one, and lets it be cancelled', async () => {
     await ali.page.getByTestId('attach-input').setInputFiles({
       name: 'not-a-photo.png',

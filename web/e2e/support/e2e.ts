@@ -20,6 +20,9 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Voice notes: a fake microphone (a tone), granted without asking.
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
 ];
 
 /** The built client; WEB_DIST_DIR points the server (and this check) at another build. */

@@ -25,6 +25,8 @@ const AddedMembersSchema = z.object({ added: z.array(z.string()) });
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface RequestOptions<S extends z.ZodType | undefined> {
   body?: unknown;
+  /** Bytes sent as they are (application/octet-stream) instead of a JSON body. */
+  bytes?: Blob;
   query?: Record<string, string | number | undefined>;
   schema: S;
   auth?: boolean;
@@ -57,6 +59,7 @@ export class ApiClient {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { 'accept-language': this.lang() };
       if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.bytes !== undefined) headers['content-type'] = 'application/octet-stream';
       if (auth) {
         const token = await this.session?.accessToken();
         if (!token) throw new ApiError(401, 'auth/unauthenticated', '');
@@ -68,6 +71,7 @@ export class ApiClient {
           method,
           headers,
           ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+          ...(options.bytes !== undefined ? { body: options.bytes } : {}),
         });
       } catch {
         throw new ApiError(0, 'network', '');
@@ -116,6 +120,13 @@ export class ApiClient {
   }
   rename(name: string): Promise<Me> {
     return this.request('PATCH', '/api/v1/users/me', { body: { name }, schema: MeSchema });
+  }
+  /** A new profile photo (any image; the server crops it square and strips its metadata). */
+  setAvatar(photo: Blob): Promise<Me> {
+    return this.request('PUT', '/api/v1/users/me/avatar', { bytes: photo, schema: MeSchema });
+  }
+  removeAvatar(): Promise<Me> {
+    return this.request('DELETE', '/api/v1/users/me/avatar', { schema: MeSchema });
   }
   lookup(phone: string) {
     return this.request('GET', '/api/v1/users/lookup', { query: { phone }, schema: UserSchema });

@@ -156,6 +156,9 @@ export const en: Resources = {
     failed: 'Notifications could not be turned on.',
   },
   settings: {
+    photo: 'Profile photo',
+    photoChange: 'Set a photo',
+    photoRemove: 'Remove the photo',
     open: 'Settings',
     name: 'Your name',
     namePlaceholder: 'The name others see',

@@ -155,6 +155,9 @@ export const fa = {
     failed: 'روشن کردن اعلان‌ها ممکن نشد.',
   },
   settings: {
+    photo: 'عکس نمایه',
+    photoChange: 'گذاشتن عکس',
+    photoRemove: 'برداشتن عکس',
     open: 'تنظیمات',
     name: 'نام شما',
     namePlaceholder: 'نامی که دیگران می‌بینند',

@@ -15,4 +15,7 @@ export const filesEn: Resources['files'] = {
   attach: 'Attach a photo or file',
   ready: 'Ready to send',
   captionHint: 'Add a caption (optional)',
+  record: 'Record a voice message',
+  recording: 'Recording…',
+  micDenied: 'The microphone is not available: allow it for this site in the browser, then try again.',
 };

@@ -6,6 +6,8 @@ import { type ConversationRow, conversations, formerMembers, type MemberRow, mem
 
 export interface MemberWithName extends MemberRow {
   name: string | null;
+  /** Their profile photo (users.avatar_file_id), if any. */
+  avatarId?: string | null;
 }
 
 export interface ConversationListRow {
@@ -166,12 +168,12 @@ export class ConversationRepository {
   async listMembers(conversationIds: string[], db: Executor = this.db): Promise<MemberWithName[]> {
     if (conversationIds.length === 0) return [];
     const rows = await db
-      .select({ member: members, name: users.name })
+      .select({ member: members, name: users.name, avatarId: users.avatarFileId })
       .from(members)
       .innerJoin(users, eq(users.id, members.userId))
       .where(inArray(members.conversationId, conversationIds))
       .orderBy(asc(members.joinedAt), asc(members.userId));
-    return rows.map((r) => ({ ...r.member, name: r.name }));
+    return rows.map((r) => ({ ...r.member, name: r.name, avatarId: r.avatarId }));
   }
 
   /** Sets the member's mute flag; false for a non-member. */

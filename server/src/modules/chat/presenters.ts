@@ -79,6 +79,7 @@ export function toMember(row: MemberWithName): Member {
     role: row.role,
     lastReadSeq: row.lastReadSeq,
     joinedAt: row.joinedAt.toISOString(),
+    ...(row.avatarId ? { avatarId: row.avatarId } : {}),
   };
 }
 

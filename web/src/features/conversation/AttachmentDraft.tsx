@@ -20,10 +20,19 @@ export function kindOf(file: Blob): AttachmentKind {
  * and the message goes into the outbox only once the server has stored it — so the message that
  * carries it keeps its place in the order written, and a stored file is never sent twice.
  */
-export type AttachmentDraft =
-  | { status: 'uploading'; file: File; kind: AttachmentKind; sent: number }
-  | { status: 'stored'; file: File; kind: AttachmentKind; attachment: Attachment }
-  | { status: 'failed'; file: File; kind: AttachmentKind; error: string };
+export type AttachmentDraft = { file: File; kind: AttachmentKind; options: PickOptions } & (
+  | { status: 'uploading'; sent: number }
+  | { status: 'stored'; attachment: Attachment }
+  | { status: 'failed'; error: string }
+);
+
+/** How a file was picked: a voice note has its kind and length, and goes once stored. */
+export interface PickOptions {
+  kind?: AttachmentKind;
+  durationMs?: number;
+  /** Send it as soon as it is stored (a voice note: no caption to wait for). */
+  autoSend?: boolean;
+}
 
 export function useAttachmentDraft(conversationId: string) {
   const upload = useUploadFile();
@@ -32,25 +41,26 @@ export function useAttachmentDraft(conversationId: string) {
   const abort = useRef<AbortController | null>(null);
 
   const start = useCallback(
-    (file: File) => {
+    (file: File, options: PickOptions = {}) => {
       abort.current?.abort();
       const controller = new AbortController();
       abort.current = controller;
-      const kind = kindOf(file);
-      setDraft({ status: 'uploading', file, kind, sent: 0 });
+      const kind = options.kind ?? kindOf(file);
+      setDraft({ status: 'uploading', file, kind, options, sent: 0 });
       upload(conversationId, file, kind, {
         signal: controller.signal,
+        ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
         onProgress: (sent) =>
           setDraft((d) => (d?.file === file && d.status === 'uploading' ? { ...d, sent } : d)),
       }).then(
         (attachment) => {
           if (controller.signal.aborted) return;
-          setDraft({ status: 'stored', file, kind, attachment });
+          setDraft({ status: 'stored', file, kind, options, attachment });
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
           const message = error instanceof ApiError && error.message ? error.message : t('files.failed');
-          setDraft({ status: 'failed', file, kind, error: message });
+          setDraft({ status: 'failed', file, kind, options, error: message });
         },
       );
     },
@@ -66,7 +76,7 @@ export function useAttachmentDraft(conversationId: string) {
   return {
     draft,
     choose: start,
-    retry: () => draft && start(draft.file),
+    retry: () => draft && start(draft.file, draft.options),
     cancel: clear,
     /** Hands the stored file to the message being sent and forgets it here. */
     take(): Attachment | null {

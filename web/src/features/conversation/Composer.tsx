@@ -15,7 +15,8 @@ import { useLang } from '../../lib/hooks.js';
 import { CANNED_LISTBOX_ID, CannedPicker, type CannedPickerHandle } from '../console/CannedPicker.js';
 import { cannedQuery, unresolvedVariables } from '../console/canned.js';
 import { useShortcut } from '../console/shortcuts.js';
-import type { AttachmentDraft } from './AttachmentDraft.js';
+import type { AttachmentDraft, PickOptions } from './AttachmentDraft.js';
+import { canRecord, RecordingBar, useVoiceRecorder } from './VoiceRecorder.js';
 
 /** Staff in a support conversation: private notes and canned replies. */
 export interface StaffComposing {
@@ -40,7 +41,7 @@ export interface Editing {
 /** What the composer needs of an attachment being prepared (AttachmentDraft.tsx). */
 export interface ComposerAttachment {
   draft: AttachmentDraft | null;
-  onPick: (file: File) => void;
+  onPick: (file: File, options?: PickOptions) => void;
   /** The draft's bar (progress, cancel, retry), shown above the box while there is one. */
   bar: ReactNode;
 }
@@ -102,6 +103,11 @@ export function Composer({
   const textValid = BodySchema.safeParse(text).success || (pending !== null && text.trim() === '');
   const valid = textValid && unresolved.length === 0 && (pending === null || pending.status === 'stored');
   const file = useRef<HTMLInputElement>(null);
+  const voice = useVoiceRecorder((recorded, durationMs) =>
+    attachment?.onPick(recorded, { kind: 'voice', durationMs, autoSend: true }),
+  );
+  const mayRecord =
+    Boolean(attachment) && !editing && !staff?.note && pending === null && text === '' && canRecord();
   const length = text.length >= COUNTER_FROM ? bodyLength(text) : 0;
   const over = Math.max(0, length - MAX_BODY_LENGTH);
   useShortcut(
@@ -223,77 +229,100 @@ export function Composer({
         </div>
       )}
       {pending && attachment?.bar}
-      <div className="composer-row">
-        {attachment && !editing && !staff?.note && (
-          <>
+      {voice.state.status === 'idle' && voice.state.error && (
+        <p className="error small" role="alert" data-testid="recording-error">
+          {voice.state.error}
+        </p>
+      )}
+      {voice.state.status === 'recording' ? (
+        <RecordingBar startedAt={voice.state.startedAt} onStop={voice.stop} onCancel={voice.cancel} />
+      ) : (
+        <div className="composer-row">
+          {attachment && !editing && !staff?.note && (
+            <>
+              <button
+                type="button"
+                className="icon-button attach"
+                data-testid="attach"
+                aria-label={t('files.attach')}
+                title={t('files.attach')}
+                onClick={() => file.current?.click()}
+              >
+                <Icon name="attach" />
+              </button>
+              <input
+                ref={file}
+                type="file"
+                hidden
+                data-testid="attach-input"
+                onChange={(e) => {
+                  const chosen = e.target.files?.[0];
+                  e.target.value = '';
+                  if (chosen) {
+                    attachment.onPick(chosen);
+                    input.current?.focus();
+                  }
+                }}
+              />
+            </>
+          )}
+          <textarea
+            ref={input}
+            data-testid="composer"
+            dir="auto"
+            rows={1}
+            aria-label={t('conv.composer')}
+            {...(staff
+              ? {
+                  // While `/` lists canned replies, the composer is the combobox that controls them.
+                  role: 'combobox',
+                  'aria-autocomplete': 'list' as const,
+                  'aria-expanded': canned !== null,
+                  'aria-controls': CANNED_LISTBOX_ID,
+                  'aria-activedescendant': canned !== null ? activeOption : undefined,
+                }
+              : {})}
+            placeholder={
+              staff?.note
+                ? t('console.note.placeholder')
+                : pending
+                  ? t('files.captionHint')
+                  : t('conv.composer')
+            }
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              // A new `/` (or none) opens the picker again after it was closed or used.
+              if (cannedQuery(e.target.value) === null || e.target.value === '/') setPickerClosed(false);
+              if (!editing && e.target.value && !staff?.note) onTyping();
+            }}
+            onKeyDown={keyDown}
+          />
+          {mayRecord ? (
             <button
               type="button"
-              className="icon-button attach"
-              data-testid="attach"
-              aria-label={t('files.attach')}
-              title={t('files.attach')}
-              onClick={() => file.current?.click()}
+              className="primary send"
+              data-testid="record"
+              aria-label={t('files.record')}
+              title={t('files.record')}
+              disabled={voice.state.status !== 'idle'}
+              onClick={() => void voice.start()}
             >
-              <Icon name="attach" />
+              <Icon name="mic" />
             </button>
-            <input
-              ref={file}
-              type="file"
-              hidden
-              data-testid="attach-input"
-              onChange={(e) => {
-                const chosen = e.target.files?.[0];
-                e.target.value = '';
-                if (chosen) {
-                  attachment.onPick(chosen);
-                  input.current?.focus();
-                }
-              }}
-            />
-          </>
-        )}
-        <textarea
-          ref={input}
-          data-testid="composer"
-          dir="auto"
-          rows={1}
-          aria-label={t('conv.composer')}
-          {...(staff
-            ? {
-                // While `/` lists canned replies, the composer is the combobox that controls them.
-                role: 'combobox',
-                'aria-autocomplete': 'list' as const,
-                'aria-expanded': canned !== null,
-                'aria-controls': CANNED_LISTBOX_ID,
-                'aria-activedescendant': canned !== null ? activeOption : undefined,
-              }
-            : {})}
-          placeholder={
-            staff?.note
-              ? t('console.note.placeholder')
-              : pending
-                ? t('files.captionHint')
-                : t('conv.composer')
-          }
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            // A new `/` (or none) opens the picker again after it was closed or used.
-            if (cannedQuery(e.target.value) === null || e.target.value === '/') setPickerClosed(false);
-            if (!editing && e.target.value && !staff?.note) onTyping();
-          }}
-          onKeyDown={keyDown}
-        />
-        <button
-          type="submit"
-          className="primary send"
-          data-testid="send"
-          disabled={!valid}
-          aria-describedby={over > 0 ? tooLongId : undefined}
-        >
-          {editing ? t('common.save') : t('conv.send')}
-        </button>
-      </div>
+          ) : (
+            <button
+              type="submit"
+              className="primary send"
+              data-testid="send"
+              disabled={!valid}
+              aria-describedby={over > 0 ? tooLongId : undefined}
+            >
+              {editing ? t('common.save') : t('conv.send')}
+            </button>
+          )}
+        </div>
+      )}
     </form>
   );
 }

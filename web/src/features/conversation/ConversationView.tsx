@@ -162,6 +162,12 @@ export function ConversationView({
     held: stored,
     onEdit: (message) => setEditing({ messageId: message.id, body: message.body ?? '' }),
   });
+  // A voice note goes as soon as it is stored: there is no caption to wait for.
+  useEffect(() => {
+    if (upload.draft?.status !== 'stored' || !upload.draft.options.autoSend) return;
+    const file = upload.take();
+    if (file) engine.send(conversationId, '', { attachmentId: file.id, ...chat.takeReply() });
+  }, [upload, engine, conversationId, chat]);
 
   // ---- focus (no push for what is on screen), read markers ---------------------------------
   useEffect(() => {

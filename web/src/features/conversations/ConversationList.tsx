@@ -1,5 +1,6 @@
-import { toLatinDigits } from '@abrik/protocol';
+import { type Message, toLatinDigits } from '@abrik/protocol';
 import { useQuery } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
@@ -7,7 +8,7 @@ import { errorText } from '../../api/errors.js';
 import { useEngine, useServices } from '../../app/context.js';
 import { conversationsKey } from '../../chat/messages.js';
 import { conversationTitle, peerOf, personName } from '../../chat/names.js';
-import { Avatar } from '../../components/Avatar.js';
+import { PhotoAvatar } from '../../components/PhotoAvatar.js';
 import { formatListTime, formatNumber } from '../../lib/format.js';
 import { closeOnEscape, useDisclosure, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
@@ -18,6 +19,19 @@ import { NewGroup } from './NewGroup.js';
 /** Case- and digit-insensitive text for search. */
 function searchable(text: string): string {
   return toLatinDigits(text).toLocaleLowerCase().normalize('NFC');
+}
+
+/** A message's file for the list's one line: "📷 Photo", "🎤 Voice message", "📎 name" (then its caption). */
+function attachmentLabel(message: Message, t: TFunction): string {
+  const file = message.attachment;
+  if (!file) return '';
+  const label =
+    file.kind === 'image'
+      ? `📷 ${t('files.photo')}`
+      : file.kind === 'voice'
+        ? `🎤 ${t('files.voice')}`
+        : `📎 ${file.name}`;
+  return message.body ? `${label} ` : label;
 }
 
 export function ConversationList({ activeId }: { activeId: string | null }) {
@@ -130,7 +144,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             ? t('list.noMessages')
             : last.deletedAt
               ? t('list.deleted')
-              : `${last.senderId === meId ? t('list.you') : ''}${last.body ?? ''}`;
+              : `${last.senderId === meId ? t('list.you') : ''}${attachmentLabel(last, t)}${last.body ?? ''}`;
           return (
             <li key={c.id}>
               <Link
@@ -140,13 +154,13 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
                 data-conversation-id={c.id}
                 aria-current={c.id === activeId ? 'page' : undefined}
               >
-                <Avatar id={peer?.userId ?? c.id} name={title}>
+                <PhotoAvatar id={peer?.userId ?? c.id} name={title} avatarId={peer?.avatarId}>
                   <span
                     className="presence-dot"
                     data-testid="presence-dot"
                     data-online={presenceKnown ? String(online) : 'unknown'}
                   />
-                </Avatar>
+                </PhotoAvatar>
                 <span className="item-main">
                   <span className="item-top">
                     <bdi className="item-title">{title}</bdi>

@@ -14,6 +14,7 @@ import { useStore } from '../../lib/store.js';
 import { chooseTheme, storedTheme, THEMES, type Theme } from '../../lib/theme.js';
 import { disablePush } from '../push/push.js';
 import { NameInput, useRename } from './NameField.js';
+import { ProfilePhoto } from './ProfilePhoto.js';
 
 /** What this browser kept for the person (unsent messages, numbers they typed): not for the next one. */
 function forgetDevice(userId: string): void {
@@ -96,6 +97,7 @@ export function Settings() {
             {t('settings.signedInAs')}
             <bdi dir="ltr">{me ? formatPhone(me.phone, lang) : ''}</bdi>
           </p>
+          <ProfilePhoto />
           <label htmlFor={`${panelId}-name`}>{t('settings.name')}</label>
           <NameInput
             id={`${panelId}-name`}
