@@ -1,6 +1,6 @@
-import { type KeyboardEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { type ReactNode, useCallback, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ModalDialog } from './ModalDialog.js';
 
 export interface ConfirmOptions {
   /** The question ("Delete this message for everyone?"). */
@@ -13,8 +13,6 @@ export interface ConfirmOptions {
   /** `…` on the dialog, `…-confirm` and `…-cancel` on its buttons (default `confirm`). */
   testId?: string;
 }
-
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
  * A modal question before something that cannot be undone: focus moves to "Cancel" (the safe
@@ -32,77 +30,37 @@ export function ConfirmDialog({
 }: ConfirmOptions & { onConfirm: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const id = useId();
-  const dialog = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const root = document.getElementById('root');
-    const inert = root && dialog.current && !root.contains(dialog.current) ? root : null;
-    if (inert) inert.inert = true;
-    cancel.current?.focus();
-    return () => {
-      if (inert) inert.inert = false;
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
-  function keyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-    } else if (event.key === 'Tab') {
-      const items = [...(dialog.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-      const first = items[0];
-      const last = items.at(-1);
-      if (!first || !last) return;
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    }
-  }
-
-  return createPortal(
-    <div className="dialog-backdrop">
-      <div
-        ref={dialog}
-        className="dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={body ? `${id}-body` : undefined}
-        data-testid={testId}
-        onKeyDown={keyDown}
-      >
-        <h2 id={`${id}-title`} className="dialog-title">
-          {title}
-        </h2>
-        {body && (
-          <p id={`${id}-body`} className="dialog-body" data-testid={`${testId}-body`}>
-            {body}
-          </p>
-        )}
-        <div className="row dialog-buttons">
-          <button
-            type="button"
-            className={danger ? 'primary danger-button' : 'primary'}
-            data-testid={`${testId}-confirm`}
-            onClick={onConfirm}
-          >
-            {confirm}
-          </button>
-          <button ref={cancel} type="button" data-testid={`${testId}-cancel`} onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        </div>
+  return (
+    <ModalDialog
+      labelledBy={`${id}-title`}
+      describedBy={body ? `${id}-body` : undefined}
+      testId={testId}
+      initialFocus={cancel}
+      onCancel={onCancel}
+    >
+      <h2 id={`${id}-title`} className="dialog-title">
+        {title}
+      </h2>
+      {body && (
+        <p id={`${id}-body`} className="dialog-body" data-testid={`${testId}-body`}>
+          {body}
+        </p>
+      )}
+      <div className="row dialog-buttons">
+        <button
+          type="button"
+          className={danger ? 'primary danger-button' : 'primary'}
+          data-testid={`${testId}-confirm`}
+          onClick={onConfirm}
+        >
+          {confirm}
+        </button>
+        <button ref={cancel} type="button" data-testid={`${testId}-cancel`} onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
       </div>
-    </div>,
-    document.body,
+    </ModalDialog>
   );
 }
 

@@ -1,27 +1,18 @@
-import type { Conversation } from '@abrik/protocol';
+import { type Conversation, normalizeForSearch } from '@abrik/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useServices } from '../../app/context.js';
 import type { ConversationPage } from '../../chat/engine.js';
 import { conversationsKey } from '../../chat/messages.js';
 import { conversationTitle } from '../../chat/names.js';
 import { Icon } from '../../components/Icon.js';
+import { ModalDialog } from '../../components/ModalDialog.js';
 import { useLang } from '../../lib/hooks.js';
 import './actions.css';
 
-const FOCUSABLE = 'button:not([disabled]), input:not([disabled])';
-
-/** Case- and form-insensitive enough for names: NFC, lower case, Arabic ي/ك as Persian ی/ک. */
-function fold(text: string): string {
-  return text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/ي/g, 'ی')
-    .replace(/ك/g, 'ک')
-    .replace(/\u200c/g, '');
-}
+/** Names compared as search compares words: ي/ی, ك/ک, digits, ZWNJ and case set aside. */
+const fold = (text: string) => normalizeForSearch(text.normalize('NFC'));
 
 /**
  * Where to forward a message: my conversations, searchable by name. Escape or Cancel closes;
@@ -42,24 +33,9 @@ export function ForwardDialog({
   const lang = useLang();
   const { api } = useServices();
   const id = useId();
-  const dialog = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
-  const back = useRef(returnFocus);
   const [query, setQuery] = useState('');
   const list = useQuery({ queryKey: conversationsKey, queryFn: () => api.conversations() });
-
-  useEffect(() => {
-    const opener =
-      back.current ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
-    const root = document.getElementById('root');
-    const inert = root && dialog.current && !root.contains(dialog.current) ? root : null;
-    if (inert) inert.inert = true;
-    search.current?.focus();
-    return () => {
-      if (inert) inert.inert = false;
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   const targets = useMemo(() => {
     const wanted = fold(query.trim());
@@ -69,74 +45,51 @@ export function ForwardDialog({
       .filter((c) => !wanted || fold(c.title).includes(wanted));
   }, [list.data, query, meId, t, lang]);
 
-  function keyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-    } else if (event.key === 'Tab') {
-      const items = [...(dialog.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-      const first = items[0];
-      const last = items.at(-1);
-      if (!first || !last) return;
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    }
-  }
-
-  return createPortal(
-    <div className="dialog-backdrop">
-      <div
-        ref={dialog}
-        className="dialog forward-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        data-testid="forward-dialog"
-        onKeyDown={keyDown}
-      >
-        <div className="row between">
-          <h2 id={`${id}-title`} className="dialog-title">
-            {t('actions.forwardTitle')}
-          </h2>
-          <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onCancel}>
-            <Icon name="close" />
-          </button>
-        </div>
-        <input
-          ref={search}
-          type="search"
-          dir="auto"
-          data-testid="forward-search"
-          aria-label={t('actions.forwardSearch')}
-          placeholder={t('actions.forwardSearch')}
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-        <ul className="forward-list">
-          {targets.map(({ conversation, title }) => (
-            <li key={conversation.id}>
-              <button
-                type="button"
-                className="forward-target"
-                data-testid="forward-target"
-                data-conversation-id={conversation.id}
-                onClick={() => onPick(conversation)}
-              >
-                <bdi>{title}</bdi>
-              </button>
-            </li>
-          ))}
-        </ul>
-        {list.data && targets.length === 0 && <p className="muted small">{t('actions.forwardNone')}</p>}
-        {list.isPending && <p className="muted small">{t('common.loading')}</p>}
+  return (
+    <ModalDialog
+      role="dialog"
+      className="dialog forward-dialog"
+      labelledBy={`${id}-title`}
+      testId="forward-dialog"
+      initialFocus={search}
+      returnFocus={returnFocus}
+      onCancel={onCancel}
+    >
+      <div className="row between">
+        <h2 id={`${id}-title`} className="dialog-title">
+          {t('actions.forwardTitle')}
+        </h2>
+        <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onCancel}>
+          <Icon name="close" />
+        </button>
       </div>
-    </div>,
-    document.body,
+      <input
+        ref={search}
+        type="search"
+        dir="auto"
+        data-testid="forward-search"
+        aria-label={t('actions.forwardSearch')}
+        placeholder={t('actions.forwardSearch')}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      <ul className="forward-list">
+        {targets.map(({ conversation, title }) => (
+          <li key={conversation.id}>
+            <button
+              type="button"
+              className="forward-target"
+              data-testid="forward-target"
+              data-conversation-id={conversation.id}
+              onClick={() => onPick(conversation)}
+            >
+              <bdi>{title}</bdi>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {list.data && targets.length === 0 && <p className="muted small">{t('actions.forwardNone')}</p>}
+      {list.isPending && <p className="muted small">{t('common.loading')}</p>}
+    </ModalDialog>
   );
 }
