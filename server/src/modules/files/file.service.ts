@@ -8,6 +8,7 @@ import type { Attachment, AttachmentKind, Me } from '@abrik/protocol';
 import { fileTypeFromFile } from 'file-type';
 import type { Actor } from '../../platform/auth.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
+import { KeyedGate } from '../../platform/keyed-gate.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimit } from '../../platform/redis/rate-limit.js';
 import type { DoomedFile, FileRepository, NewFile } from './file.repository.js';
@@ -102,8 +103,15 @@ export interface FileServiceDeps {
 }
 
 /** Uploads, authorised downloads, attachments of messages, profile photos and their cleanup. */
+/**
+ * Images decoded and re-encoded at once in this process: a burst of large photos waits its turn
+ * instead of taking every core from the message path (sharp's own threads work inside each).
+ */
+const IMAGE_WORK_AT_ONCE = 2;
+
 export class FileService implements AttachmentPort {
   private readonly log: Logger;
+  private readonly imageWork = new KeyedGate(IMAGE_WORK_AT_ONCE);
 
   constructor(private readonly deps: FileServiceDeps) {
     this.log = deps.logger.child({ component: 'files' });
@@ -134,7 +142,9 @@ export class FileService implements AttachmentPort {
       };
       if (input.kind === 'image') {
         if (!sniffed || !IMAGE_TYPES.has(sniffed)) throw notAnImage();
-        const image = await processImage(received.path, sniffed).catch(rethrowUnreadable);
+        const image = await this.imageWork
+          .run('images', () => processImage(received.path, sniffed))
+          .catch(rethrowUnreadable);
         const ext = sniffed.slice('image/'.length).replace('jpeg', 'jpg');
         Object.assign(file, {
           name: cleanName(input.name, `photo.${ext}`),
@@ -273,7 +283,9 @@ export class FileService implements AttachmentPort {
     try {
       const sniffed = (await fileTypeFromFile(received.path))?.mime;
       if (!sniffed || !IMAGE_TYPES.has(sniffed)) throw notAnImage();
-      const avatar = await processAvatar(received.path).catch(rethrowUnreadable);
+      const avatar = await this.imageWork
+        .run('images', () => processAvatar(received.path))
+        .catch(rethrowUnreadable);
       const file: NewFile = {
         id,
         uploaderId: actor.id,
