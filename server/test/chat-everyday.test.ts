@@ -327,6 +327,56 @@ describe.each(BACKENDS)('everyday chat on %s', (backend) => {
       expect(theirs[0]).toMatchObject({ seq: 1, body: 'یک عکس بد' });
       expect(theirs[0]!.hidden).toBeUndefined();
     });
+
+    it('shows reactions and what the reader hid on one page, each reader their own hidden', async () => {
+      const [alice, bob, carol] = await Promise.all([signIn('Alice'), signIn('Bob'), signIn('Carol')]);
+      const g = await group(alice, [bob, carol]);
+      const first = await say(carol, g.id, 'اولی');
+      const second = await say(carol, g.id, 'دومی');
+      await say(carol, g.id, 'سومی');
+      const react = async (who: AuthResult, messageId: string, emoji: string) =>
+        expect(
+          (
+            await t.request('PUT', `${API}/${g.id}/messages/${messageId}/reaction`, {
+              token: who.accessToken,
+              body: { emoji },
+            })
+          ).status,
+        ).toBe(200);
+      const hide = async (who: AuthResult, messageId: string) =>
+        expect(
+          (await t.request('POST', `${API}/${g.id}/messages/${messageId}/hide`, { token: who.accessToken }))
+            .status,
+        ).toBe(204);
+      await react(carol, first.id, '❤️');
+      await react(alice, second.id, '😂');
+      await react(bob, second.id, '😂');
+      await hide(alice, first.id);
+      await hide(bob, second.id);
+      const page = (messages: Message[]) =>
+        messages.map((m) => [m.seq, m.hidden ?? false, m.body, m.reactions ?? []]);
+      expect(page(await history(alice, g.id))).toEqual([
+        [1, true, null, []],
+        [2, false, 'دومی', [{ emoji: '😂', count: 2, userIds: [alice.user.id, bob.user.id] }]],
+        [3, false, 'سومی', []],
+      ]);
+      expect(page(await history(bob, g.id))).toEqual([
+        [1, false, 'اولی', [{ emoji: '❤️', count: 1, userIds: [carol.user.id] }]],
+        [2, true, null, []],
+        [3, false, 'سومی', []],
+      ]);
+      expect(page(await history(carol, g.id)).map(([seq, hidden]) => [seq, hidden])).toEqual([
+        [1, false],
+        [2, false],
+        [3, false],
+      ]);
+      const synced = await ok(
+        call<{ conversations: { messages: Message[] }[] }>(await socketOf(alice), 'sync', {
+          since: { [g.id]: 0 },
+        }),
+      );
+      expect(page(synced.conversations[0]!.messages)).toEqual(page(await history(alice, g.id)));
+    });
   });
 
   describe('groups', () => {

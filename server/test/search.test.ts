@@ -8,6 +8,7 @@ import {
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SearchRepository } from '../src/modules/search/search.repository.js';
 import { queryRows } from '../src/platform/db/client.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
@@ -361,5 +362,48 @@ describe.each(BACKENDS)('search on %s', (backend) => {
       sql`select count(*)::int as n from message_search where conversation_id = ${notes!.id}`,
     );
     expect(entries?.n).toBe(0);
+  });
+
+  it('after a sweep that caught up, the next reads only the conversations changed since it', async () => {
+    const [a, b] = await Promise.all([signIn('A'), signIn('B')]);
+    const old = await direct(a, b);
+    await post(a, old.id, 'زردآلو قدیمی');
+    const progressOf = async (conversationId: string) => {
+      const [row] = await queryRows<{ indexed_seq: string | number }>(
+        t.app.database.db,
+        sql`select indexed_seq from message_search_progress where conversation_id = ${conversationId}`,
+      );
+      return Number(row?.indexed_seq ?? 0);
+    };
+    // This test is the only sweeper meanwhile.
+    await t.app.search.indexer.stop();
+    try {
+      const repo = new SearchRepository(t.app.database.db);
+      const limits = { conversations: 1000, perConversation: 500 };
+      let caughtUp = await repo.sweep(limits);
+      while (caughtUp?.caughtUpTo === null) caughtUp = await repo.sweep(limits);
+      const since = caughtUp!.caughtUpTo!;
+      expect(await progressOf(old.id)).toBe(1);
+
+      const fresh = await group(a, [b]);
+      await post(b, fresh.id, 'زردآلو تازه');
+      // Behind, but its conversation row was not written since: a sweep after the watermark skips it.
+      await t.app.database.db.execute(
+        sql`update message_search_progress set indexed_seq = 0 where conversation_id = ${old.id}`,
+      );
+      const after = await repo.sweep({ ...limits, changedSince: since });
+      expect(after?.conversations).toBe(1);
+      expect(after?.caughtUpTo).not.toBeNull();
+      expect(await progressOf(fresh.id)).toBe(1);
+      expect(await progressOf(old.id)).toBe(0);
+      expect(await bodies(b, 'زردآلو')).toEqual(['زردآلو تازه', 'زردآلو قدیمی']);
+      // Nothing changed since that one.
+      expect((await repo.sweep({ ...limits, changedSince: after!.caughtUpTo! }))?.conversations).toBe(0);
+      // Without a watermark (a start) every conversation is checked.
+      expect((await repo.sweep(limits))?.conversations).toBe(1);
+      expect(await progressOf(old.id)).toBe(1);
+    } finally {
+      t.app.search.indexer.start();
+    }
   });
 });

@@ -236,23 +236,25 @@ export class MessageRepository {
     if (rows.length === 0) return extras;
     const ids = rows.map((r) => r.id);
     const quoted = [...new Set(rows.map((r) => r.replyToSeq).filter((s): s is number => s !== null))];
-    await Promise.all([
-      quoted.length > 0 &&
-        this.replyPreviews(conversationId, quoted).then((map) => {
-          extras.replies = map;
-        }),
-      this.reactionsOf(ids).then((map) => {
-        extras.reactions = map;
-      }),
-      readerId !== undefined &&
-        this.db
-          .select({ id: hiddenMessages.messageId })
-          .from(hiddenMessages)
-          .where(and(eq(hiddenMessages.userId, readerId), inArray(hiddenMessages.messageId, ids)))
-          .then((hidden) => {
-            extras.hidden = new Set(hidden.map((h) => h.id));
-          }),
+    // Reactions and what the reader hid come in one statement, rows told apart by `kind`: a page
+    // costs one query (two with quoted messages) even when it has neither.
+    const hiddenRows =
+      readerId === undefined
+        ? sql``
+        : sql`union all
+              select 'hidden', message_id, null::text, null::int, null::uuid[], null::timestamptz
+              from ${hiddenMessages}
+              where user_id = ${readerId} and message_id = any(${sql.param(ids)}::uuid[])`;
+    const [replies, marks] = await Promise.all([
+      quoted.length > 0 ? this.replyPreviews(conversationId, quoted) : undefined,
+      queryRows<ReactionRow & { kind: 'reaction' | 'hidden' }>(
+        this.db,
+        sql`${reactionRows(ids)} ${hiddenRows} order by kind, message_id, first_at, emoji`,
+      ),
     ]);
+    if (replies) extras.replies = replies;
+    extras.reactions = reactionMap(marks.filter((m) => m.kind === 'reaction'));
+    for (const m of marks) if (m.kind === 'hidden') extras.hidden.add(m.message_id);
     return extras;
   }
 
@@ -286,22 +288,11 @@ export class MessageRepository {
   /** The reactions on these messages: per message, per emoji, a count and the first people. */
   async reactionsOf(messageIds: string[]): Promise<Map<string, Reaction[]>> {
     if (messageIds.length === 0) return new Map();
-    const rows = await queryRows<{ message_id: string; emoji: string; count: number; user_ids: string[] }>(
+    const rows = await queryRows<ReactionRow>(
       this.db,
-      sql`select message_id, emoji, count(*)::int as count,
-                 (array_agg(user_id order by created_at, user_id))[1:${REACTION_USERS}] as user_ids
-          from ${messageReactions}
-          where message_id = any(${sql.param(messageIds)}::uuid[])
-          group by message_id, emoji
-          order by message_id, min(created_at), emoji`,
+      sql`${reactionRows(messageIds)} order by message_id, first_at, emoji`,
     );
-    const map = new Map<string, Reaction[]>();
-    for (const r of rows) {
-      const list = map.get(r.message_id) ?? [];
-      list.push({ emoji: r.emoji as Reaction['emoji'], count: Number(r.count), userIds: r.user_ids });
-      map.set(r.message_id, list);
-    }
-    return map;
+    return reactionMap(rows);
   }
 
   /** Sets the user's reaction to a message (one per person), or takes it back (`null`). */
@@ -425,6 +416,39 @@ function rowToMessage(r: Record<string, unknown>): MessageRow {
     editedAt: date(r.edited_at),
     deletedAt: date(r.deleted_at),
   };
+}
+
+/** A row of reactionRows: one emoji on one message. */
+interface ReactionRow {
+  message_id: string;
+  emoji: string;
+  count: number;
+  user_ids: string[];
+  first_at: Date | string;
+}
+
+/**
+ * The reactions on these messages, one row per message and emoji (kind 'reaction'), with when
+ * the emoji was first given: order by message_id, first_at, emoji for reactionMap.
+ */
+function reactionRows(messageIds: string[]) {
+  return sql`select 'reaction' as kind, message_id, emoji, count(*)::int as count,
+                    (array_agg(user_id order by created_at, user_id))[1:${REACTION_USERS}] as user_ids,
+                    min(created_at) as first_at
+             from ${messageReactions}
+             where message_id = any(${sql.param(messageIds)}::uuid[])
+             group by message_id, emoji`;
+}
+
+/** Reaction rows, in the order reactionRows gives, as each message's list. */
+function reactionMap(rows: readonly ReactionRow[]): Map<string, Reaction[]> {
+  const map = new Map<string, Reaction[]>();
+  for (const r of rows) {
+    const list = map.get(r.message_id) ?? [];
+    list.push({ emoji: r.emoji as Reaction['emoji'], count: Number(r.count), userIds: r.user_ids });
+    map.set(r.message_id, list);
+  }
+  return map;
 }
 
 /**

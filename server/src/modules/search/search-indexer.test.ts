@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { capturingLogger } from '../../../test/support/logs.js';
+import type { SweepResult } from './search.repository.js';
 import { SearchIndexer } from './search-indexer.js';
 
 const OPTIONS = {
@@ -10,18 +11,30 @@ const OPTIONS = {
   messagesPerConversation: 50,
 };
 
-/** A repository whose sweeps answer `answers` in turn (then 0), counting the calls; each takes `tookMs`. */
-function fakeRepo(answers: (number | null | Error)[], tookMs = 0) {
-  const calls = { count: 0 };
+/**
+ * A repository whose sweeps answer `answers` in turn (then 0), counting the calls and keeping the
+ * `changedSince` each was given; each takes `tookMs`. A number answers that many conversations
+ * read, caught up (at watermark `w<call>`) when it is under the limit; an object answers as it is.
+ */
+function fakeRepo(answers: (number | SweepResult | null | Error)[], tookMs = 0) {
+  const calls = { count: 0, changedSince: [] as (string | undefined)[] };
   return {
     calls,
     repo: {
-      async sweep(): Promise<number | null> {
+      async sweep(limits: {
+        conversations: number;
+        changedSince?: string | undefined;
+      }): Promise<SweepResult | null> {
         calls.count += 1;
+        calls.changedSince.push(limits.changedSince);
         if (tookMs > 0) await new Promise((resolve) => setTimeout(resolve, tookMs));
         const answer = answers.length > 0 ? answers.shift()! : 0;
         if (answer instanceof Error) throw answer;
-        return answer;
+        if (typeof answer !== 'number') return answer;
+        return {
+          conversations: answer,
+          caughtUpTo: answer < limits.conversations ? `w${calls.count}` : null,
+        };
       },
     },
   };
@@ -90,5 +103,17 @@ describe(SearchIndexer.name, () => {
     const indexer = new SearchIndexer(repo, capturingLogger().logger, OPTIONS);
     expect(await indexer.catchUp()).toBe(14);
     expect(calls.count).toBe(4);
+  });
+
+  it('after a sweep that left nothing behind, asks the next for what changed since it only', async () => {
+    // Full (no watermark yet), then one that stopped at a conversation's message limit (caught up
+    // to nothing), then one that caught up at w3, then one after w3.
+    const { repo, calls } = fakeRepo([10, { conversations: 2, caughtUpTo: null }, 1, 0]);
+    const indexer = new SearchIndexer(repo, capturingLogger().logger, OPTIONS);
+    expect(await indexer.catchUp()).toBe(13);
+    expect(calls.changedSince).toEqual([undefined, undefined, undefined, 'w3']);
+    // A restart of the loop keeps it: what changed while stopped is after it.
+    await indexer.catchUp();
+    expect(calls.changedSince.at(-1)).toBe('w4');
   });
 });

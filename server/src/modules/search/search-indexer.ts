@@ -29,8 +29,10 @@ export const DEFAULT_INDEXER_OPTIONS: SearchIndexerOptions = {
 /**
  * Keeps the search index up with the messages, beside the message path: a loop that sweeps the
  * conversations with messages past their progress (message_search_progress) and indexes them,
- * every `idleMs` (at once again after a full sweep: a backfill or a burst). The progress lives in the
- * database, so a restart (or a crash) continues where it stopped, and the first start indexes
+ * every `idleMs` (at once again after a full sweep: a backfill or a burst). After a sweep that left
+ * nothing behind, the next reads the progress of only the conversations changed since (found in one
+ * pass over the conversations table, which may not have an index for it). The progress lives in
+ * the database, so a restart (or a crash) continues where it stopped, and the first start indexes
  * the existing messages. It runs where the job workers run; with several such processes one
  * sweeps at a time (an advisory lock) and the others skip.
  */
@@ -39,6 +41,11 @@ export class SearchIndexer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private started = false;
+  /**
+   * Where the last sweep that left nothing behind stopped (SweepResult.caughtUpTo): the next
+   * looks only at conversations changed after it. Unset at start: the first sweep checks all.
+   */
+  private changedSince: string | undefined;
 
   constructor(
     private readonly repo: Pick<SearchRepository, 'sweep'>,
@@ -77,11 +84,16 @@ export class SearchIndexer {
     }
   }
 
-  private sweepOnce(): Promise<number | null> {
-    return this.repo.sweep({
+  private async sweepOnce(): Promise<number | null> {
+    const result = await this.repo.sweep({
       conversations: this.options.conversationsPerSweep,
       perConversation: this.options.messagesPerConversation,
+      changedSince: this.changedSince,
     });
+    if (result === null) return null;
+    // After a sweep that stopped at a limit the watermark stays: what it left is still after it.
+    if (result.caughtUpTo !== null) this.changedSince = result.caughtUpTo;
+    return result.conversations;
   }
 
   private schedule(delayMs: number): void {

@@ -4,6 +4,23 @@ import { type Db, queryRows } from '../../platform/db/client.js';
 /** Serialises sweeps across instances (pg_try_advisory_xact_lock key): one indexes, the rest skip. */
 const SWEEP_LOCK_KEY = 7_241_918;
 
+/**
+ * A watermark older than this many transactions is not trusted (age() wraps at 2^31): the sweep
+ * checks every conversation instead.
+ */
+const STALE_WATERMARK_AGE = 1_000_000_000;
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** Conversations it read (a full sweep, `conversations` of them, leaves more behind). */
+  conversations: number;
+  /**
+   * Set when the sweep left nothing behind that it could see: the `changedSince` of the next
+   * sweep (an xid, the sweep's snapshot xmin). Null after a sweep that stopped at a limit.
+   */
+  caughtUpTo: string | null;
+}
+
 /** A message found, as the search query reads it. */
 export interface SearchRow {
   messageId: string;
@@ -29,27 +46,52 @@ export class SearchRepository {
   /**
    * One sweep of the indexer: indexes the next messages (up to `perConversation` each) of up to
    * `conversations` conversations whose last_seq is past their progress, and moves the progress.
-   * Answers how many conversations it read, or null when another instance is sweeping. A message
-   * indexed already (an edit's re-index came first) is left as it is: the edit's text is newer.
+   * With `changedSince` (a `caughtUpTo` of an earlier sweep) it looks only at the conversations
+   * changed after that sweep. Answers how many conversations it read and, when it left nothing
+   * behind, the `changedSince` of the next sweep; null when another instance is sweeping. A
+   * message indexed already (an edit's re-index came first) is left as it is: the edit's text is newer.
    */
-  async sweep(limits: { conversations: number; perConversation: number }): Promise<number | null> {
+  async sweep(limits: {
+    conversations: number;
+    perConversation: number;
+    changedSince?: string | undefined;
+  }): Promise<SweepResult | null> {
     return this.db.transaction(async (tx) => {
       const [lock] = await queryRows<{ locked: boolean }>(
         tx,
         sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) as locked`,
       );
       if (!lock?.locked) return null;
+      // Every message updates its conversation's row, so the row's xmin is the transaction that
+      // last wrote it. A transaction an earlier sweep did not see has an xid at or past that
+      // sweep's snapshot xmin (wraparound-safe through age()), so the rows changed since then are
+      // found without an index: last_seq and last_message_at may not have one (tables.ts, HOT
+      // updates). A watermark that is in the future (a restored database) or very old checks all.
+      const changed = limits.changedSince
+        ? sql`and (age(${limits.changedSince}::xid) not between 0 and ${STALE_WATERMARK_AGE}
+                   or age(c.xmin) <= age(${limits.changedSince}::xid))`
+        : sql``;
       // One statement, one snapshot: a conversation's last_seq and its messages up to it were
-      // committed together, so every message up to to_seq is visible here.
-      const [row] = await queryRows<{ conversations: number }>(
+      // committed together, so every message up to to_seq is visible here. The candidates are
+      // filtered first and their progress probed one by one ("offset 0"), so that a sweep reads
+      // the progress of the changed conversations only.
+      const [row] = await queryRows<{ conversations: number; behind: boolean | null; watermark: string }>(
         tx,
         sql`
-          with work as (
-            select c.id, coalesce(p.indexed_seq, 0) as from_seq,
-                   least(c.last_seq, coalesce(p.indexed_seq, 0) + ${limits.perConversation}) as to_seq
-            from conversations c
-            left join message_search_progress p on p.conversation_id = c.id
-            where c.kind <> 'notes' and c.last_seq > coalesce(p.indexed_seq, 0)
+          with changed as materialized (
+            select c.id, c.last_seq from conversations c
+            where c.kind <> 'notes' ${changed}
+          ),
+          work as (
+            select c.id, c.last_seq, p.from_seq,
+                   least(c.last_seq, p.from_seq + ${limits.perConversation}) as to_seq
+            from changed c
+            cross join lateral (
+              select coalesce((select indexed_seq from message_search_progress
+                               where conversation_id = c.id offset 0), 0) as from_seq
+              offset 0
+            ) p
+            where c.last_seq > p.from_seq
             limit ${limits.conversations}
           ),
           indexed as (
@@ -69,9 +111,13 @@ export class SearchRepository {
             returning 1
           )
           select (select count(*) from progressed)::int as conversations,
-                 (select count(*) from indexed)::int as messages`,
+                 (select count(*) from indexed)::int as messages,
+                 (select bool_or(to_seq < last_seq) from work) as behind,
+                 (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text as watermark`,
       );
-      return row?.conversations ?? 0;
+      const read = row?.conversations ?? 0;
+      const caughtUp = read < limits.conversations && row?.behind !== true;
+      return { conversations: read, caughtUpTo: caughtUp ? (row?.watermark ?? null) : null };
     });
   }
 
