@@ -35,6 +35,9 @@ export const UserParamsSchema = z.object({ id: IdSchema });
 export const SetRoleSchema = z.object({ role: PlatformRoleSchema });
 /** To the user whose role changed: refresh the session (the new token carries the new role). */
 export const SessionChangedEventSchema = z.object({ role: PlatformRoleSchema });
+/** Someone set (`avatarId`) or removed (null) their profile photo. */
+export const UserAvatarEventSchema = z.object({ userId: IdSchema, avatarId: IdSchema.nullable() });
+export type UserAvatarEvent = z.infer<typeof UserAvatarEventSchema>;
 
 export const OtpRequestSchema = z.object({ phone: z.string().max(40) });
 export const VerifyRequestSchema = z.object({

@@ -26,6 +26,7 @@ import {
   AuthRefreshAckSchema,
   AuthRefreshPayloadSchema,
   SessionChangedEventSchema,
+  UserAvatarEventSchema,
 } from './identity.js';
 import {
   FocusPayloadSchema,
@@ -84,6 +85,11 @@ export const SERVER_EVENTS = {
   resync: ResyncEventSchema,
   /** Your role changed (an admin set it): refresh the session to carry it, and reconnect. */
   'session:changed': SessionChangedEventSchema,
+  /**
+   * To everyone who shares a conversation with the user, and the user's own connections: they set
+   * or removed their profile photo (null: back to initials).
+   */
+  'user:avatar': UserAvatarEventSchema,
   'conversation:joined': ConversationRefEventSchema,
   'conversation:left': ConversationRefEventSchema,
   /** To a customer waiting for an agent: their place in the queue and the estimated wait. */

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/platform/db/client.js';
 import { type AuthResult, startTestApp, type TestApp, uniquePhone } from './support/app.js';
+import { type ClientSocket, collect, connect, next } from './support/sockets.js';
 
 const LIMITS = {
   FILE_MAX_IMAGE_BYTES: '400000',
@@ -586,6 +587,57 @@ describe('files', () => {
       expect(removed.status).toBe(200);
       expect(removed.body.avatarId).toBeUndefined();
       expectError(await download(bob, `/api/v1/users/${alice.user.id}/avatar`), 404, 'file/not_found');
+    });
+
+    it('tells her groups and her other devices at once when she sets or removes a photo, and no stranger', async () => {
+      const [dina, omid, stranger] = await Promise.all([
+        t.signIn(uniquePhone(), 'Dina'),
+        t.signIn(uniquePhone(), 'Omid'),
+        t.signIn(uniquePhone(), 'Stranger'),
+      ]);
+      await createGroup(dina, [omid.user.id]);
+      const sockets: ClientSocket[] = await Promise.all(
+        [omid, dina, stranger].map((who) => connect(t.url, who.accessToken)),
+      );
+      const [toOmid, toHerOtherDevice, toStranger] = sockets as [ClientSocket, ClientSocket, ClientSocket];
+      const setPhoto = (who: AuthResult) =>
+        png(64, 64).then((body) =>
+          call('PUT', '/api/v1/users/me/avatar', {
+            token: who.accessToken,
+            body,
+            headers: { 'content-type': 'application/octet-stream' },
+          }),
+        );
+      try {
+        const heardByStranger = collect(toStranger, 'user:avatar');
+        const onHerDevice = collect(toHerOtherDevice, 'user:avatar');
+        const isDina = (e: { userId: string }) => e.userId === dina.user.id;
+        const omidHearsSet = next(toOmid, 'user:avatar', isDina);
+        const deviceHearsSet = next(toHerOtherDevice, 'user:avatar', isDina);
+        const set = await setPhoto(dina);
+        expect(set.status).toBe(200);
+        const told = { userId: dina.user.id, avatarId: set.body.avatarId };
+        expect(await omidHearsSet).toEqual(told);
+        expect(await deviceHearsSet).toEqual(told);
+
+        const omidHearsRemoved = next(toOmid, 'user:avatar', (e) => isDina(e) && e.avatarId === null);
+        const deviceHearsRemoved = next(toHerOtherDevice, 'user:avatar', (e) => e.avatarId === null);
+        expect((await call('DELETE', '/api/v1/users/me/avatar', { token: dina.accessToken })).status).toBe(
+          200,
+        );
+        expect(await omidHearsRemoved).toEqual({ userId: dina.user.id, avatarId: null });
+        await deviceHearsRemoved;
+        // In her room and the group's, her device heard each change once (one emit to both rooms).
+        expect(onHerDevice.map((e) => e.avatarId)).toEqual([set.body.avatarId, null]);
+
+        // The stranger's own change reaches them after Dina's went out: had hers reached them, it came first.
+        const ownChange = next(toStranger, 'user:avatar', (e) => e.userId === stranger.user.id);
+        await setPhoto(stranger);
+        await ownChange;
+        expect(heardByStranger.map((e) => e.userId)).toEqual([stranger.user.id]);
+      } finally {
+        for (const s of sockets) s.close();
+      }
     });
   });
 });

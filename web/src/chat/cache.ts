@@ -84,6 +84,23 @@ export function applyRead(
   };
 }
 
+/** A member's new profile photo (`avatarId`; null: back to initials); the same conversation when not a member. */
+export function applyAvatar(
+  c: Conversation,
+  event: { userId: string; avatarId: string | null },
+): Conversation {
+  const avatarId = event.avatarId ?? undefined;
+  if (!c.members.some((m) => m.userId === event.userId && m.avatarId !== avatarId)) return c;
+  return {
+    ...c,
+    members: c.members.map((m) => {
+      if (m.userId !== event.userId) return m;
+      const { avatarId: _old, ...rest } = m;
+      return avatarId ? { ...rest, avatarId } : rest;
+    }),
+  };
+}
+
 /** A deleted message that is a conversation's last one shows as deleted in the list. */
 export function applyDeleted(
   page: ConversationPage,

@@ -230,6 +230,36 @@ describe(ChatEngine.name, () => {
     expect(listed(A)?.members.find((m) => m.userId === YOU)?.lastReadSeq).toBe(5);
   });
 
+  it('shows a member’s new or removed profile photo in place, and mine in my session too', () => {
+    const PHOTO = '00000000-0000-4000-8000-0000000000f1';
+    const withoutYou = conversation(B, 1, {
+      members: [{ userId: ME, name: 'me', role: 'member', lastReadSeq: 1, joinedAt: '2024-01-01T00:00:00Z' }],
+    });
+    const { socket, engine, queries, session, listed } = setup([conversation(A, 2), withoutYou]);
+    engine.start();
+    queries.setQueryData(conversationKey(A), conversation(A, 2));
+    const yours = (c: Conversation | undefined) => c?.members.find((m) => m.userId === YOU);
+    const detail = () => queries.getQueryData<Conversation>(conversationKey(A));
+    const untouched = listed(B);
+
+    socket.fire('user:avatar', { userId: YOU, avatarId: PHOTO });
+    expect(yours(listed(A))?.avatarId).toBe(PHOTO);
+    expect(yours(detail())?.avatarId).toBe(PHOTO);
+    expect(listed(B)).toBe(untouched);
+    expect(session.current?.user).not.toHaveProperty('avatarId');
+
+    socket.fire('user:avatar', { userId: YOU, avatarId: null });
+    expect(yours(listed(A))).not.toHaveProperty('avatarId');
+    expect(yours(detail())).not.toHaveProperty('avatarId');
+
+    // Set on my other device: this one's settings and avatars follow.
+    socket.fire('user:avatar', { userId: ME, avatarId: PHOTO });
+    expect(session.current?.user.avatarId).toBe(PHOTO);
+    expect(listed(B)?.members[0]?.avatarId).toBe(PHOTO);
+    socket.fire('user:avatar', { userId: ME, avatarId: null });
+    expect(session.current?.user).not.toHaveProperty('avatarId');
+  });
+
   it('keeps the history of a group I was removed from, read-only, and reads it again when I am added back', async () => {
     const { socket, engine, queries, seqs, listed } = setup([conversation(A, 2)], {
       [A]: [msg(A, 1), msg(A, 2)],

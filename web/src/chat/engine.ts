@@ -1,10 +1,11 @@
-import type { Conversation, ErrorCode, Message } from '@abrik/protocol';
+import type { Conversation, ErrorCode, Message, UserAvatarEvent } from '@abrik/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import type { Session } from '../api/session.js';
 import { Store } from '../lib/store.js';
 import {
+  applyAvatar,
   applyDeleted,
   applyMessages,
   applyRead,
@@ -33,6 +34,7 @@ import {
 import { DeskLive } from './desk.js';
 import { listenExtras } from './extras.js';
 import {
+  conversationDetailsKey,
   conversationKey,
   conversationsKey,
   type MessagePage,
@@ -280,6 +282,7 @@ export class ChatEngine {
       else this.removedFrom(conversationId);
     });
     s.on('support:queue', (event) => this.queueMoved(event));
+    s.on('user:avatar', (event) => this.avatarChanged(event));
     s.on('session:changed', () => {
       // A new role: a fresh token carries it, and a new connection joins the rooms it brings.
       this.session.refresh().then(
@@ -324,6 +327,26 @@ export class ChatEngine {
     if (event.position === null) {
       void this.queries.invalidateQueries({ queryKey: conversationKey(event.conversationId) });
       void this.queries.invalidateQueries({ queryKey: conversationsKey });
+    }
+  }
+
+  /**
+   * Someone set or removed their profile photo: every held conversation they are in shows the new
+   * one in place (the list, the open conversation, its members); mine also updates my session.
+   */
+  private avatarChanged(event: UserAvatarEvent): void {
+    this.updateList((page) => {
+      const items = page.items.map((c) => applyAvatar(c, event));
+      return items.every((c, i) => c === page.items[i]) ? page : { ...page, items };
+    });
+    this.queries.setQueriesData<Conversation>(
+      { queryKey: conversationDetailsKey },
+      (c) => c && applyAvatar(c, event),
+    );
+    const me = this.session.current?.user;
+    if (event.userId === this.meId && me && (me.avatarId ?? null) !== event.avatarId) {
+      const { avatarId: _old, ...rest } = me;
+      this.session.updateUser(event.avatarId ? { ...rest, avatarId: event.avatarId } : rest);
     }
   }
 

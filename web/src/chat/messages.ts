@@ -10,7 +10,10 @@ export interface MessagePage {
 export type MessagesData = InfiniteData<MessagePage, number | undefined>;
 
 export const messagesKey = (conversationId: string) => ['messages', conversationId] as const;
-export const conversationKey = (conversationId: string) => ['conversation', conversationId] as const;
+/** Every conversation's detail at once: the prefix of `conversationKey`. */
+export const conversationDetailsKey = ['conversation'] as const;
+export const conversationKey = (conversationId: string) =>
+  [...conversationDetailsKey, conversationId] as const;
 export const conversationsKey = ['conversations'] as const;
 
 /** Every message held, ascending by seq, each id once. */

@@ -4,15 +4,6 @@ import type { Lang } from '../i18n/index.js';
 import { contactLabel } from '../lib/contacts.js';
 import { formatPhone } from '../lib/phone.js';
 
-/**
- * An Iranian number without grouping (`09121234567`), others in E.164: what the support console
- * still shows (its tests expect it). Everything else uses `formatPhone` (lib/phone.ts); the
- * console moves over with its tests.
- */
-export function displayPhone(e164: string): string {
-  return e164.startsWith('+98') ? `0${e164.slice(3)}` : e164;
-}
-
 /** The other person of a direct conversation (or the customer of a support one). */
 export function peerOf(conversation: Conversation, meId: string) {
   return conversation.members.find((m) => m.userId !== meId);

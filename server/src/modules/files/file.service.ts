@@ -8,6 +8,7 @@ import type { Attachment, AttachmentKind, Me } from '@abrik/protocol';
 import { fileTypeFromFile } from 'file-type';
 import type { Actor } from '../../platform/auth.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
+import type { LiveEvents } from '../../platform/events/live-events.js';
 import { KeyedGate } from '../../platform/keyed-gate.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimit } from '../../platform/redis/rate-limit.js';
@@ -29,6 +30,8 @@ export interface MembershipPort {
   membershipOf(conversationId: string, userId: string): Promise<unknown>;
   /** Of the given users, those who share a conversation with the user. */
   sharedWith(userId: string, others: string[]): Promise<string[]>;
+  /** The conversations the user is a member of (their photo's live audience). */
+  conversationIdsOf(userId: string): Promise<string[]>;
 }
 
 /**
@@ -94,6 +97,7 @@ export interface FileServiceDeps {
   profiles: ProfilePort;
   storage: FileStorage;
   conversations: MembershipPort;
+  live: Pick<LiveEvents, 'publish'>;
   uploads: RateLimit;
   limits: SizeLimits;
   /** Where uploads are received before they are checked and stored (DATA_DIR/tmp/uploads). */
@@ -302,6 +306,7 @@ export class FileService implements AttachmentPort {
       const replaced = await this.deps.files.replaceAvatar(actor.id, file);
       if (!replaced) throw new NotFoundError('user/not_found');
       keys.length = 0; // stored and in use: nothing to undo
+      this.deps.live.publish('user.avatar_changed', { userId: actor.id, avatarId: id });
       if (replaced.previousId) await this.removeFiles([replaced.previousId]);
     } catch (error) {
       await this.removeKeys(keys);
@@ -316,7 +321,11 @@ export class FileService implements AttachmentPort {
   async removeAvatar(actor: Actor): Promise<Me> {
     const replaced = await this.deps.files.replaceAvatar(actor.id, null);
     if (!replaced) throw new NotFoundError('user/not_found');
-    if (replaced.previousId) await this.removeFiles([replaced.previousId]);
+    if (replaced.previousId) {
+      // Only when there was one: removing none changes nobody's screen.
+      this.deps.live.publish('user.avatar_changed', { userId: actor.id, avatarId: null });
+      await this.removeFiles([replaced.previousId]);
+    }
     return this.deps.profiles.me(actor.id);
   }
 

@@ -4,6 +4,8 @@ import type { LiveEvents } from '../../platform/events/live-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Module } from '../../platform/module.js';
 import type { RateLimitFactory } from '../../platform/redis/rate-limit.js';
+import { avatarSocket } from './avatar.socket.js';
+import './events.js';
 import { FileRepository } from './file.repository.js';
 import { fileRoutes } from './file.routes.js';
 import { type AttachmentPort, FileService, type MembershipPort, type ProfilePort } from './file.service.js';
@@ -57,6 +59,7 @@ export function createFilesModule(deps: {
     profiles: deps.profiles,
     storage,
     conversations: deps.conversations,
+    live: deps.live,
     uploads: deps.limits({ name: 'upload:user:1m', points: settings.uploadsPerMinute, durationSeconds: 60 }),
     limits: settings.limits,
     tempDir: join(deps.dataDir, 'tmp', 'uploads'),
@@ -82,6 +85,7 @@ export function createFilesModule(deps: {
     attachments: { claim: files.claim, attach: files.attach, copy: files.copy },
     storage,
     routes: { authenticated: [fileRoutes({ files })] },
+    socket: avatarSocket({ live: deps.live, conversations: deps.conversations, logger: deps.logger }),
     jobs: [filesCleanupJob(files, deps.logger)],
     async stop() {
       unsubscribe();

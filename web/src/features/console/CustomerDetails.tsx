@@ -1,9 +1,9 @@
 import type { SupportWidgetContact } from '@abrik/protocol';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { displayPhone } from '../../chat/names.js';
 import { localDigits } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
+import { formatPhone } from '../../lib/phone.js';
 
 /** A phone shown as «۰۹۱۲ ••• ••۶۷»: enough to recognise, not enough to copy off a shared screen. */
 export function maskPhone(shown: string): string {
@@ -109,7 +109,7 @@ export function WidgetContact({ widget }: { widget: SupportWidgetContact }) {
         {widget.phone && (
           <>
             <dt>{t('console.side.phone')}</dt>
-            <MaskedPhone phone={localDigits(displayPhone(widget.phone), lang)} testId="side-widget-phone" />
+            <MaskedPhone phone={formatPhone(widget.phone, lang)} testId="side-widget-phone" />
           </>
         )}
         {widget.email && (

@@ -127,28 +127,42 @@ async function renderPanel({
 }
 
 describe(SidePanel.name, () => {
-  it('shows the customer with the phone masked until asked for', async () => {
+  it('shows the customer with the phone masked until asked for, written as people write it', async () => {
     const { user } = await renderPanel();
     expect((await screen.findByTestId('side-customer-name')).textContent).toBe('Ali Karimi');
     const phone = screen.getByTestId('side-phone');
-    expect(phone.textContent).toBe('0912•••••67');
+    expect(phone.textContent).toBe('0912 ••• ••67');
     const toggle = screen.getByTestId('side-phone-toggle');
     expect(toggle.textContent).toBe('Show');
     expect(toggle.getAttribute('aria-pressed')).toBe('false');
     await user.click(toggle);
-    expect(phone.textContent).toBe('09121234567');
+    expect(phone.textContent).toBe('0912 123 4567');
     expect(toggle.textContent).toBe('Hide');
     expect(toggle.getAttribute('aria-pressed')).toBe('true');
     await user.click(toggle);
-    expect(phone.textContent).toBe('0912•••••67');
+    expect(phone.textContent).toBe('0912 ••• ••67');
+  });
+
+  it('writes a foreign customer’s number in the international format', async () => {
+    const { user } = await renderPanel({
+      routes: {
+        [`${BASE}/customer`]: () => [
+          200,
+          { id: CUSTOMER, name: 'Jo', phone: '+447700900123', conversations: [] },
+        ],
+      },
+    });
+    const phone = await screen.findByTestId('side-phone');
+    await user.click(screen.getByTestId('side-phone-toggle'));
+    expect(phone.textContent).toBe('+44 7700 900123');
   });
 
   it('masks the phone in Persian digits in Persian', async () => {
     const { user } = await renderPanel({ lang: 'fa' });
     const phone = await screen.findByTestId('side-phone');
-    expect(phone.textContent).toBe('۰۹۱۲•••••۶۷');
+    expect(phone.textContent).toBe('۰۹۱۲ ••• ••۶۷');
     await user.click(screen.getByTestId('side-phone-toggle'));
-    expect(phone.textContent).toBe('۰۹۱۲۱۲۳۴۵۶۷');
+    expect(phone.textContent).toBe('۰۹۱۲ ۱۲۳ ۴۵۶۷');
   });
 
   it('links the earlier conversations', async () => {
@@ -279,9 +293,9 @@ describe('SidePanel for a website visitor', () => {
     // The visitor's phone is masked like any customer's, until asked for.
     const phone = screen.getByTestId('side-widget-phone');
     expect(phone.getAttribute('dir')).toBe('ltr');
-    expect(phone.textContent).toBe('0912•••••67');
+    expect(phone.textContent).toBe('0912 ••• ••67');
     await user.click(screen.getByTestId('side-widget-phone-toggle'));
-    expect(phone.textContent).toBe('09121234567');
+    expect(phone.textContent).toBe('0912 123 4567');
     expect(within(widget).queryByTestId('side-widget-offline')).toBeNull();
     // Nothing filled in, nothing set by the page: no empty lists.
     expect(within(widget).queryByTestId('side-widget-form')).toBeNull();
@@ -362,9 +376,9 @@ describe('SidePanel for a website visitor', () => {
       ),
     });
     const phone = await screen.findByTestId('side-widget-phone');
-    expect(phone.textContent).toBe('۰۹۱۲•••••۶۷');
+    expect(phone.textContent).toBe('۰۹۱۲ ••• ••۶۷');
     await user.click(screen.getByTestId('side-widget-phone-toggle'));
-    expect(phone.textContent).toBe('۰۹۱۲۱۲۳۴۵۶۷');
+    expect(phone.textContent).toBe('۰۹۱۲ ۱۲۳ ۴۵۶۷');
     expect(screen.getByTestId('side-widget-trust').textContent).toBe('اطلاعات تأییدنشده');
     expect(screen.getByTestId('side-widget-site').textContent).toBe('وب‌سایت: Shop · https://shop.example.ir');
     // An e-mail or a code with digits stays as the visitor or the site wrote it.
@@ -390,7 +404,7 @@ describe('SidePanel for a website visitor', () => {
         conversations: [],
       }),
     });
-    expect((await screen.findByTestId('side-phone')).textContent).toBe('0912•••••67');
+    expect((await screen.findByTestId('side-phone')).textContent).toBe('0912 ••• ••67');
     expect(screen.queryByTestId('side-widget')).toBeNull();
   });
 

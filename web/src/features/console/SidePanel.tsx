@@ -2,9 +2,9 @@ import type { SupportTicket } from '@abrik/protocol';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { errorText } from '../../api/errors.js';
-import { displayPhone } from '../../chat/names.js';
-import { formatListTime, localDigits } from '../../lib/format.js';
+import { formatListTime } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
+import { formatPhone } from '../../lib/phone.js';
 import { MaskedPhone, WidgetContact } from './CustomerDetails.js';
 import { useAgents, useAssignments, useCustomer, useTeams } from './queries.js';
 import { SlaTargets } from './SlaTargets.js';
@@ -30,7 +30,7 @@ export function SidePanel({
     id ? (agents.data?.items.find((a) => a.id === id)?.name ?? t('names.unnamed')) : t('console.queue');
   const teamName = (id: string | null) => (id ? teams.data?.items.find((x) => x.id === id)?.name : undefined);
   // A website visitor's user key is not a phone (it comes as ''): their details are in `widget`.
-  const phone = customer.data?.phone ? localDigits(displayPhone(customer.data.phone), lang) : '';
+  const phone = customer.data?.phone ? formatPhone(customer.data.phone, lang) : '';
 
   return (
     <aside

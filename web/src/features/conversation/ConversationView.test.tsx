@@ -2,7 +2,7 @@ import type { Conversation, Message } from '@abrik/protocol';
 import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationPage } from '../../chat/cache.js';
-import { conversationsKey } from '../../chat/messages.js';
+import { conversationKey, conversationsKey } from '../../chat/messages.js';
 import { renderSignedIn } from '../../test/engine.js';
 import { directConversation, ME, textMessage as msg, YOU } from '../../test/messages.js';
 import { ConversationView } from './ConversationView.js';
@@ -33,6 +33,7 @@ function serve(conversation: () => Conversation, history: Message[]) {
     if (url.pathname === '/api/v1/conversations')
       return json(200, { items: [conversation()], nextCursor: null });
     if (url.pathname === `/api/v1/conversations/${G}`) return json(200, conversation());
+    if (url.pathname === `/api/v1/users/${YOU}/avatar`) return new Response(new Uint8Array([1, 2, 3]));
     if (url.pathname === `/api/v1/conversations/${G}/messages`) {
       const before = Number(url.searchParams.get('before') ?? Number.MAX_SAFE_INTEGER);
       const items = history.filter((m) => m.seq < before).slice(-50);
@@ -82,6 +83,7 @@ class FakeObserver {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   window.history.replaceState(null, '', '/');
 });
 
@@ -184,6 +186,47 @@ describe(ConversationView.name, () => {
         ]),
       ),
     );
+  });
+
+  it('shows a member’s avatar beside the first bubble of each of their groups, and their new photo at once', async () => {
+    vi.spyOn(URL, 'createObjectURL').mockImplementation(() => 'blob:you');
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const at = (seconds: number) => new Date(Date.UTC(2024, 0, 1, 0, 1, seconds)).toISOString();
+    const history = [
+      msg(G, 1, { createdAt: at(0) }),
+      msg(G, 2, { createdAt: at(10) }), // within the minute: the same group
+      msg(G, 3, { senderId: ME, createdAt: at(20) }),
+      msg(G, 4, { createdAt: at(30) }), // after mine: a group of its own
+    ];
+    const { socket, queries } = await open(() => group(4), history);
+    await waitFor(() => expect(seqsShown()).toEqual([1, 2, 3, 4]));
+    const bubble = (seq: number) => document.querySelector(`li[data-seq="${seq}"]`) as HTMLElement;
+    const avatarOf = (seq: number) => bubble(seq).querySelector(':scope > .avatar');
+    expect(avatarOf(1)?.textContent).toBe('Y');
+    // Decorative: the name is in the bubble; screen readers skip the picture.
+    expect(avatarOf(1)?.getAttribute('aria-hidden')).toBe('true');
+    expect(avatarOf(2)).toBeNull();
+    expect(bubble(2).querySelector(':scope > .avatar-space')).not.toBeNull();
+    expect(avatarOf(3)).toBeNull();
+    expect(avatarOf(4)?.textContent).toBe('Y');
+
+    const PHOTO = '00000000-0000-4000-8000-0000000000f1';
+    act(() => socket.fire('user:avatar', { userId: YOU, avatarId: PHOTO }));
+    await waitFor(() => expect(avatarOf(1)?.querySelector('img')?.getAttribute('src')).toBe('blob:you'));
+    expect(avatarOf(1)?.querySelector('img')?.getAttribute('alt')).toBe('');
+    expect(avatarOf(4)?.querySelector('img')).not.toBeNull();
+    const detail = queries.getQueryData<Conversation>(conversationKey(G));
+    expect(detail?.members.find((m) => m.userId === YOU)?.avatarId).toBe(PHOTO);
+
+    act(() => socket.fire('user:avatar', { userId: YOU, avatarId: null }));
+    await waitFor(() => expect(avatarOf(1)?.querySelector('img')).toBeNull());
+    expect(avatarOf(1)?.textContent).toBe('Y');
+  });
+
+  it('puts no avatars beside the bubbles of a direct conversation', async () => {
+    await open(() => directConversation(G, 1), [msg(G, 1)]);
+    await waitFor(() => expect(seqsShown()).toEqual([1]));
+    expect(screen.getByTestId('message').querySelector('.avatar, .avatar-space')).toBeNull();
   });
 
   it('shows the other person’s presence as unknown while I am offline', async () => {

@@ -152,6 +152,11 @@ export function ConversationView({
   }, [stored, pending, meId, othersReadSeq, staffView, storedNotes, pendingNotes]);
   // Former members keep their names on their messages.
   const names = useMemo(() => memberNames(conversation, t, lang), [conversation, t, lang]);
+  // Members' profile photos, beside their bubbles in groups (`user:avatar` changes them in place).
+  const avatarIds = useMemo(
+    () => new Map(conversation?.members.map((m) => [m.userId, m.avatarId]) ?? []),
+    [conversation],
+  );
   const upload = useAttachmentDraft(conversationId);
   const chat = useMessageActions({
     conversationId,
@@ -581,6 +586,15 @@ export function ConversationView({
                         row.senderId &&
                         !grouped
                           ? (names.get(row.senderId) ?? t('names.unnamed'))
+                          : null
+                      }
+                      sender={
+                        conversation?.kind === 'group' && row.senderId
+                          ? {
+                              userId: row.senderId,
+                              name: names.get(row.senderId) ?? t('names.unnamed'),
+                              avatarId: avatarIds.get(row.senderId),
+                            }
                           : null
                       }
                       actions={actionsOf(row)}

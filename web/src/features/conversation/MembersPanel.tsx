@@ -11,6 +11,7 @@ import { useConfirm } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
+import { PhotoAvatar } from '../../components/PhotoAvatar.js';
 import { closeOnEscape, useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from '../conversations/PhoneLookup.js';
 import { GroupInfo, RoleButton } from './GroupInfo.js';
@@ -121,11 +122,14 @@ export function MembersPanel({
       <GroupInfo conversation={conversation} meId={meId} />
       <ul className="member-list">
         {conversation.members.map((m) => {
-          const name = m.userId === meId ? t('names.you') : personName(m.userId, m.name, t, lang);
+          const ownName = personName(m.userId, m.name, t, lang);
+          const name = m.userId === meId ? t('names.you') : ownName;
           const removable =
             m.userId !== meId && manages && m.role !== 'owner' && (myRole === 'owner' || m.role !== 'admin');
           return (
             <li key={m.userId} data-testid="member" data-user-id={m.userId}>
+              {/* Decorative (Avatar is aria-hidden): the name follows; mine shows my initials, not "You". */}
+              <PhotoAvatar id={m.userId} name={ownName} avatarId={m.avatarId} />
               <span dir="auto">{name}</span> <span className="muted small">{t(`group.role.${m.role}`)}</span>
               <RoleButton conversation={conversation} member={m} meId={meId} name={name} />
               {removable && (

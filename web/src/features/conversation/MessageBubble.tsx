@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ViewMessage } from '../../chat/messages.js';
 import { Icon, type IconName } from '../../components/Icon.js';
 import { MessageText } from '../../components/MessageText.js';
+import { PhotoAvatar } from '../../components/PhotoAvatar.js';
 import { formatTime } from '../../lib/format.js';
 import { useLang } from '../../lib/hooks.js';
 import { Attachment } from './Attachment.js';
@@ -60,6 +61,13 @@ function useLongPress() {
   };
 }
 
+/** Whose picture stands beside a bubble (others' messages in groups). */
+export interface BubbleSender {
+  userId: string;
+  name: string;
+  avatarId?: string | undefined;
+}
+
 /** An action on my own message: an icon, its name for screen readers and on hover. */
 function ActionButton({
   icon,
@@ -90,6 +98,7 @@ export function MessageBubble({
   row,
   note = false,
   senderName,
+  sender = null,
   grouped = false,
   highlighted = false,
   actions = [],
@@ -102,6 +111,11 @@ export function MessageBubble({
   note?: boolean;
   /** Shown above others' messages in groups. */
   senderName: string | null;
+  /**
+   * Others' messages in groups: their avatar beside the first bubble of a group; the bubbles that
+   * continue it keep its place empty, so they stay in one column.
+   */
+  sender?: BubbleSender | null;
   /** Continues the previous bubble's group (same sender, within a minute): set closer. */
   grouped?: boolean;
   /** Just jumped to: highlighted for a moment. */
@@ -118,12 +132,13 @@ export function MessageBubble({
   const message = row.message;
   const deleted = Boolean(message?.deletedAt);
   const system = message?.kind === 'system';
+  const pictured = sender && !row.mine && !system ? sender : null;
   return (
     <li
       // The long press that shows the buttons, where there are buttons (staff notes); everything
       // else has its long press open the message menu (MessageMenu.tsx).
       {...(actions.length > 0 ? press.handlers : {})}
-      className={`message ${row.mine ? 'mine' : 'theirs'}${system ? ' system' : ''}${note ? ' note' : ''}${grouped ? ' grouped' : ''}${highlighted ? ' highlighted' : ''}`}
+      className={`message ${row.mine ? 'mine' : 'theirs'}${system ? ' system' : ''}${note ? ' note' : ''}${grouped ? ' grouped' : ''}${pictured ? ' with-avatar' : ''}${highlighted ? ' highlighted' : ''}`}
       data-actions-open={press.open ? 'true' : undefined}
       data-highlighted={highlighted ? 'true' : undefined}
       data-testid="message"
@@ -133,6 +148,13 @@ export function MessageBubble({
       data-mine={String(row.mine)}
       data-status={row.status ?? undefined}
     >
+      {pictured &&
+        (grouped ? (
+          <span className="avatar-space" aria-hidden="true" />
+        ) : (
+          // Decorative (Avatar is aria-hidden): the sender's name is written in the bubble.
+          <PhotoAvatar id={pictured.userId} name={pictured.name} avatarId={pictured.avatarId} />
+        ))}
       <div className="bubble">
         {note && (
           <span className="note-label" data-testid="note-label">
