@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { preactAliases } from './web/preact-aliases.js';
+
+const protocolAlias = {
+  find: '@abrik/protocol',
+  replacement: fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)),
+};
 
 export default defineConfig({
   resolve: {
     // Tests run on the sources; the built `dist` is for `npm start` and the CLI.
-    alias: { '@abrik/protocol': fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)) },
+    alias: { [protocolAlias.find]: protocolAlias.replacement },
   },
   test: {
     testTimeout: 30_000,
@@ -22,13 +28,16 @@ export default defineConfig({
         },
       },
       {
-        // The web client's unit and component tests, in a simulated DOM.
+        // The web client's unit and component tests, in a simulated DOM, on Preact as it ships.
         extends: true,
+        resolve: { alias: [...preactAliases, protocolAlias], mainFields: ['module', 'main'] },
         test: {
           name: 'web',
           include: ['web/src/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
           setupFiles: ['web/src/test/setup.ts'],
+          // Processed by Vite, so the aliases reach the libraries' own imports of React too.
+          server: { deps: { inline: true } },
         },
       },
       {

@@ -1,22 +1,27 @@
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { preactAliases } from './preact-aliases.js';
 
 const server = process.env.ABRIK_DEV_SERVER ?? 'http://localhost:3000';
 
 export default defineConfig({
   resolve: {
-    alias: {
+    alias: [
       // The client compiles the protocol's sources, as the tests do; no build of protocol needed.
-      '@abrik/protocol': fileURLToPath(new URL('../protocol/src/index.ts', import.meta.url)),
+      {
+        find: '@abrik/protocol',
+        replacement: fileURLToPath(new URL('../protocol/src/index.ts', import.meta.url)),
+      },
       // normalizePhone asks only "a valid mobile number?": the mobile-only metadata answers that
       // as the full one does (web/src/widget/budgets.test.ts compares them) in 24 kB gzip, not 39.
-      'libphonenumber-js/max': 'libphonenumber-js/mobile',
-    },
+      { find: 'libphonenumber-js/max', replacement: 'libphonenumber-js/mobile' },
+      ...preactAliases,
+    ],
   },
+  // JSX straight to Preact's runtime (React's names resolve to preact/compat, preact-aliases.ts).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   plugins: [
-    react(),
     VitePWA({
       // Our own service worker (push, notification clicks) with the precache list injected.
       strategies: 'injectManifest',

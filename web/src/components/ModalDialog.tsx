@@ -1,4 +1,4 @@
-import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react';
+import { type KeyboardEvent, type ReactNode, type RefObject, useLayoutEffect, useRef } from 'react';
 import { createPortal } from 'react-dom';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -35,7 +35,7 @@ export function ModalDialog({
   const back = useRef(returnFocus);
   const focusFirst = useRef(initialFocus);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const opener =
       back.current ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     const root = document.getElementById('root');

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, Ref } from 'react';
 
 type Props = Omit<
   InputHTMLAttributes<HTMLInputElement>,
@@ -6,6 +6,7 @@ type Props = Omit<
 > & {
   value: string;
   onValueChange: (value: string) => void;
+  ref?: Ref<HTMLInputElement>;
 };
 
 /**

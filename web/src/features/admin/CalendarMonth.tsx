@@ -1,6 +1,6 @@
 import { type Calendar, type CalendarDay, toPersianDigits, WEEKDAYS } from '@abrik/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { calendarDays, clearCalendarDay, setCalendarDay } from '../../api/hours.js';
 import { useServices } from '../../app/context.js';
@@ -75,7 +75,7 @@ export function CalendarMonth({ calendar, isAdmin }: { calendar: Calendar; isAdm
   const digits = (value: number) => (lang === 'fa' ? toPersianDigits(value) : String(value));
   const monthName = (jm: number) => t(`snooze.months.${monthKey(jm)}`);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moveFocus.current) return;
     moveFocus.current = false;
     gridRef.current?.querySelector<HTMLButtonElement>(`[data-jalali="${dayKey(focused)}"]`)?.focus();

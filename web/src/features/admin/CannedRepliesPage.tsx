@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSupportApi } from '../../app/context.js';
 import { FormError } from '../../components/FormError.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { useAction } from '../../lib/hooks.js';
 import { EditButton, ItemForm, ItemList, ListPage, useOpenForm } from './ListPage.js';
 import {
@@ -203,8 +204,8 @@ function DeleteConfirm({ reply, onDone }: { reply: CannedReply; onDone: () => vo
           className="primary admin-danger"
           data-testid="canned-delete-confirm"
           disabled={busy}
-          // biome-ignore lint/a11y/noAutofocus: the question was just asked; the answer is here
-          autoFocus
+          // The question was just asked; the answer is here.
+          ref={focusOnMount}
           onClick={() => void remove()}
         >
           {busy ? t('admin.canned.deleting') : t('admin.canned.deleteYes')}

@@ -453,7 +453,7 @@ function HolidayImport({ calendar }: { calendar: Calendar }) {
             <select
               id={`${id}-year`}
               data-testid="holiday-year"
-              value={year ?? ''}
+              value={year === null ? '' : String(year)}
               onChange={(e) => {
                 setChosen(Number(e.target.value));
                 setResult(null);

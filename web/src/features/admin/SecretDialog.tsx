@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
 
 /**
  * Copies `text` to the clipboard; where the clipboard cannot be used (plain http, a refused
@@ -77,7 +77,8 @@ export function SecretDialog({
   const id = useId();
   const dialog = useRef<HTMLDialogElement>(null);
   const field = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  // Before the browser paints, so whoever opened it (ConfirmButton) sees focus already inside.
+  useLayoutEffect(() => {
     const el = dialog.current;
     if (el && !el.open) el.showModal?.();
     el?.querySelector<HTMLElement>('[data-testid="secret-copy"]')?.focus();

@@ -129,7 +129,7 @@ describe(WidgetsPage.name, () => {
     await user.click(
       form.getAllByTestId('widget-identity-mode').find((r) => (r as HTMLInputElement).value === 'off')!,
     );
-    fireEvent.change(form.getByTestId('widget-primary-color'), { target: { value: '#aa3300' } });
+    fireEvent.input(form.getByTestId('widget-primary-color'), { target: { value: '#aa3300' } });
     expect(form.getByTestId('widget-primary-color-value').textContent).toBe('#aa3300');
     expect(form.getByTestId('widget-text-color-value').textContent).toBe('Default');
     await user.selectOptions(form.getByTestId('widget-position'), 'right');

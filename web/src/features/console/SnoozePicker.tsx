@@ -3,8 +3,8 @@ import {
   type FormEvent,
   type JSX,
   type KeyboardEvent,
-  useEffect,
   useId,
+  useLayoutEffect,
   useReducer,
   useRef,
   useState,
@@ -112,7 +112,7 @@ export function SnoozePicker({
   // Focus follows the keyboard only: a click or a month button keeps focus where it is.
   const moveFocus = useRef(false);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moveFocus.current) return;
     moveFocus.current = false;
     gridRef.current?.querySelector<HTMLButtonElement>(`[data-jalali="${dayKey(focused)}"]`)?.focus();

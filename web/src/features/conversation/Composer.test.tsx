@@ -9,8 +9,7 @@ async function renderComposer(lang: 'fa' | 'en') {
     <Composer editing={null} onSend={onSend} onEdit={() => {}} onCancelEdit={() => {}} onTyping={() => {}} />,
     { lang },
   );
-  const type = (text: string) =>
-    fireEvent.change(screen.getByTestId('composer'), { target: { value: text } });
+  const type = (text: string) => fireEvent.input(screen.getByTestId('composer'), { target: { value: text } });
   return { onSend, type, send: () => screen.getByTestId('send') as HTMLButtonElement };
 }
 

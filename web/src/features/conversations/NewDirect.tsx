@@ -4,6 +4,7 @@ import { useServices } from '../../app/context.js';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { useAction } from '../../lib/hooks.js';
 import { lookupByPhone } from './PhoneLookup.js';
 import { useOpenCreated } from './useOpenCreated.js';
@@ -40,7 +41,7 @@ export function NewDirect({ onDone }: { onDone: () => void }) {
         data-testid="new-direct-phone"
         autoComplete="off"
         // The form was opened to type this number.
-        autoFocus
+        ref={focusOnMount}
         value={phone}
         onValueChange={setPhone}
       />

@@ -8,6 +8,7 @@ import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { useLang } from '../../lib/hooks.js';
 import { lookupByPhone } from './PhoneLookup.js';
 import { useOpenCreated } from './useOpenCreated.js';
@@ -59,8 +60,8 @@ export function NewGroup({ onDone }: { onDone: () => void }) {
         data-testid="group-title"
         dir="auto"
         maxLength={64}
-        // biome-ignore lint/a11y/noAutofocus: the form was opened to type this name
-        autoFocus
+        // The form was opened to type this name.
+        ref={focusOnMount}
         value={title}
         onChange={(e) => setTitle(e.target.value)}
       />

