@@ -1,4 +1,3 @@
-import { normalizePhone } from '@abrik/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,9 +9,23 @@ import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { digitsOnly, formatCountdown, localDigits } from '../../lib/format.js';
 import { useLang, useNow } from '../../lib/hooks.js';
-import { formatPhone } from '../../lib/phone.js';
 // The chosen theme (settings) applies from the first screen on.
 import '../../lib/theme.js';
+
+type PhoneCheck = typeof import('./phone-check.js');
+let phoneCheck: Promise<PhoneCheck> | undefined;
+/**
+ * The phone check, fetched once: asked for as soon as the field is touched (and when the browser
+ * is idle after the first paint), awaited when the number is sent. A failed fetch is forgotten, so
+ * sending again tries again.
+ */
+function loadPhoneCheck(): Promise<PhoneCheck> {
+  phoneCheck ??= import('./phone-check.js').catch((error: unknown) => {
+    phoneCheck = undefined;
+    throw error;
+  });
+  return phoneCheck;
+}
 
 /** Phone number → SMS code → signed in. */
 export function SignIn() {
@@ -32,6 +45,7 @@ export function SignIn() {
   const now = useNow(500, resendAt > Date.now());
   const waitSeconds = Math.max(0, Math.ceil((resendAt - now) / 1000));
   const codeRef = useRef<HTMLInputElement>(null);
+  const phones = useRef<PhoneCheck | null>(null);
   const errorId = useId();
   /** The field of the step shown is the one the error is about. */
   const fieldError = {
@@ -42,6 +56,13 @@ export function SignIn() {
   useEffect(() => {
     if (step === 'code') codeRef.current?.focus();
   }, [step]);
+
+  useEffect(() => {
+    const preload = () => void loadPhoneCheck().catch(() => {});
+    if (typeof requestIdleCallback !== 'function') return preload();
+    const idle = requestIdleCallback(preload, { timeout: 3000 });
+    return () => cancelIdleCallback(idle);
+  }, []);
 
   async function requestCode(target: string) {
     setBusy(true);
@@ -67,15 +88,25 @@ export function SignIn() {
     }
   }
 
-  function submitPhone(event: FormEvent) {
+  async function submitPhone(event: FormEvent) {
     event.preventDefault();
-    const normalized = normalizePhone(phone);
+    setBusy(true);
+    try {
+      phones.current = await loadPhoneCheck();
+    } catch {
+      // Offline, or the line dropped: the same words as for a request that could not be sent.
+      setError(t('errors.network'));
+      setBusy(false);
+      return;
+    }
+    const normalized = phones.current.normalizePhone(phone);
     if (!normalized) {
       setError(t('signIn.phoneInvalid'));
+      setBusy(false);
       return;
     }
     setE164(normalized);
-    void requestCode(normalized);
+    await requestCode(normalized);
   }
 
   async function submitCode(event: FormEvent) {
@@ -111,6 +142,7 @@ export function SignIn() {
               placeholder={localDigits('0912 123 4567', lang)}
               value={phone}
               onValueChange={setPhone}
+              onFocus={() => void loadPhoneCheck().catch(() => {})}
               {...fieldError}
               required
             />
@@ -123,7 +155,7 @@ export function SignIn() {
           <form onSubmit={submitCode} noValidate>
             <h1>{t('signIn.codeTitle')}</h1>
             <p className="muted">
-              {t('signIn.codeSent')} <bdi dir="ltr">{formatPhone(e164, lang)}</bdi>
+              {t('signIn.codeSent')} <bdi dir="ltr">{phones.current?.formatPhone(e164, lang) ?? e164}</bdi>
             </p>
             {stillValid && (
               <p className="notice" role="status" data-testid="code-still-valid">
