@@ -1,3 +1,4 @@
+import type { i18n as I18n } from 'i18next';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useRoute } from 'wouter';
@@ -10,23 +11,48 @@ import { PushBanner } from '../features/push/PushBanner.js';
 import { SearchButton } from '../features/search/SearchButton.js';
 import { NameBanner } from '../features/settings/NameBanner.js';
 import { Settings } from '../features/settings/Settings.js';
+import { loadStaffStrings } from '../i18n/index.js';
 import { useStore } from '../lib/store.js';
 import { useServices } from './context.js';
 
-// The staff's parts are chunks of their own: a customer's chat loads none of them.
-const AdminPages = lazy(() =>
-  import('../features/admin/AdminPages.js').then((m) => ({ default: m.AdminPages })),
-);
-const DeskAlerts = lazy(() =>
-  import('../features/console/Alerts.js').then((m) => ({ default: m.DeskAlerts })),
-);
-const Console = lazy(() => import('../features/console/Console.js').then((m) => ({ default: m.Console })));
-const ConsoleLink = lazy(() =>
-  import('../features/console/Console.js').then((m) => ({ default: m.ConsoleLink })),
-);
-const ReportsScreen = lazy(() =>
-  import('../features/reports/ReportsPage.js').then((m) => ({ default: m.ReportsScreen })),
-);
+/**
+ * The staff's parts are chunks of their own, and so are their Persian texts (loadStaffStrings):
+ * a customer's chat loads none of them. Made once per i18n instance (the app has one; tests make
+ * many), since each part waits for the texts to be in that instance before it renders.
+ */
+function staffParts(i18n: I18n) {
+  const withStrings = <M,>(load: Promise<M>) =>
+    Promise.all([load, loadStaffStrings(i18n)]).then(([module]) => module);
+  return {
+    AdminPages: lazy(() =>
+      withStrings(import('../features/admin/AdminPages.js')).then((m) => ({ default: m.AdminPages })),
+    ),
+    DeskAlerts: lazy(() =>
+      withStrings(import('../features/console/Alerts.js')).then((m) => ({ default: m.DeskAlerts })),
+    ),
+    Console: lazy(() =>
+      withStrings(import('../features/console/Console.js')).then((m) => ({ default: m.Console })),
+    ),
+    ConsoleLink: lazy(() =>
+      withStrings(import('../features/console/Console.js')).then((m) => ({ default: m.ConsoleLink })),
+    ),
+    ReportsScreen: lazy(() =>
+      withStrings(import('../features/reports/ReportsPage.js')).then((m) => ({ default: m.ReportsScreen })),
+    ),
+  };
+}
+
+const staffPartsByI18n = new WeakMap<I18n, ReturnType<typeof staffParts>>();
+
+function useStaffParts() {
+  const { i18n } = useServices();
+  let parts = staffPartsByI18n.get(i18n);
+  if (!parts) {
+    parts = staffParts(i18n);
+    staffPartsByI18n.set(i18n, parts);
+  }
+  return parts;
+}
 
 /**
  * The signed-in screen: chats (the list beside the open conversation; on a phone's width one of
@@ -35,6 +61,7 @@ const ReportsScreen = lazy(() =>
  */
 export function Shell() {
   const { session } = useServices();
+  const { DeskAlerts, Console, ReportsScreen } = useStaffParts();
   const role = useStore(session.store)?.user.role;
   const staff = role !== undefined && role !== 'customer';
   const [match, params] = useRoute('/c/:id');
@@ -68,6 +95,7 @@ export function Shell() {
 
 function AdminShell({ section, staff }: { section: string; staff: boolean }) {
   const { t } = useTranslation();
+  const { AdminPages, ConsoleLink } = useStaffParts();
   return (
     <div className="shell admin-shell">
       <ConnectionState />
@@ -96,6 +124,7 @@ function AdminShell({ section, staff }: { section: string; staff: boolean }) {
 
 function ChatShell({ activeId, staff }: { activeId: string | null; staff: boolean }) {
   const { t } = useTranslation();
+  const { ConsoleLink } = useStaffParts();
   return (
     <div className="shell" data-view={activeId ? 'conversation' : 'list'}>
       <ConnectionState />

@@ -1,4 +1,4 @@
-/** Persian texts of the admin screens (merged into fa.ts under `admin`). */
+/** Persian texts of the admin screens (merged into staff.fa.ts under `admin`). */
 export const adminFa = {
   title: 'مدیریت پشتیبانی',
   sections: 'بخش‌های مدیریت',

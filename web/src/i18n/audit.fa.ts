@@ -1,4 +1,4 @@
-/** Persian texts of the audit log (merged into fa.ts under `audit`). */
+/** Persian texts of the audit log (merged into staff.fa.ts under `audit`). */
 export const auditFa = {
   title: 'گزارش رویدادها',
   intro: 'کارهای مدیران و سرپرست‌ها، از تازه به کهنه. این گزارش در برنامه تغییر نمی‌کند و پاک نمی‌شود.',

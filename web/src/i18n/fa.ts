@@ -1,29 +1,17 @@
 import { actionsFa } from './actions.fa.js';
-import { adminFa } from './admin.fa.js';
-import { auditFa } from './audit.fa.js';
 import { consoleFa } from './console.fa.js';
 import { csatFa } from './csat.fa.js';
 import { filesFa } from './files.fa.js';
 import { hoursFa } from './hours.fa.js';
-import { reportsFa } from './reports.fa.js';
 import { searchFa } from './search.fa.js';
-import { slaFa } from './sla.fa.js';
-import { snoozeFa } from './snooze.fa.js';
-import { webhooksFa } from './webhooks.fa.js';
-import { widgetsFa } from './widgets.fa.js';
+import type { staffFa } from './staff.fa.js';
 
+/** The Persian texts that come with the page; the staff's pages add `staffFa` (staff.fa.ts) to them. */
 export const fa = {
-  admin: adminFa,
-  snooze: snoozeFa,
   console: consoleFa,
   csat: csatFa,
-  reports: reportsFa,
   search: searchFa,
   hours: hoursFa,
-  sla: slaFa,
-  webhooks: webhooksFa,
-  widgets: widgetsFa,
-  audit: auditFa,
   app: { name: 'آبریک چت' },
   lang: { switchTo: 'English', label: 'تغییر زبان به انگلیسی' },
   errors: {
@@ -175,5 +163,5 @@ export const fa = {
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
-/** The shape every language provides (the Persian texts are the reference). */
-export type Resources = Widen<typeof fa>;
+/** The shape every language provides (the Persian texts, with the staff's, are the reference). */
+export type Resources = Widen<typeof fa & typeof staffFa>;

@@ -1,6 +1,7 @@
 import i18next, { type BackendModule, type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { fa, type Resources } from './fa.js';
+import type { staffFa } from './staff.fa.js';
 
 export type Lang = 'fa' | 'en';
 export const LANGS: readonly Lang[] = ['fa', 'en'];
@@ -49,6 +50,28 @@ const lazyEnglish: BackendModule = {
     );
   },
 };
+
+let staffStrings: Promise<typeof staffFa> | undefined;
+
+/**
+ * Adds the Persian texts of the staff's pages (staff.fa.ts, a chunk of its own) to `instance`;
+ * the staff's lazily loaded pages wait for it (Shell.tsx). The chunk is fetched once; a failed
+ * fetch is forgotten, so the next call tries again. English needs nothing: en.ts is whole.
+ */
+export function loadStaffStrings(instance: I18n): Promise<void> {
+  staffStrings ??= import('./staff.fa.js').then(
+    (module) => module.staffFa,
+    (error: unknown) => {
+      staffStrings = undefined;
+      throw error;
+    },
+  );
+  return staffStrings.then((parts) => {
+    // Whole top-level parts, beside fa.ts's (i18n.test.ts checks): no deep merge, which would
+    // write them into fa.ts's object itself, the bundle every instance starts from.
+    instance.addResourceBundle('fa', 'translation', parts, false, true);
+  });
+}
 
 /** A ready i18next instance; switching language also switches the document's direction and is remembered. */
 export async function createI18n(lang: Lang = storedLang()): Promise<I18n> {

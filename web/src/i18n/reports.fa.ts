@@ -1,4 +1,4 @@
-/** Persian texts of the support reports page (merged into fa.ts under `reports`). */
+/** Persian texts of the support reports page (merged into staff.fa.ts under `reports`). */
 export const reportsFa = {
   title: 'گزارش‌های پشتیبانی',
   link: 'گزارش‌ها',

@@ -1,4 +1,4 @@
-/** Persian texts of service levels: the admin page, the console's panel and alerts (merged into fa.ts under `sla`). */
+/** Persian texts of service levels: the admin page, the console's panel and alerts (merged into staff.fa.ts under `sla`). */
 export const slaFa = {
   title: 'سطح خدمت (SLA)',
   intro:

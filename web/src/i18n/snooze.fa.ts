@@ -1,4 +1,4 @@
-/** Persian texts of the snooze screens (merged into fa.ts under `snooze`). */
+/** Persian texts of the snooze screens (merged into staff.fa.ts under `snooze`). */
 export const snoozeFa = {
   title: 'تعویق گفتگو',
   quick: 'انتخاب سریع',

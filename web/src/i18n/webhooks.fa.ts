@@ -1,4 +1,4 @@
-/** Persian texts of the webhooks page (merged into fa.ts under `webhooks`). */
+/** Persian texts of the webhooks page (merged into staff.fa.ts under `webhooks`). */
 export const webhooksFa = {
   title: 'وب‌هوک‌ها',
   intro:

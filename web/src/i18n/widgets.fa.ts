@@ -1,4 +1,4 @@
-/** Persian texts of the website widgets page (merged into fa.ts under `widgets`). */
+/** Persian texts of the website widgets page (merged into staff.fa.ts under `widgets`). */
 export const widgetsFa = {
   title: 'ابزارک‌های گفتگو',
   intro:

@@ -8,7 +8,7 @@ import { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
 import { EngineProvider, ServicesProvider } from '../app/context.js';
 import { ChatEngine } from '../chat/engine.js';
-import { createI18n, currentLang, type Lang } from '../i18n/index.js';
+import { createI18n, currentLang, type Lang, loadStaffStrings } from '../i18n/index.js';
 
 type Handler = (...args: unknown[]) => void;
 
@@ -74,15 +74,22 @@ export async function renderSignedIn(
     lang = 'fa',
     tokens = TEST_TOKENS(meId),
     queries = new QueryClient({ defaultOptions: { queries: { retry: false } } }),
+    staffStrings = tokens.user.role !== 'customer',
   }: {
     meId: string;
     lang?: Lang;
     /** Signed in with these (default: a customer named "me"). */
     tokens?: AuthTokens;
     queries?: QueryClient;
+    /**
+     * Load the staff's texts first (default: unless signed in as a customer, whose pages never
+     * load them in the app); false leaves it to the page, like the app's lazy staff pages.
+     */
+    staffStrings?: boolean;
   },
 ) {
   const i18n = await createI18n(lang);
+  if (staffStrings) await loadStaffStrings(i18n);
   const api = new ApiClient(() => currentLang(i18n));
   const session = new Session(api.refresh);
   api.attach(session);
@@ -97,5 +104,5 @@ export async function renderSignedIn(
       </I18nextProvider>
     </ServicesProvider>,
   );
-  return { engine, socket, session, queries, view, user: userEvent.setup() };
+  return { engine, socket, session, queries, i18n, view, user: userEvent.setup() };
 }

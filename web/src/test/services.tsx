@@ -8,7 +8,7 @@ import { vi } from 'vitest';
 import { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
 import { ServicesProvider } from '../app/context.js';
-import { createI18n, currentLang, type Lang } from '../i18n/index.js';
+import { createI18n, currentLang, type Lang, loadStaffStrings } from '../i18n/index.js';
 
 export interface Call {
   url: string;
@@ -44,13 +44,15 @@ export function fakeServer(routes: Record<string, Route>): Call[] {
 
 /**
  * Renders `ui` with the app's real API client, session, i18n and query client around it; signed in
- * with `tokens` when given.
+ * with `tokens` when given. The staff's texts are there unless signed in as a customer, as in the
+ * app: a customer's pages never load them, so a customer's page that used one shows its key.
  */
 export async function renderWithServices(
   ui: ReactNode,
   { lang = 'fa', tokens }: { lang?: Lang; tokens?: AuthTokens } = {},
 ) {
   const i18n = await createI18n(lang);
+  if (tokens?.user.role !== 'customer') await loadStaffStrings(i18n);
   const api = new ApiClient(() => currentLang(i18n));
   const session = new Session(api.refresh);
   api.attach(session);

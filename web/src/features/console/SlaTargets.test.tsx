@@ -10,7 +10,7 @@ import { Session } from '../../api/session.js';
 import { EngineProvider, ServicesProvider } from '../../app/context.js';
 import type { DeskAlert } from '../../chat/desk.js';
 import type { ChatEngine } from '../../chat/engine.js';
-import { createI18n, type Lang } from '../../i18n/index.js';
+import { createI18n, type Lang, loadStaffStrings } from '../../i18n/index.js';
 import { Store } from '../../lib/store.js';
 import { type Route, renderWithServices } from '../../test/services.js';
 import { error, server, signedIn } from '../admin/fixtures.js';
@@ -42,7 +42,9 @@ let en: TFunction;
 let fa: TFunction;
 beforeEach(async () => {
   en = (await createI18n('en')).t;
-  fa = (await createI18n('fa')).t;
+  const persian = await createI18n('fa');
+  await loadStaffStrings(persian);
+  fa = persian.t;
 });
 
 describe(spanText.name, () => {
