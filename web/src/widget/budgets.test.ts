@@ -78,6 +78,18 @@ describe('app budgets', () => {
       result.files.some((file) => /SignedIn|AdminPages|Console|ReportsPage/.test(file)),
       result.files.join(),
     ).toBe(false);
+    expect(route('sign-in').limit).toBe(90 * 1024);
+  });
+
+  // libphonenumber's metadata (~35 kB) comes when the sign-in form is used (SignIn.tsx), and with
+  // the signed-in app, which shows numbers: never with the first page.
+  it('leaves the phone check out of the sign-in page, and has it in the chat', () => {
+    const holdsPhoneMetadata = (files: string[]) =>
+      files.some((file) =>
+        readFileSync(join(webDir, 'dist', file), 'utf8').includes('country_calling_codes'),
+      );
+    expect(holdsPhoneMetadata(checkRouteBudget(route('sign-in'), webDir).files)).toBe(false);
+    expect(holdsPhoneMetadata(checkRouteBudget(route('chat'), webDir).files)).toBe(true);
   });
 
   it('keeps the chat (signed in, a conversation open) within its budget, more than the sign-in page', () => {
@@ -90,6 +102,7 @@ describe('app budgets', () => {
       chat.files.join(),
     ).toBe(false);
     expect(chat.status === 'ok' && signIn.status === 'ok' && chat.gzip > signIn.gzip).toBe(true);
+    expect(route('chat').limit).toBe(200 * 1024);
   });
 
   it('has the service worker precache every chunk, so the app starts offline whichever page opens', () => {
