@@ -95,4 +95,20 @@ describe(viewMessages.name, () => {
       [null, true, 'sending'],
     ]);
   });
+
+  it('quotes the message a queued reply answers, before the server has it', () => {
+    const item = { ...pending('r'), replyToSeq: 2 };
+    const rows = viewMessages([msg(1), msg(2, { body: 'the question' })], [item], ME, 0);
+    expect(rows.at(-1)?.replyTo).toEqual({
+      seq: 2,
+      id: msg(2).id,
+      senderId: msg(2).senderId,
+      body: 'the question',
+      attachmentKind: null,
+      deleted: false,
+    });
+    // A quoted message not held here: no quote until the server's ack brings it.
+    expect(viewMessages([msg(1)], [item], ME, 0).at(-1)?.replyTo).toBeUndefined();
+    expect(viewMessages([msg(1), msg(2)], [pending('plain')], ME, 0).at(-1)?.replyTo).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '@abrik/protocol';
+import type { Conversation, Message, ReplyPreview } from '@abrik/protocol';
 import type { InfiniteData } from '@tanstack/react-query';
 import type { OutboxItem } from './outbox.js';
 
@@ -107,6 +107,21 @@ export interface ViewMessage {
   status: OwnStatus | null;
   /** Why the server refused an own message (failed), in the UI language. */
   error?: string;
+  /** A queued reply's quote, from the message it answers as held here (stored ones carry theirs). */
+  replyTo?: ReplyPreview;
+}
+
+/** The quote of `message`, as the server would send it with a reply to it. */
+function replyPreviewOf(message: Message): ReplyPreview {
+  const deleted = Boolean(message.deletedAt);
+  return {
+    seq: message.seq,
+    id: message.id,
+    senderId: message.senderId,
+    body: deleted ? null : message.body || null,
+    attachmentKind: deleted ? null : (message.attachment?.kind ?? null),
+    deleted,
+  };
 }
 
 /**
@@ -136,8 +151,10 @@ export function viewMessages(
       status: mine && m.kind === 'text' ? (m.seq <= othersReadSeq ? 'read' : 'sent') : null,
     };
   });
+  const bySeq = new Map(stored.map((m) => [m.seq, m]));
   for (const item of pending) {
     if (storedIds.has(item.clientMsgId)) continue;
+    const quoted = item.replyToSeq === undefined ? undefined : bySeq.get(item.replyToSeq);
     rows.push({
       key: item.clientMsgId,
       clientMsgId: item.clientMsgId,
@@ -149,6 +166,7 @@ export function viewMessages(
       message: null,
       status: item.status === 'failed' ? 'failed' : 'sending',
       ...(item.error ? { error: item.error } : {}),
+      ...(quoted ? { replyTo: replyPreviewOf(quoted) } : {}),
     });
   }
   return rows;

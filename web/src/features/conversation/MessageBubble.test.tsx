@@ -57,4 +57,26 @@ describe(MessageBubble.name, () => {
     act(() => void vi.advanceTimersByTime(1_000));
     expect(item.getAttribute('data-actions-open')).toBeNull();
   });
+
+  it('shows a queued reply’s quote while it is still sending', async () => {
+    const item = {
+      clientMsgId: 'r1',
+      conversationId: C,
+      body: 'yes',
+      createdAt: '2024-01-01T01:00:00Z',
+      status: 'queued' as const,
+      replyToSeq: 1,
+    };
+    const [, row] = viewMessages([msg(C, 1, { body: 'coming tonight?' })], [item], ME, 0);
+    expect(row?.status).toBe('sending');
+    await renderWithServices(
+      <ol>
+        <MessageBubble row={row!} senderName={null} actions={[]} onRetry={() => {}} onDiscard={() => {}} />
+      </ol>,
+      { lang: 'en' },
+    );
+    const quote = screen.getByTestId('reply-quote');
+    expect(quote.getAttribute('data-reply-seq')).toBe('1');
+    expect(quote.textContent).toContain('coming tonight?');
+  });
 });

@@ -166,7 +166,7 @@ export function MessageBubble({
             {senderName}
           </span>
         )}
-        <BubbleTop message={message} actions={chat} />
+        <BubbleTop message={message} pendingReplyTo={row.replyTo} actions={chat} />
         {message?.attachment && !deleted && <Attachment attachment={message.attachment} />}
         {/* A photo sent without a caption has no text to show. */}
         {(system || deleted || !message?.attachment || row.body) && (

@@ -29,11 +29,22 @@ export function quoteText(
 }
 
 /** Above a bubble's text: "Forwarded from …" and the quote of the message it answers (a tap jumps there). */
-export function BubbleTop({ message, actions }: { message: Message | null; actions?: ChatActions | null }) {
+export function BubbleTop({
+  message,
+  pendingReplyTo,
+  actions,
+}: {
+  message: Message | null;
+  /** A queued reply's quote (ViewMessage.replyTo): shown before the server has the message. */
+  pendingReplyTo?: ReplyPreview | undefined;
+  actions?: ChatActions | null;
+}) {
   const { t } = useTranslation();
   const jumpTo = useJumpTo();
-  if (!message || message.deletedAt || message.kind === 'system') return null;
-  const { forwarded, replyTo } = message;
+  if (message && (message.deletedAt || message.kind === 'system')) return null;
+  const forwarded = message?.forwarded;
+  const replyTo = message ? message.replyTo : pendingReplyTo;
+  if (!forwarded && !replyTo) return null;
   const senderName = (id: string | null) =>
     (id && (id === actions?.meId ? t('names.you') : actions?.names.get(id))) || t('names.someone');
   return (
