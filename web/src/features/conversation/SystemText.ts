@@ -9,10 +9,18 @@ function joinNames(names: readonly string[], t: TFunction): string {
 
 /**
  * A group's system message in the reader's language ("سارا علی را اضافه کرد"), with the names of
- * current and former members (`names`, from memberNames): nobody who left turns "Unnamed".
+ * current and former members (`names`, from memberNames): nobody who left turns "Unnamed". Where
+ * former members are not known (the conversation list has current members only), `unknown` says
+ * "someone" instead.
  */
-export function systemText(event: SystemEvent, names: ReadonlyMap<string, string>, t: TFunction): string {
-  const name = (id: string | null) => (id ? (names.get(id) ?? t('names.unnamed')) : t('names.someone'));
+export function systemText(
+  event: SystemEvent,
+  names: ReadonlyMap<string, string>,
+  t: TFunction,
+  unknown: 'unnamed' | 'someone' = 'unnamed',
+): string {
+  const name = (id: string | null) =>
+    id ? (names.get(id) ?? t(unknown === 'unnamed' ? 'names.unnamed' : 'names.someone')) : t('names.someone');
   const actor = name(event.actorId);
   const users = joinNames(
     event.userIds.map((id) => name(id)),

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderSignedIn } from '../../test/engine.js';
-import { directConversation, ME } from '../../test/messages.js';
+import { directConversation, ME, textMessage, YOU } from '../../test/messages.js';
 import { fakeServer } from '../../test/services.js';
 import { ConversationList } from './ConversationList.js';
 
@@ -38,5 +38,28 @@ describe(ConversationList.name, () => {
     expect(dot.getAttribute('data-online')).toBe('unknown');
     expect(screen.getByText('status unknown')).toBeTruthy();
     expect(screen.getByTestId('avatar').textContent).toBe('Y');
+  });
+
+  it('words a group’s system message as its last line, naming whoever is no longer a member “someone”', async () => {
+    const LEFT = '00000000-0000-4000-8000-0000000000ee';
+    const group = (action: 'added' | 'left', userIds: string[]) =>
+      directConversation(C, 5, {
+        kind: 'group',
+        title: 'Family',
+        lastMessage: textMessage(C, 5, {
+          kind: 'system',
+          body: null,
+          senderId: null,
+          system: { action, actorId: action === 'added' ? YOU : LEFT, userIds, value: null },
+        }),
+      });
+    let conversation = group('added', [ME]);
+    fakeServer({ '/api/v1/conversations': () => [200, { items: [conversation], nextCursor: null }] });
+    const first = await renderSignedIn(<ConversationList activeId={null} />, { meId: ME, lang: 'en' });
+    expect((await screen.findByText(/added/)).textContent).toBe('you added me');
+    first.view.unmount();
+    conversation = group('left', []);
+    await renderSignedIn(<ConversationList activeId={null} />, { meId: ME, lang: 'en' });
+    expect((await screen.findByText(/left/)).textContent).toBe('Someone left the group');
   });
 });

@@ -7,11 +7,12 @@ import { Link } from 'wouter';
 import { errorText } from '../../api/errors.js';
 import { useEngine, useServices } from '../../app/context.js';
 import { conversationsKey } from '../../chat/messages.js';
-import { conversationTitle, peerOf, personName } from '../../chat/names.js';
+import { conversationTitle, memberNames, peerOf, personName } from '../../chat/names.js';
 import { PhotoAvatar } from '../../components/PhotoAvatar.js';
 import { formatListTime, formatNumber } from '../../lib/format.js';
 import { closeOnEscape, useDisclosure, useLang } from '../../lib/hooks.js';
 import { useStore } from '../../lib/store.js';
+import { systemText } from '../conversation/SystemText.js';
 import { NewSupport, openSupport } from '../support/NewSupport.js';
 import { NewDirect } from './NewDirect.js';
 import { NewGroup } from './NewGroup.js';
@@ -144,7 +145,9 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             ? t('list.noMessages')
             : last.deletedAt
               ? t('list.deleted')
-              : `${last.senderId === meId ? t('list.you') : ''}${attachmentLabel(last, t)}${last.body ?? ''}`;
+              : last.system
+                ? systemText(last.system, memberNames(c, t, lang), t, 'someone')
+                : `${last.senderId === meId ? t('list.you') : ''}${attachmentLabel(last, t)}${last.body ?? ''}`;
           return (
             <li key={c.id}>
               <Link
