@@ -1,5 +1,6 @@
 import i18next, { type BackendModule, type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { onceUntilFailed } from '../lib/once.js';
 import { fa, type Resources } from './fa.js';
 import type { staffFa } from './staff.fa.js';
 
@@ -51,7 +52,9 @@ const lazyEnglish: BackendModule = {
   },
 };
 
-let staffStrings: Promise<typeof staffFa> | undefined;
+const staffStrings = onceUntilFailed(
+  (): Promise<typeof staffFa> => import('./staff.fa.js').then((module) => module.staffFa),
+);
 
 /**
  * Adds the Persian texts of the staff's pages (staff.fa.ts, a chunk of its own) to `instance`;
@@ -59,14 +62,7 @@ let staffStrings: Promise<typeof staffFa> | undefined;
  * fetch is forgotten, so the next call tries again. English needs nothing: en.ts is whole.
  */
 export function loadStaffStrings(instance: I18n): Promise<void> {
-  staffStrings ??= import('./staff.fa.js').then(
-    (module) => module.staffFa,
-    (error: unknown) => {
-      staffStrings = undefined;
-      throw error;
-    },
-  );
-  return staffStrings.then((parts) => {
+  return staffStrings().then((parts) => {
     // Whole top-level parts, beside fa.ts's (i18n.test.ts checks): no deep merge, which would
     // write them into fa.ts's object itself, the bundle every instance starts from.
     instance.addResourceBundle('fa', 'translation', parts, false, true);

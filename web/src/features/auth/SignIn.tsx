@@ -9,23 +9,16 @@ import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { digitsOnly, formatCountdown, localDigits } from '../../lib/format.js';
 import { useLang, useNow } from '../../lib/hooks.js';
+import { onceUntilFailed } from '../../lib/once.js';
 // The chosen theme (settings) applies from the first screen on.
 import '../../lib/theme.js';
 
 type PhoneCheck = typeof import('./phone-check.js');
-let phoneCheck: Promise<PhoneCheck> | undefined;
 /**
  * The phone check, fetched once: asked for as soon as the field is touched (and when the browser
- * is idle after the first paint), awaited when the number is sent. A failed fetch is forgotten, so
- * sending again tries again.
+ * is idle after the first paint), awaited when the number is sent; a failed fetch is tried again.
  */
-function loadPhoneCheck(): Promise<PhoneCheck> {
-  phoneCheck ??= import('./phone-check.js').catch((error: unknown) => {
-    phoneCheck = undefined;
-    throw error;
-  });
-  return phoneCheck;
-}
+const loadPhoneCheck = onceUntilFailed((): Promise<PhoneCheck> => import('./phone-check.js'));
 
 /** Phone number → SMS code → signed in. */
 export function SignIn() {
