@@ -48,8 +48,9 @@ export default defineConfig({
           include: ['web/e2e/**/*.test.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
-          // One server and one browser per file; files one after the other.
-          fileParallelism: false,
+          // One server and one browser per file (ports, databases and browser profiles of its own),
+          // so files run beside the other suites, two at a time in all (maxWorkers): run one after
+          // the other, they were a 3½-minute tail with the second core idle.
         },
       },
     ],
