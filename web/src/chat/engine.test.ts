@@ -1,5 +1,5 @@
-import type { AuthTokens, Conversation, Message } from '@abrik/protocol';
-import { QueryClient } from '@tanstack/react-query';
+import type { AuthTokens, Conversation, ConversationSupport, Message } from '@abrik/protocol';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client.js';
 import { Session } from '../api/session.js';
@@ -287,6 +287,43 @@ describe(ChatEngine.name, () => {
     expect(engine.removed.get().has(A)).toBe(false);
     expect(listed(A)).toBeUndefined();
     expect(seqs(A)).toEqual([]);
+  });
+
+  it('reads the held conversations again once connected: what the server said before (who answers) was not heard', async () => {
+    const { socket, engine, queries } = setup([conversation(A, 2)]);
+    socket.replies.sync = () => ({ ok: true, conversations: [], removed: [] });
+    const support: ConversationSupport = {
+      status: 'open',
+      assigneeId: null,
+      assigneeName: null,
+      teamId: null,
+      priority: 'none',
+      queuePosition: 1,
+      etaSeconds: 30,
+      linkedFrom: null,
+      version: 1,
+    };
+    // On screen, read before the connection was up: first in the queue. An agent took it
+    // meanwhile; the events saying so went to a connection that did not exist yet.
+    let server = conversation(A, 2, { kind: 'support', support });
+    const open = new QueryObserver(queries, { queryKey: conversationKey(A), queryFn: async () => server });
+    const unsubscribe = open.subscribe(() => {});
+    await until(() => open.getCurrentResult().data?.support?.queuePosition === 1);
+    server = conversation(A, 2, {
+      kind: 'support',
+      support: {
+        ...support,
+        assigneeId: YOU,
+        assigneeName: 'you',
+        queuePosition: null,
+        etaSeconds: null,
+        version: 2,
+      },
+    });
+
+    engine.start();
+    await until(() => open.getCurrentResult().data?.support?.assigneeId === YOU);
+    unsubscribe();
   });
 
   it('tells the server what was read offline once connected again', () => {

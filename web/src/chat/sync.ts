@@ -3,7 +3,14 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../api/client.js';
 import type { ConversationPage } from './cache.js';
 import { ACK_TIMEOUT_MS, type ChatSocket } from './connection.js';
-import { contiguousSeq, conversationsKey, flatten, type MessagesData, messagesKey } from './messages.js';
+import {
+  contiguousSeq,
+  conversationDetailsKey,
+  conversationsKey,
+  flatten,
+  type MessagesData,
+  messagesKey,
+} from './messages.js';
 
 const SYNC_LIMIT = 200;
 const MAX_ROUNDS = 50;
@@ -79,6 +86,11 @@ export class Sync {
   }
 
   private async rounds(): Promise<void> {
+    // Live events sent while there was no connection (or before this one joined its rooms) were
+    // lost: the conversations held in detail — a support conversation's status, who answers it,
+    // its place in the queue — are read again, whatever becomes of the rounds below (the list is
+    // read again after them).
+    void this.queries.invalidateQueries({ queryKey: conversationDetailsKey });
     let list: ConversationPage;
     try {
       list = await this.queries.ensureQueryData({
