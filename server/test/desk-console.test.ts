@@ -73,7 +73,8 @@ describe('the console’s server side', () => {
     expect(staffList.status).toBe(200);
     // The live connection joined the desk's rooms at once: it hears a conversation of an inbox no team serves.
     const { inboxId } = await desk.team(admin, []);
-    await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { teamIds: [] });
+    // Manual routing: heard through the desk's rooms, not as the assignee (connected, they would get it).
+    await desk.admin(admin, 'PATCH', `/inboxes/${inboxId}`, { teamIds: [], routing: 'manual' });
     const heard = collect(socket, 'support:conversation');
     const customer = await desk.person('customer', 'C');
     const opened = await desk.openIn(inboxId, customer);

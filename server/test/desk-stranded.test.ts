@@ -101,6 +101,21 @@ describe.each(BACKENDS)('nothing strands a customer, on %s', (backend) => {
     ]);
   });
 
+  it('hands the queue to someone made an agent while connected, without their connecting again', async () => {
+    const promoted = await desk.person('customer', 'Promoted');
+    // Connected as a customer: presence announced it when they had no desk profile to mark.
+    await desk.online(promoted);
+    const made = await desk.t.request('PUT', `/api/v1/users/${promoted.id}/role`, {
+      token: admin.token,
+      body: { role: 'agent' },
+    });
+    expect(made.status).toBe(200);
+    const { inboxId } = await team(promoted);
+    const customer = await desk.person('customer', 'Waiting for the new agent');
+    const conversation = await openIn(inboxId, customer);
+    await desk.waitFor(conversation.id, (t) => t.assigneeId === promoted.id, 'the new agent to take it');
+  });
+
   it('re-routes a silent assignee’s conversation to someone else, then escalates instead of looping', async () => {
     const [a, b, c] = await Promise.all([1, 2, 3].map((i) => desk.person('agent', `Silent ${i}`)));
     const supervisor = await desk.person('supervisor', 'Boss');

@@ -82,6 +82,17 @@ export class AgentService {
     if (cameBack) await this.deps.tickets.drainAll();
   }
 
+  /**
+   * A new role: someone made staff while connected was announced online as a customer, with no
+   * profile to mark, and the connection their new role brings opens while the old one still
+   * counts (or within the offline grace) — so presence announces nothing. Marked connected now,
+   * they are handed the queue. (Made staff while away, their next connection is announced.)
+   */
+  async roleChanged(userId: string): Promise<void> {
+    const online = await this.deps.presence.online([userId]);
+    if (online.has(userId)) await this.connectionChanged(userId, true);
+  }
+
   /** Checks the agents marked connected against presence (which a restart may have emptied). */
   async reconcile(): Promise<void> {
     const marked = await this.deps.directory.connectedAgentIds();

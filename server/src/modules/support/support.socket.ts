@@ -161,6 +161,7 @@ export function supportSocket(deps: {
       });
       live.on('identity.role_changed', ({ userId, role }) => {
         followRole(io, { id: userId, role }).catch(failed('role rooms'));
+        agents.roleChanged(userId).catch(failed('agent connection'));
       });
       live.on('support.team.members', ({ teamId, added, removed }) => {
         if (added.length > 0) io.in(added.map(userRoom)).socketsJoin(teamRoom(teamId));
